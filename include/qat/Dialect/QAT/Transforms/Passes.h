@@ -1,0 +1,22 @@
+//===- Passes.h - qat dialect passes ----------------------------*- C++ -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_DIALECT_QAT_TRANSFORMS_PASSES_H
+#define QAT_DIALECT_QAT_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qat {
+
+#define GEN_PASS_DECL
+#include "qat/Dialect/QAT/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qat/Dialect/QAT/Transforms/Passes.h.inc"
+
+} // namespace mlir::qat
+
+#endif // QAT_DIALECT_QAT_TRANSFORMS_PASSES_H

@@ -1,0 +1,136 @@
+//===- QuantMath.h - The shared quantization arithmetic ---------*- C++ -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The one implementation of qat's quantization arithmetic: storage ranges,
+// rounding modes, quantize/dequantize, TensorFlow's min/max nudging and
+// per-channel indexing. Folders, passes, the runner and the tests all call
+// these functions, so there is a single definition of what
+// docs/Semantics.md says, bit for bit.
+//
+// Every function computes in the precision of its template parameter `F`
+// (float or double), one IEEE operation at a time, without fused
+// multiply-add: the library is compiled with -ffp-contract=off.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_DIALECT_QAT_UTILS_QUANTMATH_H
+#define QAT_DIALECT_QAT_UTILS_QUANTMATH_H
+
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+
+// The RoundingMode enum is declared once, in ODS (its parser hooks need
+// DialectImplementation.h).
+#include "qat/Dialect/QAT/IR/QATEnums.h.inc"
+
+namespace mlir::qat {
+
+/// Bit widths a fake-quant op may declare.
+constexpr int64_t kMinNumBits = 2;
+constexpr int64_t kMaxNumBits = 16;
+
+/// The closed integer interval [min, max] a quantized value is clamped to.
+struct StorageRange {
+  int64_t min = 0;
+  int64_t max = 0;
+  bool contains(int64_t v) const { return v >= min && v <= max; }
+  bool operator==(const StorageRange &o) const {
+    return min == o.min && max == o.max;
+  }
+  bool operator!=(const StorageRange &o) const { return !(*this == o); }
+};
+
+/// Storage range of a `numBits`-bit integer: signed [-2^(b-1), 2^(b-1)-1] or
+/// unsigned [0, 2^b-1]; `narrowRange` drops the lowest value. `numBits` must
+/// lie in [kMinNumBits, kMaxNumBits].
+StorageRange getStorageRange(unsigned numBits, bool isSigned,
+                             bool narrowRange);
+
+/// Rounds `v` to an integral value per `mode`. Exact for every finite `v`
+/// (no intermediate rounding); NaN and infinities are returned unchanged.
+template <typename F>
+F roundToIntegral(F v, RoundingMode mode);
+
+/// The fake_quant rule: clamp(round(x / scale) + zeroPoint) with the division
+/// in precision F. NaN maps to `zeroPoint`, +-Inf to the range ends.
+/// Requires scale > 0 and finite, and zeroPoint inside `range`.
+template <typename F>
+int64_t quantize(F x, F scale, int64_t zeroPoint, StorageRange range,
+                 RoundingMode mode);
+
+/// (q - zeroPoint) * scale, with one rounding (the multiplication) in F.
+template <typename F>
+F dequantize(int64_t q, F scale, int64_t zeroPoint);
+
+/// dequantize(quantize(x)).
+template <typename F>
+F fakeQuantize(F x, F scale, int64_t zeroPoint, StorageRange range,
+               RoundingMode mode);
+
+/// A learned float zero point as the forward pass uses it: rounded half to
+/// even, then clamped to `range`. Returns std::nullopt for NaN.
+std::optional<int64_t> roundZeroPoint(double zeroPoint, StorageRange range);
+
+/// True when `scale` is usable in precision F: positive and finite after
+/// rounding to F.
+template <typename F>
+bool isValidScale(double scale);
+
+/// The quantities TensorFlow's fake-quant kernels derive from a learned
+/// [min, max], all computed in precision F (float for TensorFlow).
+template <typename F>
+struct NudgedRange {
+  F scale;
+  F invScale;
+  F nudgedMin;
+  F nudgedMax;
+  /// Integer zero point in `range` (TensorFlow's nudged_zero_point).
+  int64_t zeroPoint;
+  /// floor(-nudgedMin * invScale + 0.5): TensorFlow's quant_zero, the zero
+  /// point counted from `range.min`.
+  F quantZero;
+  StorageRange range;
+};
+
+/// TensorFlow's nudging of [min, max] on the unsigned grid of `numBits`
+/// bits. Returns std::nullopt unless min < max and both are finite.
+template <typename F>
+std::optional<NudgedRange<F>> nudgeMinMax(F min, F max, unsigned numBits,
+                                          bool narrowRange);
+
+/// The storage value TensorFlow's kernel rounds `x` to, in `r.range`.
+/// NaN maps to `r.zeroPoint`.
+template <typename F>
+int64_t quantizeMinMax(F x, const NudgedRange<F> &r);
+
+/// The float TensorFlow's kernel outputs for `x`:
+/// (quantizeMinMax(x) - zeroPoint) * scale.
+template <typename F>
+F fakeQuantizeMinMax(F x, const NudgedRange<F> &r);
+
+/// Maps the row-major linear index of an element to its channel along
+/// `axis` (always channel 0 without an axis).
+class ChannelIndexer {
+public:
+  ChannelIndexer(ArrayRef<int64_t> shape, std::optional<int64_t> axis);
+  int64_t channelOf(int64_t linearIndex) const {
+    return (linearIndex / stride) % size;
+  }
+  int64_t getNumChannels() const { return size; }
+
+private:
+  int64_t stride = 1;
+  int64_t size = 1;
+};
+
+} // namespace mlir::qat
+
+#endif // QAT_DIALECT_QAT_UTILS_QUANTMATH_H

@@ -1,0 +1,180 @@
+//===- QuantMath.cpp - The shared quantization arithmetic -----------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Dialect/QAT/Utils/QuantMath.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+// The enum's string conversions live with the library that owns the enum's
+// C++ uses, so the math does not depend on the dialect library.
+#include "qat/Dialect/QAT/IR/QATEnums.cpp.inc"
+
+using namespace mlir;
+using namespace mlir::qat;
+
+StorageRange mlir::qat::getStorageRange(unsigned numBits, bool isSigned,
+                                        bool narrowRange) {
+  assert(numBits >= kMinNumBits && numBits <= kMaxNumBits &&
+         "bit width out of range");
+  StorageRange r;
+  if (isSigned) {
+    r.min = -(int64_t(1) << (numBits - 1));
+    r.max = (int64_t(1) << (numBits - 1)) - 1;
+  } else {
+    r.min = 0;
+    r.max = (int64_t(1) << numBits) - 1;
+  }
+  if (narrowRange)
+    r.min += 1;
+  return r;
+}
+
+template <typename F>
+F mlir::qat::roundToIntegral(F v, RoundingMode mode) {
+  if (!std::isfinite(v))
+    return v;
+  F lower = std::floor(v);
+  // Exact: for |v| < 2^(p-1) both are multiples of ulp(v) and the difference
+  // is below 1; larger |v| are integers and give 0.
+  F frac = v - lower;
+  switch (mode) {
+  case RoundingMode::half_to_even:
+    if (frac != F(0.5))
+      return frac < F(0.5) ? lower : lower + 1;
+    return std::fmod(lower, F(2)) == 0 ? lower : lower + 1;
+  case RoundingMode::half_away_from_zero:
+    return std::round(v);
+  case RoundingMode::half_up:
+    return frac < F(0.5) ? lower : lower + 1;
+  }
+  llvm_unreachable("unknown rounding mode");
+}
+
+template <typename F>
+int64_t mlir::qat::quantize(F x, F scale, int64_t zeroPoint,
+                            StorageRange range, RoundingMode mode) {
+  if (std::isnan(x))
+    return zeroPoint;
+  F r = roundToIntegral<F>(x / scale, mode);
+  // Compare before converting: r may be far outside int64 (or infinite).
+  // The bounds are small integers, exact in F.
+  if (r >= F(range.max - zeroPoint))
+    return range.max;
+  if (r <= F(range.min - zeroPoint))
+    return range.min;
+  return static_cast<int64_t>(r) + zeroPoint;
+}
+
+template <typename F>
+F mlir::qat::dequantize(int64_t q, F scale, int64_t zeroPoint) {
+  // |q - zeroPoint| < 2^17, exact in F.
+  return static_cast<F>(q - zeroPoint) * scale;
+}
+
+template <typename F>
+F mlir::qat::fakeQuantize(F x, F scale, int64_t zeroPoint, StorageRange range,
+                          RoundingMode mode) {
+  return dequantize<F>(quantize<F>(x, scale, zeroPoint, range, mode), scale,
+                       zeroPoint);
+}
+
+std::optional<int64_t> mlir::qat::roundZeroPoint(double zeroPoint,
+                                                 StorageRange range) {
+  if (std::isnan(zeroPoint))
+    return std::nullopt;
+  double r = roundToIntegral<double>(zeroPoint, RoundingMode::half_to_even);
+  if (r <= double(range.min))
+    return range.min;
+  if (r >= double(range.max))
+    return range.max;
+  return static_cast<int64_t>(r);
+}
+
+template <typename F>
+bool mlir::qat::isValidScale(double scale) {
+  F s = static_cast<F>(scale);
+  return std::isfinite(s) && s > 0;
+}
+
+template <typename F>
+std::optional<NudgedRange<F>> mlir::qat::nudgeMinMax(F min, F max,
+                                                     unsigned numBits,
+                                                     bool narrowRange) {
+  if (!std::isfinite(min) || !std::isfinite(max) || !(min < max))
+    return std::nullopt;
+  NudgedRange<F> r;
+  r.range = getStorageRange(numBits, /*isSigned=*/false, narrowRange);
+  const F qmin = static_cast<F>(r.range.min);
+  const F qmax = static_cast<F>(r.range.max);
+  // The order of operations is TensorFlow's Nudge(); each line is one
+  // rounding in F.
+  r.scale = (max - min) / (qmax - qmin);
+  r.invScale = (qmax - qmin) / (max - min);
+  if (!(r.scale > 0) || !std::isfinite(r.scale) || !std::isfinite(r.invScale))
+    return std::nullopt;
+  const F zeroPointFromMin = qmin - min / r.scale;
+  if (zeroPointFromMin < qmin)
+    r.zeroPoint = r.range.min;
+  else if (zeroPointFromMin > qmax)
+    r.zeroPoint = r.range.max;
+  else
+    r.zeroPoint = static_cast<int64_t>(std::round(zeroPointFromMin));
+  const F zp = static_cast<F>(r.zeroPoint);
+  r.nudgedMin = (qmin - zp) * r.scale;
+  r.nudgedMax = (qmax - zp) * r.scale;
+  F shiftedZero = -r.nudgedMin * r.invScale;
+  r.quantZero = std::floor(shiftedZero + F(0.5));
+  return r;
+}
+
+template <typename F>
+int64_t mlir::qat::quantizeMinMax(F x, const NudgedRange<F> &r) {
+  if (std::isnan(x))
+    return r.zeroPoint;
+  const F clamped = std::max(std::min(x, r.nudgedMax), r.nudgedMin);
+  const F shifted = clamped - r.nudgedMin;
+  const F scaled = shifted * r.invScale;
+  const F centered = scaled - r.quantZero;
+  const F steps = std::floor(centered + F(0.5));
+  // `steps` counts from the zero point. TensorFlow does not clamp here; the
+  // clamp only guards against rounding at the range ends and never changes
+  // a value for ranges of at most 2^16 levels (see docs/Semantics.md).
+  int64_t q = static_cast<int64_t>(steps) + r.zeroPoint;
+  return std::clamp(q, r.range.min, r.range.max);
+}
+
+template <typename F>
+F mlir::qat::fakeQuantizeMinMax(F x, const NudgedRange<F> &r) {
+  return dequantize<F>(quantizeMinMax<F>(x, r), r.scale, r.zeroPoint);
+}
+
+ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape,
+                               std::optional<int64_t> axis) {
+  if (!axis)
+    return;
+  size = shape[*axis];
+  for (int64_t d = *axis + 1, e = shape.size(); d < e; ++d)
+    stride *= shape[d];
+}
+
+// The two precisions qat computes in.
+#define QAT_INSTANTIATE(F)                                                     \
+  template F mlir::qat::roundToIntegral<F>(F, RoundingMode);                   \
+  template int64_t mlir::qat::quantize<F>(F, F, int64_t, StorageRange,         \
+                                          RoundingMode);                       \
+  template F mlir::qat::dequantize<F>(int64_t, F, int64_t);                    \
+  template F mlir::qat::fakeQuantize<F>(F, F, int64_t, StorageRange,           \
+                                        RoundingMode);                         \
+  template bool mlir::qat::isValidScale<F>(double);                            \
+  template std::optional<NudgedRange<F>> mlir::qat::nudgeMinMax<F>(            \
+      F, F, unsigned, bool);                                                   \
+  template int64_t mlir::qat::quantizeMinMax<F>(F, const NudgedRange<F> &);    \
+  template F mlir::qat::fakeQuantizeMinMax<F>(F, const NudgedRange<F> &);
+QAT_INSTANTIATE(float)
+QAT_INSTANTIATE(double)
+#undef QAT_INSTANTIATE

@@ -9,6 +9,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qat;
 
@@ -106,9 +108,7 @@ static IntegerType getStorageContainer(MLIRContext *ctx, unsigned numBits) {
   return IntegerType::get(ctx, numBits <= 8 ? 8 : 16);
 }
 
-/// Builds an upstream quant type, or null where upstream's verifier refuses
-/// what qat accepts (e.g. a scale below the smallest f16 for an f16 tensor:
-/// qat computes in f32, the quant type checks against the expressed type).
+/// Builds the upstream quant type of a verified op's static grid.
 static quant::QuantizedType
 buildQuantizedType(Type expressed, unsigned numBits, bool isSigned,
                    StorageRange range, ArrayRef<double> scales,
@@ -116,14 +116,13 @@ buildQuantizedType(Type expressed, unsigned numBits, bool isSigned,
   MLIRContext *ctx = expressed.getContext();
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   IntegerType storage = getStorageContainer(ctx, numBits);
-  auto silent = [&] { return InFlightDiagnostic(); };
   if (axis)
-    return quant::UniformQuantizedPerAxisType::getChecked(
-        silent, flags, storage, expressed, scales, zeroPoints,
+    return quant::UniformQuantizedPerAxisType::get(
+        flags, storage, expressed, scales, zeroPoints,
         static_cast<int32_t>(*axis), range.min, range.max);
-  return quant::UniformQuantizedType::getChecked(
-      silent, flags, storage, expressed, scales.front(), zeroPoints.front(),
-      range.min, range.max);
+  return quant::UniformQuantizedType::get(flags, storage, expressed,
+                                          scales.front(), zeroPoints.front(),
+                                          range.min, range.max);
 }
 
 //===----------------------------------------------------------------------===//
@@ -277,6 +276,9 @@ LogicalResult FakeQuantMinMaxOp::verify() {
                          << mins.size() << " and " << maxs.size();
   Type elementType = type.getElementType();
   for (size_t i = 0; i < mins.size(); ++i) {
+    if (!std::isfinite(mins[i]) || !std::isfinite(maxs[i]))
+      return emitOpError() << "min " << mins[i] << " and max " << maxs[i]
+                           << " at index " << i << " must be finite";
     if (!(mins[i] < maxs[i]))
       return emitOpError() << "min " << mins[i] << " must be smaller than max "
                            << maxs[i] << " at index " << i;

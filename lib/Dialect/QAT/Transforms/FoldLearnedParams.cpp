@@ -8,6 +8,7 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -46,7 +47,7 @@ static SmallVector<Operation *> getParamSlice(ArrayRef<Value> roots) {
 /// Reads a constant float tensor as doubles.
 static std::optional<SmallVector<double>> getFloats(Value v) {
   DenseFPElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)))
+  if (!v || !matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
   SmallVector<double> values;
   bool lossy;
@@ -132,10 +133,19 @@ struct QATFoldLearnedParamsPass
     FakeQuantOp::getCanonicalizationPatterns(patterns, ctx);
     FakeQuantMinMaxOp::getCanonicalizationPatterns(patterns, ctx);
     SmallVector<Operation *> ops(fakeQuants.begin(), fakeQuants.end());
+    llvm::SetVector<Operation *> paramDefs;
+    for (FakeQuantOpInterface op : fakeQuants)
+      for (Value param : getParamOperands(op))
+        if (Operation *def = param.getDefiningOp())
+          paramDefs.insert(def);
     GreedyRewriteConfig staticConfig;
     staticConfig.enableFolding(false).setStrictness(
         GreedyRewriteStrictness::ExistingOps);
     (void)applyOpPatternsGreedily(ops, std::move(patterns), staticConfig);
+    // Constants that only fed parameters are dead now.
+    for (Operation *def : paramDefs)
+      if (isOpTriviallyDead(def))
+        def->erase();
 
     bool failed = false;
     for (FakeQuantOpInterface op : fakeQuants) {

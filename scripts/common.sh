@@ -1,0 +1,60 @@
+# Shared by the README's commands: install what is missing, configure, build.
+# Sourced, not run. Honours QAT_BUILD_DIR (default: <repo>/build).
+
+set -euo pipefail
+
+QAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+QAT_BUILD_DIR="${QAT_BUILD_DIR:-$QAT_ROOT/build}"
+
+# Debian 12 packages qat builds and tests with (LLVM/MLIR 22 included).
+QAT_PACKAGES=(cmake ninja-build ccache g++ python3 llvm-22-dev llvm-22-tools
+              libmlir-22-dev mlir-22-tools clang-22 lld-22 libgtest-dev)
+
+qat_log() { printf '== %s\n' "$*" >&2; }
+
+qat_install_deps() {
+  local missing=() pkg
+  for pkg in "${QAT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  qat_log "installing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then
+      sudo=(sudo)
+    else
+      echo "error: missing packages ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
+    --no-install-recommends "${missing[@]}"
+}
+
+qat_configure() {
+  if [ -f "$QAT_BUILD_DIR/build.ninja" ]; then
+    return 0
+  fi
+  qat_log "configuring in $QAT_BUILD_DIR"
+  # ccache hits across fresh build folders only with these two set.
+  export CCACHE_BASEDIR="$QAT_ROOT" CCACHE_NOHASHDIR=1
+  cmake -G Ninja -S "$QAT_ROOT" -B "$QAT_BUILD_DIR" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+}
+
+qat_build() {
+  export CCACHE_BASEDIR="$QAT_ROOT" CCACHE_NOHASHDIR=1
+  qat_log "building $*"
+  cmake --build "$QAT_BUILD_DIR" "$@"
+}
+
+qat_setup() {
+  qat_install_deps
+  qat_configure
+}

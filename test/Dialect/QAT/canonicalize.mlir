@@ -178,3 +178,18 @@ func.func @negative_staticize_invalid(%x: tensor<4xf32>) -> (tensor<4xf32>, tens
   %1 = qat.fake_quant %x zero_point(%z : tensor<i32>) {scales = array<f64: 0.1>} : tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// 0.049000002f / 0.0196f is exactly the tie 2.5 in f32 (to even: 2), while
+// PyTorch's x * f32(1 / 0.0196f) is 2.50000024 (3): reciprocal_scale decides.
+// CHECK-LABEL: func @fold_constant_reciprocal_scale
+func.func @fold_constant_reciprocal_scale() -> (tensor<1xf32>, tensor<1xf32>) {
+  // CHECK-DAG: %[[DIV:.*]] = arith.constant dense<3.920000e-02> : tensor<1xf32>
+  // CHECK-DAG: %[[MUL:.*]] = arith.constant dense<5.880000e-02> : tensor<1xf32>
+  // CHECK: return %[[DIV]], %[[MUL]]
+  %c = arith.constant dense<0x3D48B43A> : tensor<1xf32>
+  %0 = qat.fake_quant %c {scales = array<f64: 0.019600000232458115>} : tensor<1xf32>
+  %1 = qat.fake_quant %c {reciprocal_scale, scales = array<f64: 0.019600000232458115>} : tensor<1xf32>
+  return %0, %1 : tensor<1xf32>, tensor<1xf32>
+}

@@ -69,6 +69,13 @@ func.func @fake_quant_mixed(%x: tensor<8xf32>, %s: tensor<1xf32>) -> tensor<8xf3
   return %0 : tensor<8xf32>
 }
 
+// CHECK-LABEL: func @fake_quant_reciprocal_scale
+func.func @fake_quant_reciprocal_scale(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: qat.fake_quant %{{.*}} {reciprocal_scale, scales = array<f64: 1.000000e-01>} : tensor<4xf32>
+  %0 = qat.fake_quant %x {reciprocal_scale, scales = array<f64: 0.1>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
 // CHECK-LABEL: func @fake_quant_rank0
 func.func @fake_quant_rank0(%x: tensor<f32>) -> tensor<f32> {
   // CHECK: qat.fake_quant %{{.*}} {num_bits = 2 : i64, rounding = #qat.rounding<half_away_from_zero>, scales = array<f64: 1.000000e+00>} : tensor<f32>

@@ -29,8 +29,7 @@ using namespace mlir::qat;
 /// type to nearest, ties to even.
 template <typename F, typename Fn>
 static DenseElementsAttr mapFloatElements(DenseElementsAttr input,
-                                          std::optional<uint64_t> axis,
-                                          Fn fn) {
+                                          std::optional<uint64_t> axis, Fn fn) {
   auto type = cast<RankedTensorType>(input.getType());
   auto floatType = cast<FloatType>(type.getElementType());
   std::optional<int64_t> channelAxis;
@@ -49,9 +48,8 @@ static DenseElementsAttr mapFloatElements(DenseElementsAttr input,
     return DenseElementsAttr::get(type, ArrayRef<F>(out));
   }
 
-  const llvm::fltSemantics &computeSem = std::is_same_v<F, float>
-                                             ? APFloat::IEEEsingle()
-                                             : APFloat::IEEEdouble();
+  const llvm::fltSemantics &computeSem =
+      std::is_same_v<F, float> ? APFloat::IEEEsingle() : APFloat::IEEEdouble();
   SmallVector<APFloat> out;
   out.reserve(type.getNumElements());
   int64_t i = 0;
@@ -84,15 +82,14 @@ static bool isIdempotentElementType(Type elementType) {
 //===----------------------------------------------------------------------===//
 
 /// Zero points as attribute values; all zeros when none is given.
-static SmallVector<int64_t> getStaticZeroPoints(FakeQuantOp op,
-                                                size_t count) {
+static SmallVector<int64_t> getStaticZeroPoints(FakeQuantOp op, size_t count) {
   if (std::optional<ArrayRef<int64_t>> zps = op.getZeroPoints())
     return SmallVector<int64_t>(zps->begin(), zps->end());
   return SmallVector<int64_t>(count, 0);
 }
 
-/// True when `a` and `b` put values on the same integer grid (rounding may
-/// differ: the inner op's outputs are already on the grid).
+/// True when `a` and `b` put values on the same integer grid (rounding and
+/// reciprocal_scale may differ: the inner op's outputs are on the grid).
 static bool haveSameGrid(FakeQuantOp a, FakeQuantOp b) {
   if (a.getScale() != b.getScale() || a.getZeroPoint() != b.getZeroPoint() ||
       a.getScalesAttr() != b.getScalesAttr() || a.getAxis() != b.getAxis() ||
@@ -113,18 +110,15 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
   if (!input || !hasStaticParameters())
     return {};
-  ArrayRef<double> scales = *getScales();
-  SmallVector<int64_t> zeroPoints = getStaticZeroPoints(*this, scales.size());
-  StorageRange range = getStorageRange();
-  RoundingMode mode = getRounding();
-  if (elementType.isF64())
-    return mapFloatElements<double>(
-        input, getAxis(), [&](double x, int64_t c) {
-          return fakeQuantize<double>(x, scales[c], zeroPoints[c], range, mode);
-        });
-  SmallVector<float> floatScales(scales.begin(), scales.end());
+  if (elementType.isF64()) {
+    SmallVector<QuantGrid<double>> grids = getStaticGrids<double>();
+    return mapFloatElements<double>(input, getAxis(), [&](double x, int64_t c) {
+      return fakeQuantize<double>(x, grids[c]);
+    });
+  }
+  SmallVector<QuantGrid<float>> grids = getStaticGrids<float>();
   return mapFloatElements<float>(input, getAxis(), [&](float x, int64_t c) {
-    return fakeQuantize<float>(x, floatScales[c], zeroPoints[c], range, mode);
+    return fakeQuantize<float>(x, grids[c]);
   });
 }
 
@@ -277,14 +271,13 @@ struct StaticizeMinMaxParams : OpRewritePattern<FakeQuantMinMaxOp> {
     std::optional<SmallVector<double>> maxs = getConstantFloats(op.getMax());
     if (!mins || !maxs || mins->size() != maxs->size())
       return rewriter.notifyMatchFailure(op, "range is not constant");
-    bool valid =
-        op.getInput().getType().getElementType().isF64()
-            ? nudgeAll<double>(*mins, *maxs, op.getNumBits(),
-                               op.getNarrowRange())
-                  .has_value()
-            : nudgeAll<float>(*mins, *maxs, op.getNumBits(),
-                              op.getNarrowRange())
-                  .has_value();
+    bool valid = op.getInput().getType().getElementType().isF64()
+                     ? nudgeAll<double>(*mins, *maxs, op.getNumBits(),
+                                        op.getNarrowRange())
+                           .has_value()
+                     : nudgeAll<float>(*mins, *maxs, op.getNumBits(),
+                                       op.getNarrowRange())
+                           .has_value();
     if (!valid)
       return rewriter.notifyMatchFailure(op, "invalid constant range");
     rewriter.modifyOpInPlace(op, [&] {

@@ -41,9 +41,9 @@ static LogicalResult verifyNumBits(Operation *op, uint64_t numBits) {
 static LogicalResult verifyAxis(Operation *op, RankedTensorType type,
                                 std::optional<uint64_t> axis) {
   if (axis && *axis >= static_cast<uint64_t>(type.getRank()))
-    return op->emitOpError() << "axis " << *axis
-                             << " is out of range for a tensor of rank "
-                             << type.getRank();
+    return op->emitOpError()
+           << "axis " << *axis << " is out of range for a tensor of rank "
+           << type.getRank();
   return success();
 }
 
@@ -63,14 +63,14 @@ static LogicalResult verifyParamCount(Operation *op, StringRef name,
   int64_t dim = type.getDimSize(*axis);
   if (ShapedType::isDynamic(dim)) {
     if (count == 0)
-      return op->emitOpError() << "expects at least one value in '" << name
-                               << "'";
+      return op->emitOpError()
+             << "expects at least one value in '" << name << "'";
     return success();
   }
   if (count != static_cast<size_t>(dim))
-    return op->emitOpError() << "expects " << dim << " values in '" << name
-                             << "' for axis " << *axis << " of size " << dim
-                             << ", got " << count;
+    return op->emitOpError()
+           << "expects " << dim << " values in '" << name << "' for axis "
+           << *axis << " of size " << dim << ", got " << count;
   return success();
 }
 
@@ -91,15 +91,15 @@ static LogicalResult verifyParamOperand(Operation *op, StringRef name,
     return success();
   }
   if (paramType.getRank() != 1)
-    return op->emitOpError() << "expects a 1-D per-channel '" << name
-                             << "', got " << paramType;
+    return op->emitOpError()
+           << "expects a 1-D per-channel '" << name << "', got " << paramType;
   int64_t dim = type.getDimSize(*axis);
   int64_t count = paramType.getDimSize(0);
   if (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(count) &&
       dim != count)
-    return op->emitOpError() << "expects " << dim << " values in '" << name
-                             << "' for axis " << *axis << " of size " << dim
-                             << ", got " << paramType;
+    return op->emitOpError()
+           << "expects " << dim << " values in '" << name << "' for axis "
+           << *axis << " of size " << dim << ", got " << paramType;
   return success();
 }
 
@@ -183,9 +183,9 @@ LogicalResult FakeQuantOp::verify() {
                              << " is outside the storage range [" << range.min
                              << ", " << range.max << "]";
   } else if (Value zp = getZeroPoint()) {
-    if (failed(verifyParamOperand(
-            *this, "zero_point", cast<RankedTensorType>(zp.getType()), type,
-            axis)))
+    if (failed(verifyParamOperand(*this, "zero_point",
+                                  cast<RankedTensorType>(zp.getType()), type,
+                                  axis)))
       return failure();
   } else if (!range.contains(0)) {
     // The case where narrow_range makes no sense unless told more: unsigned
@@ -205,9 +205,9 @@ quant::QuantizedType FakeQuantOp::getQuantizedType() {
   SmallVector<int64_t> zeroPoints(scales.size(), 0);
   if (std::optional<ArrayRef<int64_t>> zps = getZeroPoints())
     zeroPoints.assign(zps->begin(), zps->end());
-  return buildQuantizedType(getInput().getType().getElementType(),
-                            getNumBits(), getIsSigned(), getStorageRange(),
-                            scales, zeroPoints, getAxis());
+  return buildQuantizedType(getInput().getType().getElementType(), getNumBits(),
+                            getIsSigned(), getStorageRange(), scales,
+                            zeroPoints, getAxis());
 }
 
 //===----------------------------------------------------------------------===//
@@ -219,9 +219,7 @@ StorageRange FakeQuantMinMaxOp::getStorageRange() {
                               getNarrowRange());
 }
 
-bool FakeQuantMinMaxOp::hasStaticParameters() {
-  return getMins().has_value();
-}
+bool FakeQuantMinMaxOp::hasStaticParameters() { return getMins().has_value(); }
 
 /// Nudges one channel's range in the op's compute precision; the quant type
 /// records the nudged scale and zero point.
@@ -261,11 +259,10 @@ LogicalResult FakeQuantMinMaxOp::verify() {
                        "operands or as both 'mins' and 'maxs' attributes");
 
   if (hasOperands)
-    return failure(
-        failed(verifyParamOperand(*this, "min", getMin().getType(), type,
-                                  axis)) ||
-        failed(verifyParamOperand(*this, "max", getMax().getType(), type,
-                                  axis)));
+    return failure(failed(verifyParamOperand(*this, "min", getMin().getType(),
+                                             type, axis)) ||
+                   failed(verifyParamOperand(*this, "max", getMax().getType(),
+                                             type, axis)));
 
   ArrayRef<double> mins = *getMins(), maxs = *getMaxs();
   if (failed(verifyParamCount(*this, "mins", mins.size(), type, axis)) ||

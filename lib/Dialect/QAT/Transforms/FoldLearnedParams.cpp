@@ -8,8 +8,8 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
 #include "mlir/IR/Matchers.h"
-#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -84,8 +84,8 @@ static LogicalResult diagnoseConstantParams(FakeQuantOp op) {
   } else if (std::optional<SmallVector<double>> zps = getFloats(zeroPoint)) {
     for (auto [i, zp] : llvm::enumerate(*zps))
       if (!roundZeroPoint(zp, range))
-        return op.emitOpError() << "learned zero point at index " << i
-                                << " is NaN";
+        return op.emitOpError()
+               << "learned zero point at index " << i << " is NaN";
   }
   return success();
 }
@@ -126,8 +126,7 @@ struct QATFoldLearnedParamsPass
     SmallVector<Operation *> slice = getParamSlice(params);
     GreedyRewriteConfig foldConfig;
     foldConfig.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
-    (void)applyOpPatternsGreedily(slice, FrozenRewritePatternSet(),
-                                  foldConfig);
+    (void)applyOpPatternsGreedily(slice, FrozenRewritePatternSet(), foldConfig);
 
     RewritePatternSet patterns(ctx);
     FakeQuantOp::getCanonicalizationPatterns(patterns, ctx);
@@ -151,8 +150,9 @@ struct QATFoldLearnedParamsPass
     for (FakeQuantOpInterface op : fakeQuants) {
       LogicalResult valid =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
-              .Case<FakeQuantOp, FakeQuantMinMaxOp>(
-                  [](auto concrete) { return diagnoseConstantParams(concrete); })
+              .Case<FakeQuantOp, FakeQuantMinMaxOp>([](auto concrete) {
+                return diagnoseConstantParams(concrete);
+              })
               .Default([](Operation *) { return success(); });
       if (mlir::failed(valid)) {
         failed = true;

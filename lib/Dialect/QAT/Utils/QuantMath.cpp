@@ -34,8 +34,7 @@ StorageRange mlir::qat::getStorageRange(unsigned numBits, bool isSigned,
   return r;
 }
 
-template <typename F>
-F mlir::qat::roundToIntegral(F v, RoundingMode mode) {
+template <typename F> F mlir::qat::roundToIntegral(F v, RoundingMode mode) {
   if (!std::isfinite(v))
     return v;
   F lower = std::floor(v);
@@ -56,18 +55,18 @@ F mlir::qat::roundToIntegral(F v, RoundingMode mode) {
 }
 
 template <typename F>
-int64_t mlir::qat::quantize(F x, F scale, int64_t zeroPoint,
-                            StorageRange range, RoundingMode mode) {
+int64_t mlir::qat::quantize(F x, const QuantGrid<F> &grid) {
   if (std::isnan(x))
-    return zeroPoint;
-  F r = roundToIntegral<F>(x / scale, mode);
+    return grid.zeroPoint;
+  F quotient = grid.reciprocalScale ? x * (F(1) / grid.scale) : x / grid.scale;
+  F r = roundToIntegral<F>(quotient, grid.rounding);
   // Compare before converting: r may be far outside int64 (or infinite).
   // The bounds are small integers, exact in F.
-  if (r >= F(range.max - zeroPoint))
-    return range.max;
-  if (r <= F(range.min - zeroPoint))
-    return range.min;
-  return static_cast<int64_t>(r) + zeroPoint;
+  if (r >= F(grid.range.max - grid.zeroPoint))
+    return grid.range.max;
+  if (r <= F(grid.range.min - grid.zeroPoint))
+    return grid.range.min;
+  return static_cast<int64_t>(r) + grid.zeroPoint;
 }
 
 template <typename F>
@@ -76,11 +75,8 @@ F mlir::qat::dequantize(int64_t q, F scale, int64_t zeroPoint) {
   return static_cast<F>(q - zeroPoint) * scale;
 }
 
-template <typename F>
-F mlir::qat::fakeQuantize(F x, F scale, int64_t zeroPoint, StorageRange range,
-                          RoundingMode mode) {
-  return dequantize<F>(quantize<F>(x, scale, zeroPoint, range, mode), scale,
-                       zeroPoint);
+template <typename F> F mlir::qat::fakeQuantize(F x, const QuantGrid<F> &grid) {
+  return dequantize<F>(quantize<F>(x, grid), grid.scale, grid.zeroPoint);
 }
 
 std::optional<int64_t> mlir::qat::roundZeroPoint(double zeroPoint,
@@ -95,16 +91,14 @@ std::optional<int64_t> mlir::qat::roundZeroPoint(double zeroPoint,
   return static_cast<int64_t>(r);
 }
 
-template <typename F>
-bool mlir::qat::isValidScale(double scale) {
+template <typename F> bool mlir::qat::isValidScale(double scale) {
   F s = static_cast<F>(scale);
   return std::isfinite(s) && s > 0;
 }
 
 template <typename F>
-std::optional<NudgedRange<F>> mlir::qat::nudgeMinMax(F min, F max,
-                                                     unsigned numBits,
-                                                     bool narrowRange) {
+std::optional<NudgedRange<F>>
+mlir::qat::nudgeMinMax(F min, F max, unsigned numBits, bool narrowRange) {
   if (!std::isfinite(min) || !std::isfinite(max) || !(min < max))
     return std::nullopt;
   NudgedRange<F> r;
@@ -165,11 +159,9 @@ ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape,
 // The two precisions qat computes in.
 #define QAT_INSTANTIATE(F)                                                     \
   template F mlir::qat::roundToIntegral<F>(F, RoundingMode);                   \
-  template int64_t mlir::qat::quantize<F>(F, F, int64_t, StorageRange,         \
-                                          RoundingMode);                       \
+  template int64_t mlir::qat::quantize<F>(F, const QuantGrid<F> &);            \
   template F mlir::qat::dequantize<F>(int64_t, F, int64_t);                    \
-  template F mlir::qat::fakeQuantize<F>(F, F, int64_t, StorageRange,           \
-                                        RoundingMode);                         \
+  template F mlir::qat::fakeQuantize<F>(F, const QuantGrid<F> &);              \
   template bool mlir::qat::isValidScale<F>(double);                            \
   template std::optional<NudgedRange<F>> mlir::qat::nudgeMinMax<F>(            \
       F, F, unsigned, bool);                                                   \

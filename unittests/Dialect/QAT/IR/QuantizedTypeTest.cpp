@@ -20,9 +20,7 @@ namespace {
 
 class QuantizedTypeTest : public ::testing::Test {
 protected:
-  QuantizedTypeTest() {
-    context.loadDialect<QATDialect, func::FuncDialect>();
-  }
+  QuantizedTypeTest() { context.loadDialect<QATDialect, func::FuncDialect>(); }
 
   /// Parses `body` as a function of one tensor<2x3xf32> argument %x and
   /// returns its first fake-quant op.

@@ -19,6 +19,13 @@ namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
+template <typename F = float>
+QuantGrid<F> grid(F scale, int64_t zeroPoint, StorageRange range,
+                  RoundingMode rounding = RoundingMode::half_to_even,
+                  bool reciprocalScale = false) {
+  return QuantGrid<F>{scale, zeroPoint, range, rounding, reciprocalScale};
+}
+
 TEST(StorageRange, SignedUnsignedNarrow) {
   EXPECT_EQ(getStorageRange(8, true, false), (StorageRange{-128, 127}));
   EXPECT_EQ(getStorageRange(8, true, true), (StorageRange{-127, 127}));
@@ -44,8 +51,7 @@ TEST(RoundToIntegral, TiesPerMode) {
   for (const Case &c : cases) {
     EXPECT_EQ(roundToIntegral(c.in, RoundingMode::half_to_even), c.even)
         << c.in;
-    EXPECT_EQ(roundToIntegral(c.in, RoundingMode::half_away_from_zero),
-              c.away)
+    EXPECT_EQ(roundToIntegral(c.in, RoundingMode::half_away_from_zero), c.away)
         << c.in;
     EXPECT_EQ(roundToIntegral(c.in, RoundingMode::half_up), c.up) << c.in;
   }
@@ -57,50 +63,54 @@ TEST(RoundToIntegral, JustBelowHalfIsNotATie) {
   float justBelow = std::nextafter(0.5f, 0.f);
   EXPECT_EQ(roundToIntegral(justBelow, RoundingMode::half_up), 0.f);
   EXPECT_EQ(roundToIntegral(justBelow, RoundingMode::half_to_even), 0.f);
-  EXPECT_EQ(roundToIntegral(justBelow, RoundingMode::half_away_from_zero),
-            0.f);
+  EXPECT_EQ(roundToIntegral(justBelow, RoundingMode::half_away_from_zero), 0.f);
 }
 
 TEST(RoundToIntegral, LargeAndSpecialValues) {
   float big = 16777216.f; // 2^24: every float from here is an integer.
   EXPECT_EQ(roundToIntegral(big, RoundingMode::half_to_even), big);
   // 2^23 - 0.5: the largest float magnitude with a fraction.
-  EXPECT_EQ(roundToIntegral(8388607.5f, RoundingMode::half_to_even),
-            8388608.f);
+  EXPECT_EQ(roundToIntegral(8388607.5f, RoundingMode::half_to_even), 8388608.f);
   EXPECT_EQ(roundToIntegral(-8388607.5f, RoundingMode::half_up), -8388607.f);
   EXPECT_EQ(roundToIntegral(-8388607.5f, RoundingMode::half_away_from_zero),
             -8388608.f);
   EXPECT_EQ(roundToIntegral(kInf, RoundingMode::half_up), kInf);
   EXPECT_TRUE(std::isnan(roundToIntegral(kNaN, RoundingMode::half_up)));
-  EXPECT_EQ(roundToIntegral(8388607.5, RoundingMode::half_to_even),
-            8388608.0);
+  EXPECT_EQ(roundToIntegral(8388607.5, RoundingMode::half_to_even), 8388608.0);
 }
 
 TEST(Quantize, RoundsThenAddsZeroPointThenClamps) {
   StorageRange u8 = getStorageRange(8, false, false);
   // 0.25f / 0.1f rounds to exactly 2.5 in float: a tie, to even.
-  EXPECT_EQ(quantize(0.25f, 0.1f, 10, u8, RoundingMode::half_to_even), 12);
+  EXPECT_EQ(quantize(0.25f, grid(0.1f, 10, u8, RoundingMode::half_to_even)),
+            12);
   // Exact ties with a power-of-two scale.
-  EXPECT_EQ(quantize(0.625f, 0.25f, 0, u8, RoundingMode::half_to_even), 2);
-  EXPECT_EQ(quantize(0.875f, 0.25f, 0, u8, RoundingMode::half_to_even), 4);
-  EXPECT_EQ(quantize(-0.625f, 0.25f, 100, u8, RoundingMode::half_to_even),
+  EXPECT_EQ(quantize(0.625f, grid(0.25f, 0, u8, RoundingMode::half_to_even)),
+            2);
+  EXPECT_EQ(quantize(0.875f, grid(0.25f, 0, u8, RoundingMode::half_to_even)),
+            4);
+  EXPECT_EQ(quantize(-0.625f, grid(0.25f, 100, u8, RoundingMode::half_to_even)),
             98);
-  EXPECT_EQ(quantize(-0.625f, 0.25f, 100, u8,
-                     RoundingMode::half_away_from_zero),
+  EXPECT_EQ(quantize(-0.625f,
+                     grid(0.25f, 100, u8, RoundingMode::half_away_from_zero)),
             97);
-  EXPECT_EQ(quantize(-0.625f, 0.25f, 100, u8, RoundingMode::half_up), 98);
+  EXPECT_EQ(quantize(-0.625f, grid(0.25f, 100, u8, RoundingMode::half_up)), 98);
   // Saturation at both ends, including values far outside int64.
-  EXPECT_EQ(quantize(1000.f, 1.f, 0, u8, RoundingMode::half_to_even), 255);
-  EXPECT_EQ(quantize(-1.f, 1.f, 0, u8, RoundingMode::half_to_even), 0);
-  EXPECT_EQ(quantize(3e38f, 1e-30f, 0, u8, RoundingMode::half_to_even), 255);
-  EXPECT_EQ(quantize(-3e38f, 1e-30f, 0, u8, RoundingMode::half_to_even), 0);
+  EXPECT_EQ(quantize(1000.f, grid(1.f, 0, u8, RoundingMode::half_to_even)),
+            255);
+  EXPECT_EQ(quantize(-1.f, grid(1.f, 0, u8, RoundingMode::half_to_even)), 0);
+  EXPECT_EQ(quantize(3e38f, grid(1e-30f, 0, u8, RoundingMode::half_to_even)),
+            255);
+  EXPECT_EQ(quantize(-3e38f, grid(1e-30f, 0, u8, RoundingMode::half_to_even)),
+            0);
 }
 
 TEST(Quantize, NaNAndInfinities) {
   StorageRange s8 = getStorageRange(8, true, true);
-  EXPECT_EQ(quantize(kNaN, 0.5f, 3, s8, RoundingMode::half_to_even), 3);
-  EXPECT_EQ(quantize(kInf, 0.5f, 3, s8, RoundingMode::half_to_even), 127);
-  EXPECT_EQ(quantize(-kInf, 0.5f, 3, s8, RoundingMode::half_to_even), -127);
+  EXPECT_EQ(quantize(kNaN, grid(0.5f, 3, s8, RoundingMode::half_to_even)), 3);
+  EXPECT_EQ(quantize(kInf, grid(0.5f, 3, s8, RoundingMode::half_to_even)), 127);
+  EXPECT_EQ(quantize(-kInf, grid(0.5f, 3, s8, RoundingMode::half_to_even)),
+            -127);
 }
 
 TEST(Quantize, DivisionIsInComputePrecision) {
@@ -111,15 +121,30 @@ TEST(Quantize, DivisionIsInComputePrecision) {
   ASSERT_EQ(x / s, 2.5f);
   ASSERT_LT(double(x) / double(s), 2.5);
   StorageRange s8 = getStorageRange(8, true, false);
-  EXPECT_EQ(quantize<float>(x, s, 0, s8, RoundingMode::half_up), 3);
-  EXPECT_EQ(quantize<double>(x, s, 0, s8, RoundingMode::half_up), 2);
+  EXPECT_EQ(quantize<float>(x, grid<float>(s, 0, s8, RoundingMode::half_up)),
+            3);
+  EXPECT_EQ(quantize<double>(x, grid<double>(s, 0, s8, RoundingMode::half_up)),
+            2);
+}
+
+TEST(Quantize, ReciprocalScaleIsPyTorchsProduct) {
+  // x / s is exactly the tie 2.5 (to even: 2); x * fl(1 / s) is 2.50000024,
+  // which rounds to 3 in every mode.
+  float x = 0x1.916874p-5f, s = 0x1.41205cp-6f;
+  ASSERT_EQ(x / s, 2.5f);
+  ASSERT_GT(x * (1.f / s), 2.5f);
+  StorageRange s8 = getStorageRange(8, true, false);
+  EXPECT_EQ(quantize(x, grid(s, 0, s8)), 2);
+  EXPECT_EQ(quantize(x, grid(s, 0, s8, RoundingMode::half_to_even,
+                             /*reciprocalScale=*/true)),
+            3);
 }
 
 TEST(Dequantize, IsOneMultiplication) {
   EXPECT_EQ(dequantize(12, 0.1f, 10), 2.f * 0.1f);
   EXPECT_EQ(dequantize(-128, 0.5f, 0), -64.f);
-  EXPECT_EQ(fakeQuantize(0.26f, 0.1f, 0, getStorageRange(8, true, false),
-                         RoundingMode::half_to_even),
+  EXPECT_EQ(fakeQuantize(0.26f, grid(0.1f, 0, getStorageRange(8, true, false),
+                                     RoundingMode::half_to_even)),
             3.f * 0.1f);
 }
 
@@ -130,7 +155,7 @@ TEST(FakeQuantize, IsIdempotentInFloat) {
     StorageRange r = getStorageRange(16, true, false);
     for (int64_t q = r.min; q <= r.max; ++q) {
       float y = dequantize(q, s, 17);
-      ASSERT_EQ(quantize(y, s, 17, r, RoundingMode::half_to_even), q)
+      ASSERT_EQ(quantize(y, grid(s, 17, r, RoundingMode::half_to_even)), q)
           << "scale " << s << " level " << q;
     }
   }

@@ -63,7 +63,11 @@ def QAT_FakeQuantOp : QAT_Op<"fake_quant", [
       `[-2^(b-1), 2^(b-1) - 1]`, unsigned `[0, 2^b - 1]`; `narrow_range` drops
       the lowest value (`[-2^(b-1) + 1, ...]`, `[1, ...]`);
     - `rounding` picks how `x / scale` is rounded; the default
-      `half_to_even` is what PyTorch and ONNX do.
+      `half_to_even` is what PyTorch and ONNX do;
+    - `reciprocal_scale` computes `x * (1 / scale)` (the reciprocal rounded
+      first) instead of `x / scale`: PyTorch's fake-quant kernels do that,
+      ONNX Runtime and the TensorFlow Lite reference divide. The two differ
+      only where the quotient lands next to a rounding boundary.
 
     Example:
 
@@ -92,7 +96,8 @@ def QAT_FakeQuantOp : QAT_Op<"fake_quant", [
     DefaultValuedAttr<BoolAttr, "true">:$is_signed,
     UnitAttr:$narrow_range,
     DefaultValuedAttr<QAT_RoundingModeAttr,
-                      "::mlir::qat::RoundingMode::half_to_even">:$rounding
+                      "::mlir::qat::RoundingMode::half_to_even">:$rounding,
+    UnitAttr:$reciprocal_scale
   );
   let results = (outs QAT_FloatTensor:$output);
 
@@ -107,6 +112,25 @@ def QAT_FakeQuantOp : QAT_Op<"fake_quant", [
     ::mlir::qat::StorageRange getStorageRange();
     bool hasStaticParameters();
     ::mlir::quant::QuantizedType getQuantizedType();
+
+    /// The grid of every channel (one without `axis`) in precision F; the
+    /// parameters must be static.
+    template <typename F>
+    ::llvm::SmallVector<::mlir::qat::QuantGrid<F>> getStaticGrids() {
+      ::llvm::ArrayRef<double> scales = *getScales();
+      std::optional<::llvm::ArrayRef<int64_t>> zeroPoints = getZeroPoints();
+      ::llvm::SmallVector<::mlir::qat::QuantGrid<F>> grids;
+      for (size_t c = 0; c < scales.size(); ++c) {
+        ::mlir::qat::QuantGrid<F> grid;
+        grid.scale = static_cast<F>(scales[c]);
+        grid.zeroPoint = zeroPoints ? (*zeroPoints)[c] : 0;
+        grid.range = getStorageRange();
+        grid.rounding = getRounding();
+        grid.reciprocalScale = getReciprocalScale();
+        grids.push_back(grid);
+      }
+      return grids;
+    }
   }];
 
   let hasVerifier = 1;

@@ -51,29 +51,35 @@ struct StorageRange {
 /// Storage range of a `numBits`-bit integer: signed [-2^(b-1), 2^(b-1)-1] or
 /// unsigned [0, 2^b-1]; `narrowRange` drops the lowest value. `numBits` must
 /// lie in [kMinNumBits, kMaxNumBits].
-StorageRange getStorageRange(unsigned numBits, bool isSigned,
-                             bool narrowRange);
+StorageRange getStorageRange(unsigned numBits, bool isSigned, bool narrowRange);
 
 /// Rounds `v` to an integral value per `mode`. Exact for every finite `v`
 /// (no intermediate rounding); NaN and infinities are returned unchanged.
-template <typename F>
-F roundToIntegral(F v, RoundingMode mode);
+template <typename F> F roundToIntegral(F v, RoundingMode mode);
 
-/// The fake_quant rule: clamp(round(x / scale) + zeroPoint) with the division
-/// in precision F. NaN maps to `zeroPoint`, +-Inf to the range ends.
-/// Requires scale > 0 and finite, and zeroPoint inside `range`.
-template <typename F>
-int64_t quantize(F x, F scale, int64_t zeroPoint, StorageRange range,
-                 RoundingMode mode);
+/// One channel's integer grid and how fake_quant rounds onto it.
+template <typename F> struct QuantGrid {
+  /// Positive and finite (see isValidScale).
+  F scale = 1;
+  /// Inside `range`.
+  int64_t zeroPoint = 0;
+  StorageRange range;
+  RoundingMode rounding = RoundingMode::half_to_even;
+  /// Multiply by fl(1 / scale) instead of dividing by scale, as PyTorch's
+  /// fake-quant kernels do.
+  bool reciprocalScale = false;
+};
+
+/// The fake_quant rule: clamp(round(x / scale) + zeroPoint, range), the
+/// quotient (or product with the reciprocal) rounded once in precision F.
+/// NaN maps to the zero point, +-Inf to the range ends.
+template <typename F> int64_t quantize(F x, const QuantGrid<F> &grid);
 
 /// (q - zeroPoint) * scale, with one rounding (the multiplication) in F.
-template <typename F>
-F dequantize(int64_t q, F scale, int64_t zeroPoint);
+template <typename F> F dequantize(int64_t q, F scale, int64_t zeroPoint);
 
 /// dequantize(quantize(x)).
-template <typename F>
-F fakeQuantize(F x, F scale, int64_t zeroPoint, StorageRange range,
-               RoundingMode mode);
+template <typename F> F fakeQuantize(F x, const QuantGrid<F> &grid);
 
 /// A learned float zero point as the forward pass uses it: rounded half to
 /// even, then clamped to `range`. Returns std::nullopt for NaN.
@@ -81,13 +87,11 @@ std::optional<int64_t> roundZeroPoint(double zeroPoint, StorageRange range);
 
 /// True when `scale` is usable in precision F: positive and finite after
 /// rounding to F.
-template <typename F>
-bool isValidScale(double scale);
+template <typename F> bool isValidScale(double scale);
 
 /// The quantities TensorFlow's fake-quant kernels derive from a learned
 /// [min, max], all computed in precision F (float for TensorFlow).
-template <typename F>
-struct NudgedRange {
+template <typename F> struct NudgedRange {
   F scale;
   F invScale;
   F nudgedMin;
@@ -108,13 +112,11 @@ std::optional<NudgedRange<F>> nudgeMinMax(F min, F max, unsigned numBits,
 
 /// The storage value TensorFlow's kernel rounds `x` to, in `r.range`.
 /// NaN maps to `r.zeroPoint`.
-template <typename F>
-int64_t quantizeMinMax(F x, const NudgedRange<F> &r);
+template <typename F> int64_t quantizeMinMax(F x, const NudgedRange<F> &r);
 
 /// The float TensorFlow's kernel outputs for `x`:
 /// (quantizeMinMax(x) - zeroPoint) * scale.
-template <typename F>
-F fakeQuantizeMinMax(F x, const NudgedRange<F> &r);
+template <typename F> F fakeQuantizeMinMax(F x, const NudgedRange<F> &r);
 
 /// Maps the row-major linear index of an element to its channel along
 /// `axis` (always channel 0 without an axis).

@@ -122,8 +122,7 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   });
 }
 
-/// Reads a constant parameter tensor as doubles.
-static std::optional<SmallVector<double>> getConstantFloats(Value v) {
+std::optional<SmallVector<double>> mlir::qat::getConstantFloatValues(Value v) {
   DenseFPElementsAttr attr;
   if (!v || !matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
@@ -151,7 +150,7 @@ getConstantZeroPoints(Value v, StorageRange range) {
     }
     return values;
   }
-  std::optional<SmallVector<double>> floats = getConstantFloats(v);
+  std::optional<SmallVector<double>> floats = getConstantFloatValues(v);
   if (!floats)
     return std::nullopt;
   SmallVector<int64_t> values;
@@ -175,7 +174,7 @@ struct StaticizeFakeQuantParams : OpRewritePattern<FakeQuantOp> {
                                 PatternRewriter &rewriter) const override {
     Type elementType = op.getInput().getType().getElementType();
     std::optional<SmallVector<double>> scales =
-        getConstantFloats(op.getScale());
+        getConstantFloatValues(op.getScale());
     if (scales && !llvm::all_of(*scales, [&](double s) {
           return elementType.isF64() ? isValidScale<double>(s)
                                      : isValidScale<float>(s);
@@ -267,8 +266,10 @@ struct StaticizeMinMaxParams : OpRewritePattern<FakeQuantMinMaxOp> {
 
   LogicalResult matchAndRewrite(FakeQuantMinMaxOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<double>> mins = getConstantFloats(op.getMin());
-    std::optional<SmallVector<double>> maxs = getConstantFloats(op.getMax());
+    std::optional<SmallVector<double>> mins =
+        getConstantFloatValues(op.getMin());
+    std::optional<SmallVector<double>> maxs =
+        getConstantFloatValues(op.getMax());
     if (!mins || !maxs || mins->size() != maxs->size())
       return rewriter.notifyMatchFailure(op, "range is not constant");
     bool valid = op.getInput().getType().getElementType().isF64()

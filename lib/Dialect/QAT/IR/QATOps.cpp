@@ -47,6 +47,15 @@ static LogicalResult verifyAxis(Operation *op, RankedTensorType type,
   return success();
 }
 
+static LogicalResult verifyBitsAndAxis(FakeQuantOpInterface op,
+                                       uint64_t numBits,
+                                       std::optional<uint64_t> axis) {
+  return failure(
+      failed(verifyNumBits(op, numBits)) ||
+      failed(verifyAxis(op, cast<RankedTensorType>(op.getInput().getType()),
+                        axis)));
+}
+
 /// A parameter attribute holds one value per tensor, or one per channel of
 /// `axis` when the op is per-channel.
 static LogicalResult verifyParamCount(Operation *op, StringRef name,
@@ -138,12 +147,10 @@ bool FakeQuantOp::hasStaticParameters() {
 }
 
 LogicalResult FakeQuantOp::verify() {
-  if (failed(verifyNumBits(*this, getNumBits())))
+  std::optional<uint64_t> axis = getAxis();
+  if (failed(verifyBitsAndAxis(*this, getNumBits(), axis)))
     return failure();
   RankedTensorType type = getInput().getType();
-  std::optional<uint64_t> axis = getAxis();
-  if (failed(verifyAxis(*this, type, axis)))
-    return failure();
 
   if (static_cast<bool>(getScale()) == getScales().has_value())
     return emitOpError(
@@ -244,12 +251,10 @@ static bool nudgeChannel(Type elementType, double min, double max,
 }
 
 LogicalResult FakeQuantMinMaxOp::verify() {
-  if (failed(verifyNumBits(*this, getNumBits())))
+  std::optional<uint64_t> axis = getAxis();
+  if (failed(verifyBitsAndAxis(*this, getNumBits(), axis)))
     return failure();
   RankedTensorType type = getInput().getType();
-  std::optional<uint64_t> axis = getAxis();
-  if (failed(verifyAxis(*this, type, axis)))
-    return failure();
 
   bool hasOperands = getMin() || getMax();
   bool hasAttrs = getMins() || getMaxs();

@@ -44,26 +44,13 @@ static SmallVector<Operation *> getParamSlice(ArrayRef<Value> roots) {
   return slice.takeVector();
 }
 
-/// Reads a constant float tensor as doubles.
-static std::optional<SmallVector<double>> getFloats(Value v) {
-  DenseFPElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  SmallVector<double> values;
-  bool lossy;
-  for (APFloat f : attr.getValues<APFloat>()) {
-    f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lossy);
-    values.push_back(f.convertToDouble());
-  }
-  return values;
-}
-
 /// Explains why the constant parameters the canonicalization left on `op`
 /// are invalid. Returns failure after emitting an error.
 static LogicalResult diagnoseConstantParams(FakeQuantOp op) {
   Type elementType = op.getInput().getType().getElementType();
   if (Value scale = op.getScale())
-    if (std::optional<SmallVector<double>> scales = getFloats(scale))
+    if (std::optional<SmallVector<double>> scales =
+            getConstantFloatValues(scale))
       for (auto [i, s] : llvm::enumerate(*scales))
         if (!(elementType.isF64() ? isValidScale<double>(s)
                                   : isValidScale<float>(s)))
@@ -81,7 +68,8 @@ static LogicalResult diagnoseConstantParams(FakeQuantOp op) {
                << "learned zero point " << zp.getSExtValue() << " at index "
                << i << " is outside the storage range [" << range.min << ", "
                << range.max << "]";
-  } else if (std::optional<SmallVector<double>> zps = getFloats(zeroPoint)) {
+  } else if (std::optional<SmallVector<double>> zps =
+                 getConstantFloatValues(zeroPoint)) {
     for (auto [i, zp] : llvm::enumerate(*zps))
       if (!roundZeroPoint(zp, range))
         return op.emitOpError()
@@ -91,8 +79,8 @@ static LogicalResult diagnoseConstantParams(FakeQuantOp op) {
 }
 
 static LogicalResult diagnoseConstantParams(FakeQuantMinMaxOp op) {
-  std::optional<SmallVector<double>> mins = getFloats(op.getMin());
-  std::optional<SmallVector<double>> maxs = getFloats(op.getMax());
+  std::optional<SmallVector<double>> mins = getConstantFloatValues(op.getMin());
+  std::optional<SmallVector<double>> maxs = getConstantFloatValues(op.getMax());
   if (!mins || !maxs)
     return success();
   for (size_t i = 0, e = std::min(mins->size(), maxs->size()); i < e; ++i)

@@ -20,4 +20,10 @@
 #define GET_OP_CLASSES
 #include "qat/Dialect/QAT/IR/QATOps.h.inc"
 
+namespace mlir::qat {
+/// The elements of a constant float tensor (a learned parameter) as doubles;
+/// std::nullopt unless `v` is produced by a constant.
+std::optional<SmallVector<double>> getConstantFloatValues(Value v);
+} // namespace mlir::qat
+
 #endif // QAT_DIALECT_QAT_IR_QATOPS_H

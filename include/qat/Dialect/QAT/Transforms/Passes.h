@@ -7,6 +7,10 @@
 #ifndef QAT_DIALECT_QAT_TRANSFORMS_PASSES_H
 #define QAT_DIALECT_QAT_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::qat {

@@ -46,4 +46,38 @@ def QATFoldLearnedParamsPass : Pass<"qat-fold-learned-params"> {
   ];
 }
 
+def QATSimulatePass : Pass<"qat-simulate"> {
+  let summary = "Lower fake-quant ops to float arithmetic (the reference path)";
+  let description = [{
+    Replaces every `qat.fake_quant` and `qat.fake_quant_min_max` with a
+    `linalg.generic` that computes exactly what `docs/Semantics.md` defines,
+    one IEEE operation per step in the op's compute precision (f32 for
+    f16/bf16/f32 tensors, f64 for f64). The result is an ordinary float
+    program that upstream passes can bufferize and run: the reference the
+    integer program is checked against.
+
+    The parameters must be static: run `qat-fold-learned-params` first.
+
+    Before:
+    ```mlir
+    %y = qat.fake_quant %x {scales = array<f64: 0.1>} : tensor<4xf32>
+    ```
+    After (per-tensor, half_to_even):
+    ```mlir
+    %y = linalg.generic {...} ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %u = arith.divf %in, %scale : f32
+      %r = math.roundeven %u : f32
+      %c = arith.minimumf (arith.maximumf %r, %lo), %hi  // + 0.0, NaN -> 0
+      %o = arith.mulf %c, %scale : f32
+      linalg.yield %o : f32
+    } -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // QAT_DIALECT_QAT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,197 @@
+//===- Simulate.cpp - lower fake-quant ops to float arithmetic ------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The reference path: each fake-quant op becomes a linalg.generic that
+// evaluates docs/Semantics.md in float. Parameters are computed per channel
+// with QuantMath in the compute precision and embedded as constants, so the
+// generated code and the C++ folders perform identical operations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+#include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Utils/QuantCodegen.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::qat {
+#define GEN_PASS_DEF_QATSIMULATEPASS
+#include "qat/Dialect/QAT/Transforms/Passes.h.inc"
+} // namespace mlir::qat
+
+using namespace mlir;
+using namespace mlir::qat;
+
+namespace {
+/// Per-channel values of each parameter: params[i][c] is parameter i of
+/// channel c (a single channel when per-tensor).
+using ChannelParams = SmallVector<SmallVector<double>>;
+using BodyBuilder =
+    function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)>;
+} // namespace
+
+/// Builds a linalg.generic that maps every element x of `input` (extended
+/// to `computeType`) to body(x, params) and rounds the result back to the
+/// element type. Per-channel parameters become 1-D constants read through
+/// the channel dimension; per-tensor ones scalar constants.
+static Value buildElementwise(OpBuilder &b, Location loc, Value input,
+                              std::optional<uint64_t> axis,
+                              FloatType computeType,
+                              const ChannelParams &params, BodyBuilder body) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type elementType = type.getElementType();
+  int64_t rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+
+  SmallVector<Value> inputs{input};
+  SmallVector<AffineMap> maps{identity};
+  if (axis) {
+    AffineMap channelMap =
+        AffineMap::get(rank, 0, b.getAffineDimExpr(*axis), b.getContext());
+    for (const SmallVector<double> &values : params) {
+      auto paramType = RankedTensorType::get(
+          {static_cast<int64_t>(values.size())}, computeType);
+      SmallVector<APFloat> elements;
+      bool lossy;
+      for (double v : values) {
+        APFloat f(v);
+        f.convert(computeType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lossy);
+        elements.push_back(f);
+      }
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(paramType, elements)));
+      maps.push_back(channelMap);
+    }
+  }
+  maps.push_back(identity);
+
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, input), elementType);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = args[0];
+        if (elementType != computeType)
+          x = arith::ExtFOp::create(nb, nloc, computeType, x);
+        SmallVector<Value> values;
+        if (axis) {
+          values.assign(args.begin() + 1, args.begin() + 1 + params.size());
+        } else {
+          for (const SmallVector<double> &p : params)
+            values.push_back(emitFloatConstant(nb, nloc, computeType, p[0]));
+        }
+        Value y = body(nb, nloc, x, values);
+        if (elementType != computeType)
+          y = arith::TruncFOp::create(nb, nloc, elementType, y);
+        linalg::YieldOp::create(nb, nloc, y);
+      });
+  return generic.getResult(0);
+}
+
+/// f32 for f16/bf16/f32 tensors, f64 for f64 (Semantics.md §1).
+static FloatType getComputeType(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  return elementType.isF64() ? FloatType(Float64Type::get(ctx))
+                             : FloatType(Float32Type::get(ctx));
+}
+
+/// scale, qmin - z, qmax - z and, with reciprocal_scale, fl(1 / scale) per
+/// channel, in precision F.
+template <typename F>
+static ChannelParams getGridParams(FakeQuantOp op) {
+  ChannelParams params(op.getReciprocalScale() ? 4 : 3);
+  for (const QuantGrid<F> &grid : op.getStaticGrids<F>()) {
+    params[0].push_back(grid.scale);
+    params[1].push_back(static_cast<double>(grid.range.min - grid.zeroPoint));
+    params[2].push_back(static_cast<double>(grid.range.max - grid.zeroPoint));
+    if (grid.reciprocalScale)
+      params[3].push_back(F(1) / grid.scale);
+  }
+  return params;
+}
+
+static Value simulate(OpBuilder &b, FakeQuantOp op) {
+  FloatType computeType =
+      getComputeType(op.getInput().getType().getElementType());
+  ChannelParams params = computeType.isF64() ? getGridParams<double>(op)
+                                             : getGridParams<float>(op);
+  RoundingMode rounding = op.getRounding();
+  bool reciprocal = op.getReciprocalScale();
+  return buildElementwise(
+      b, op.getLoc(), op.getInput(), op.getAxis(), computeType, params,
+      [&](OpBuilder &nb, Location loc, Value x, ArrayRef<Value> p) {
+        GridValues grid{p[0], reciprocal ? p[3] : Value(), p[1], p[2]};
+        Value steps =
+            emitQuantizeSteps(nb, loc, x, grid, rounding, reciprocal);
+        return arith::MulFOp::create(nb, loc, steps, grid.scale);
+      });
+}
+
+/// nmin, nmax, inv, qz, qmin - z, qmax - z, scale per channel.
+template <typename F>
+static ChannelParams getMinMaxParams(FakeQuantMinMaxOp op) {
+  ChannelParams params(7);
+  for (auto [lo, hi] : llvm::zip_equal(*op.getMins(), *op.getMaxs())) {
+    // The verifier guarantees that nudging succeeds.
+    NudgedRange<F> r = *nudgeMinMax<F>(static_cast<F>(lo), static_cast<F>(hi),
+                                       op.getNumBits(), op.getNarrowRange());
+    params[0].push_back(r.nudgedMin);
+    params[1].push_back(r.nudgedMax);
+    params[2].push_back(r.invScale);
+    params[3].push_back(r.quantZero);
+    params[4].push_back(static_cast<double>(r.range.min - r.zeroPoint));
+    params[5].push_back(static_cast<double>(r.range.max - r.zeroPoint));
+    params[6].push_back(r.scale);
+  }
+  return params;
+}
+
+static Value simulate(OpBuilder &b, FakeQuantMinMaxOp op) {
+  FloatType computeType =
+      getComputeType(op.getInput().getType().getElementType());
+  ChannelParams params = computeType.isF64() ? getMinMaxParams<double>(op)
+                                             : getMinMaxParams<float>(op);
+  return buildElementwise(
+      b, op.getLoc(), op.getInput(), op.getAxis(), computeType, params,
+      [&](OpBuilder &nb, Location loc, Value x, ArrayRef<Value> p) {
+        MinMaxValues grid{p[0], p[1], p[2], p[3], p[4], p[5]};
+        Value steps = emitMinMaxSteps(nb, loc, x, grid);
+        return arith::MulFOp::create(nb, loc, steps, p[6]);
+      });
+}
+
+namespace mlir::qat {
+namespace {
+struct QATSimulatePass : impl::QATSimulatePassBase<QATSimulatePass> {
+  void runOnOperation() override {
+    SmallVector<FakeQuantOpInterface> ops;
+    getOperation()->walk([&](FakeQuantOpInterface op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (FakeQuantOpInterface op : ops) {
+      if (!op.hasStaticParameters()) {
+        op->emitOpError("has learned parameters that are not static; run "
+                        "--qat-fold-learned-params first");
+        return signalPassFailure();
+      }
+      rewriter.setInsertionPoint(op);
+      Value result =
+          llvm::TypeSwitch<Operation *, Value>(op)
+              .Case<FakeQuantOp, FakeQuantMinMaxOp>(
+                  [&](auto concrete) { return simulate(rewriter, concrete); });
+      rewriter.replaceOp(op, result);
+    }
+  }
+};
+} // namespace
+} // namespace mlir::qat

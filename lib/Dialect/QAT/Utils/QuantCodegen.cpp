@@ -1,0 +1,82 @@
+//===- QuantCodegen.cpp - emit the quantization rules as IR ---------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Dialect/QAT/Utils/QuantCodegen.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::qat;
+
+Value mlir::qat::emitFloatConstant(OpBuilder &b, Location loc, FloatType type,
+                                   double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+/// Rounds `v` to an integral value per `mode`, exactly (Semantics.md §3).
+static Value emitRound(OpBuilder &b, Location loc, Value v, RoundingMode mode) {
+  switch (mode) {
+  case RoundingMode::half_to_even:
+    return math::RoundEvenOp::create(b, loc, v);
+  case RoundingMode::half_away_from_zero:
+    return math::RoundOp::create(b, loc, v);
+  case RoundingMode::half_up: {
+    // floor(v + 0.5) would round values just below a tie up; compare the
+    // exact fraction instead. For +-Inf the fraction is NaN and floor wins.
+    auto type = cast<FloatType>(v.getType());
+    Value lower = math::FloorOp::create(b, loc, v);
+    Value frac = arith::SubFOp::create(b, loc, v, lower);
+    Value half = emitFloatConstant(b, loc, type, 0.5);
+    Value one = emitFloatConstant(b, loc, type, 1.0);
+    Value roundUp =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, frac, half);
+    Value upper = arith::AddFOp::create(b, loc, lower, one);
+    return arith::SelectOp::create(b, loc, roundUp, upper, lower);
+  }
+  }
+  llvm_unreachable("unknown rounding mode");
+}
+
+/// clamp(v, lo, hi) + 0.0 (the addition turns -0.0 into +0.0, as the integer
+/// q - z = 0 converts to +0.0), with NaN inputs `x` mapped to +0.0.
+static Value emitClampSteps(OpBuilder &b, Location loc, Value x, Value v,
+                            Value lo, Value hi) {
+  auto type = cast<FloatType>(v.getType());
+  Value clamped = arith::MinimumFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, v, lo), hi);
+  Value zero = emitFloatConstant(b, loc, type, 0.0);
+  Value steps = arith::AddFOp::create(b, loc, clamped, zero);
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  return arith::SelectOp::create(b, loc, isNaN, zero, steps);
+}
+
+Value mlir::qat::emitQuantizeSteps(OpBuilder &b, Location loc, Value x,
+                                   const GridValues &grid,
+                                   RoundingMode rounding,
+                                   bool reciprocalScale) {
+  Value quotient =
+      reciprocalScale ? Value(arith::MulFOp::create(b, loc, x, grid.reciprocal))
+                      : Value(arith::DivFOp::create(b, loc, x, grid.scale));
+  Value rounded = emitRound(b, loc, quotient, rounding);
+  return emitClampSteps(b, loc, x, rounded, grid.lowSteps, grid.highSteps);
+}
+
+Value mlir::qat::emitMinMaxSteps(OpBuilder &b, Location loc, Value x,
+                                 const MinMaxValues &grid) {
+  auto type = cast<FloatType>(x.getType());
+  // TensorFlow's kernel, one rounding per line (Semantics.md §4).
+  Value clamped = arith::MaximumFOp::create(
+      b, loc, arith::MinimumFOp::create(b, loc, x, grid.nudgedMax),
+      grid.nudgedMin);
+  Value shifted = arith::SubFOp::create(b, loc, clamped, grid.nudgedMin);
+  Value scaled = arith::MulFOp::create(b, loc, shifted, grid.invScale);
+  Value centered = arith::SubFOp::create(b, loc, scaled, grid.quantZero);
+  Value half = emitFloatConstant(b, loc, type, 0.5);
+  Value steps = math::FloorOp::create(
+      b, loc, arith::AddFOp::create(b, loc, centered, half));
+  return emitClampSteps(b, loc, x, steps, grid.lowSteps, grid.highSteps);
+}

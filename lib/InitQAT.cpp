@@ -8,6 +8,7 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -15,4 +16,7 @@ void mlir::qat::registerQATDialects(DialectRegistry &registry) {
   registry.insert<QATDialect>();
 }
 
-void mlir::qat::registerAllQATPasses() { registerQATPasses(); }
+void mlir::qat::registerAllQATPasses() {
+  registerQATPasses();
+  registerQATPipelines();
+}

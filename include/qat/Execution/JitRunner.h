@@ -1,0 +1,70 @@
+//===- JitRunner.h - JIT-compile and run a function -------------*- C++ -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles one function of a module on tensors with MLIR's ExecutionEngine
+// and calls it on HostTensors. Used by qat-run and by the end-to-end tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_EXECUTION_JITRUNNER_H
+#define QAT_EXECUTION_JITRUNNER_H
+
+#include "qat/Execution/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace mlir::qat {
+
+/// The type of a function argument or result: its element kind and shape
+/// (ShapedType::kDynamic for dynamic sizes).
+struct TensorSignature {
+  ElementKind kind;
+  SmallVector<int64_t> shape;
+};
+
+/// Registers in `registry` what JIT compilation of a qat program needs
+/// (LLVM IR translations). The dialects come from the caller.
+void registerJitTranslations(DialectRegistry &registry);
+
+class CompiledFunction {
+public:
+  ~CompiledFunction();
+
+  /// Compiles function `name` of `module` (ranked tensors in and out).
+  /// `buildPipeline` adds the passes that take the module from its current
+  /// form to the LLVM dialect. The module is consumed (lowered in place).
+  /// Errors are reported as diagnostics on the module's context.
+  static FailureOr<std::unique_ptr<CompiledFunction>>
+  compile(ModuleOp module, StringRef name,
+          std::function<void(OpPassManager &)> buildPipeline);
+
+  ArrayRef<TensorSignature> getInputs() const { return inputs; }
+  ArrayRef<TensorSignature> getResults() const { return results; }
+
+  /// Calls the function. Inputs must match the signature (kind, rank and
+  /// static sizes).
+  llvm::Expected<SmallVector<HostTensor>> run(ArrayRef<HostTensor> args);
+
+private:
+  CompiledFunction() = default;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string name;
+  SmallVector<TensorSignature> inputs;
+  SmallVector<TensorSignature> results;
+};
+
+} // namespace mlir::qat
+
+#endif // QAT_EXECUTION_JITRUNNER_H

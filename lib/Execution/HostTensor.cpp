@@ -1,0 +1,249 @@
+//===- HostTensor.cpp - a dense tensor in host memory ---------------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Execution/HostTensor.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::qat;
+
+size_t mlir::qat::getElementSize(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::I8:
+  case ElementKind::U8:
+    return 1;
+  case ElementKind::F16:
+  case ElementKind::BF16:
+  case ElementKind::I16:
+  case ElementKind::U16:
+    return 2;
+  case ElementKind::F32:
+  case ElementKind::I32:
+    return 4;
+  case ElementKind::F64:
+  case ElementKind::I64:
+    return 8;
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+StringRef mlir::qat::getNumpyDescr(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F16:
+    return "<f2";
+  case ElementKind::BF16:
+    // numpy has no bfloat16; ml_dtypes' name is the common convention.
+    return "<V2";
+  case ElementKind::F32:
+    return "<f4";
+  case ElementKind::F64:
+    return "<f8";
+  case ElementKind::I8:
+    return "|i1";
+  case ElementKind::U8:
+    return "|u1";
+  case ElementKind::I16:
+    return "<i2";
+  case ElementKind::U16:
+    return "<u2";
+  case ElementKind::I32:
+    return "<i4";
+  case ElementKind::I64:
+    return "<i8";
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+std::optional<ElementKind>
+mlir::qat::getElementKindFromNumpyDescr(StringRef descr) {
+  return llvm::StringSwitch<std::optional<ElementKind>>(descr)
+      .Case("<f2", ElementKind::F16)
+      .Case("<f4", ElementKind::F32)
+      .Case("<f8", ElementKind::F64)
+      .Cases("|i1", "<i1", ElementKind::I8)
+      .Cases("|u1", "<u1", ElementKind::U8)
+      .Case("<i2", ElementKind::I16)
+      .Case("<u2", ElementKind::U16)
+      .Case("<i4", ElementKind::I32)
+      .Case("<i8", ElementKind::I64)
+      .Default(std::nullopt);
+}
+
+Type mlir::qat::getMLIRType(MLIRContext *ctx, ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F16:
+    return Float16Type::get(ctx);
+  case ElementKind::BF16:
+    return BFloat16Type::get(ctx);
+  case ElementKind::F32:
+    return Float32Type::get(ctx);
+  case ElementKind::F64:
+    return Float64Type::get(ctx);
+  case ElementKind::I8:
+  case ElementKind::U8:
+    return IntegerType::get(ctx, 8);
+  case ElementKind::I16:
+  case ElementKind::U16:
+    return IntegerType::get(ctx, 16);
+  case ElementKind::I32:
+    return IntegerType::get(ctx, 32);
+  case ElementKind::I64:
+    return IntegerType::get(ctx, 64);
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+std::optional<ElementKind> mlir::qat::getElementKind(Type type) {
+  if (type.isF16())
+    return ElementKind::F16;
+  if (type.isBF16())
+    return ElementKind::BF16;
+  if (type.isF32())
+    return ElementKind::F32;
+  if (type.isF64())
+    return ElementKind::F64;
+  if (type.isInteger(8))
+    return ElementKind::I8;
+  if (type.isInteger(16))
+    return ElementKind::I16;
+  if (type.isInteger(32))
+    return ElementKind::I32;
+  if (type.isInteger(64))
+    return ElementKind::I64;
+  return std::nullopt;
+}
+
+HostTensor::HostTensor(ElementKind kind, ArrayRef<int64_t> shape)
+    : kind(kind), shape(shape.begin(), shape.end()) {
+  bytes.assign(getNumElements() * getElementSize(kind), 0);
+}
+
+int64_t HostTensor::getNumElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+template <typename T>
+static T load(const std::vector<uint8_t> &bytes, int64_t i) {
+  T v;
+  std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
+  return v;
+}
+
+template <typename T>
+static void store(std::vector<uint8_t> &bytes, int64_t i, T v) {
+  std::memcpy(bytes.data() + i * sizeof(T), &v, sizeof(T));
+}
+
+static double halfToDouble(const llvm::fltSemantics &sem, uint16_t bits) {
+  APFloat f(sem, APInt(16, bits));
+  bool lossy;
+  f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lossy);
+  return f.convertToDouble();
+}
+
+static uint16_t doubleToHalf(const llvm::fltSemantics &sem, double v) {
+  APFloat f(v);
+  bool lossy;
+  f.convert(sem, APFloat::rmNearestTiesToEven, &lossy);
+  return static_cast<uint16_t>(f.bitcastToAPInt().getZExtValue());
+}
+
+double HostTensor::getAsDouble(int64_t i) const {
+  switch (kind) {
+  case ElementKind::F16:
+    return halfToDouble(APFloat::IEEEhalf(), load<uint16_t>(bytes, i));
+  case ElementKind::BF16:
+    return halfToDouble(APFloat::BFloat(), load<uint16_t>(bytes, i));
+  case ElementKind::F32:
+    return load<float>(bytes, i);
+  case ElementKind::F64:
+    return load<double>(bytes, i);
+  case ElementKind::I8:
+    return load<int8_t>(bytes, i);
+  case ElementKind::U8:
+    return load<uint8_t>(bytes, i);
+  case ElementKind::I16:
+    return load<int16_t>(bytes, i);
+  case ElementKind::U16:
+    return load<uint16_t>(bytes, i);
+  case ElementKind::I32:
+    return load<int32_t>(bytes, i);
+  case ElementKind::I64:
+    return static_cast<double>(load<int64_t>(bytes, i));
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+void HostTensor::setFromDouble(int64_t i, double v) {
+  switch (kind) {
+  case ElementKind::F16:
+    return store(bytes, i, doubleToHalf(APFloat::IEEEhalf(), v));
+  case ElementKind::BF16:
+    return store(bytes, i, doubleToHalf(APFloat::BFloat(), v));
+  case ElementKind::F32:
+    return store(bytes, i, static_cast<float>(v));
+  case ElementKind::F64:
+    return store(bytes, i, v);
+  case ElementKind::I8:
+    return store(bytes, i, static_cast<int8_t>(v));
+  case ElementKind::U8:
+    return store(bytes, i, static_cast<uint8_t>(v));
+  case ElementKind::I16:
+    return store(bytes, i, static_cast<int16_t>(v));
+  case ElementKind::U16:
+    return store(bytes, i, static_cast<uint16_t>(v));
+  case ElementKind::I32:
+    return store(bytes, i, static_cast<int32_t>(v));
+  case ElementKind::I64:
+    return store(bytes, i, static_cast<int64_t>(v));
+  }
+}
+
+/// The MLIR spelling of an element kind (unsigned ones as ui8/ui16).
+static StringRef getKindName(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F16:
+    return "f16";
+  case ElementKind::BF16:
+    return "bf16";
+  case ElementKind::F32:
+    return "f32";
+  case ElementKind::F64:
+    return "f64";
+  case ElementKind::I8:
+    return "i8";
+  case ElementKind::U8:
+    return "ui8";
+  case ElementKind::I16:
+    return "i16";
+  case ElementKind::U16:
+    return "ui16";
+  case ElementKind::I32:
+    return "i32";
+  case ElementKind::I64:
+    return "i64";
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+std::string HostTensor::describe() const {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "tensor<";
+  for (int64_t d : shape)
+    os << d << "x";
+  os << getKindName(kind) << ">";
+  return s;
+}

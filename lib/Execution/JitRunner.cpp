@@ -1,0 +1,202 @@
+//===- JitRunner.cpp - JIT-compile and run a function ---------------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Execution/JitRunner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::qat;
+
+void mlir::qat::registerJitTranslations(DialectRegistry &registry) {
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+CompiledFunction::~CompiledFunction() = default;
+
+static FailureOr<TensorSignature> getSignature(Location loc, Type type,
+                                               StringRef what) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  std::optional<ElementKind> kind =
+      tensor ? getElementKind(tensor.getElementType()) : std::nullopt;
+  if (!kind)
+    return emitError(loc) << "qat-run supports ranked tensors of f16, bf16, "
+                             "f32, f64 and i8..i64 as "
+                          << what << ", got " << type;
+  return TensorSignature{*kind, SmallVector<int64_t>(tensor.getShape())};
+}
+
+FailureOr<std::unique_ptr<CompiledFunction>>
+CompiledFunction::compile(ModuleOp module, StringRef name,
+                          std::function<void(OpPassManager &)> buildPipeline) {
+  static std::once_flag initTarget;
+  std::call_once(initTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  if (!func)
+    return emitError(module.getLoc()) << "no function @" << name;
+  std::unique_ptr<CompiledFunction> compiled(new CompiledFunction());
+  compiled->name = name.str();
+  for (Type t : func.getArgumentTypes()) {
+    FailureOr<TensorSignature> sig =
+        getSignature(func.getLoc(), t, "arguments");
+    if (failed(sig))
+      return failure();
+    compiled->inputs.push_back(*sig);
+  }
+  for (Type t : func.getResultTypes()) {
+    FailureOr<TensorSignature> sig = getSignature(func.getLoc(), t, "results");
+    if (failed(sig))
+      return failure();
+    compiled->results.push_back(*sig);
+  }
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(module.getContext()));
+
+  PassManager pm(module.getContext());
+  buildPipeline(pm);
+  if (failed(pm.run(module)))
+    return failure();
+
+  // Keep the transformer alive while the engine is created: the options hold
+  // a function_ref to it.
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
+                                               /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine)
+    return emitError(module.getLoc())
+           << "JIT compilation failed: " << llvm::toString(engine.takeError());
+  compiled->engine = std::move(*engine);
+  return compiled;
+}
+
+namespace {
+/// A ranked memref descriptor as the C interface lays it out:
+/// {allocated, aligned, offset, sizes[rank], strides[rank]}, all 8 bytes.
+struct Descriptor {
+  static size_t words(size_t rank) { return 3 + 2 * rank; }
+};
+} // namespace
+
+/// Where the JIT puts the `allocated` pointer of a memref.get_global.
+static constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
+
+llvm::Expected<SmallVector<HostTensor>>
+CompiledFunction::run(ArrayRef<HostTensor> args) {
+  auto fail = [](const Twine &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+  };
+  if (args.size() != inputs.size())
+    return fail("@" + name + " takes " + Twine(inputs.size()) +
+                " arguments, got " + Twine(args.size()));
+
+  // Argument descriptors.
+  std::vector<std::vector<int64_t>> argDescs;
+  std::vector<const void *> argBuffers;
+  for (auto [i, arg] : llvm::enumerate(args)) {
+    const TensorSignature &sig = inputs[i];
+    bool shapeOk = arg.shape.size() == sig.shape.size();
+    for (size_t d = 0; shapeOk && d < sig.shape.size(); ++d)
+      shapeOk =
+          ShapedType::isDynamic(sig.shape[d]) || sig.shape[d] == arg.shape[d];
+    if (arg.kind != sig.kind || !shapeOk)
+      return fail("argument #" + Twine(i) + " of @" + name + ": expected " +
+                  HostTensor(sig.kind, {}).describe() + " of rank " +
+                  Twine(sig.shape.size()) + " with matching sizes, got " +
+                  arg.describe());
+    size_t rank = arg.shape.size();
+    std::vector<int64_t> desc(Descriptor::words(rank));
+    auto ptr = reinterpret_cast<int64_t>(arg.data());
+    desc[0] = desc[1] = ptr;
+    desc[2] = 0;
+    int64_t stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      desc[3 + d] = arg.shape[d];
+      desc[3 + rank + d] = stride;
+      stride *= arg.shape[d];
+    }
+    argDescs.push_back(std::move(desc));
+    argBuffers.push_back(arg.data());
+  }
+
+  // Results: one descriptor, or a struct of descriptors, behind a pointer
+  // that comes first in the C interface.
+  size_t resultWords = 0;
+  for (const TensorSignature &sig : results)
+    resultWords += Descriptor::words(sig.shape.size());
+  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
+  void *resultPtr = resultStorage.data();
+
+  SmallVector<void *> descPtrs;
+  for (std::vector<int64_t> &d : argDescs)
+    descPtrs.push_back(d.data());
+  SmallVector<void *> packed;
+  if (!results.empty())
+    packed.push_back(&resultPtr);
+  for (void *&p : descPtrs)
+    packed.push_back(&p);
+  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + name, packed))
+    return std::move(err);
+
+  SmallVector<HostTensor> outputs;
+  SmallVector<void *> toFree;
+  size_t at = 0;
+  for (const TensorSignature &sig : results) {
+    size_t rank = sig.shape.size();
+    const int64_t *desc = resultStorage.data() + at;
+    at += Descriptor::words(rank);
+    SmallVector<int64_t> shape(desc + 3, desc + 3 + rank);
+    HostTensor out(sig.kind, shape);
+    size_t elemSize = getElementSize(sig.kind);
+    auto *base = reinterpret_cast<const uint8_t *>(desc[1]) +
+                 desc[2] * static_cast<int64_t>(elemSize);
+    // Strided copy into row-major order.
+    SmallVector<int64_t> index(rank, 0);
+    for (int64_t n = 0, e = out.getNumElements(); n < e; ++n) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < rank; ++d)
+        offset += index[d] * desc[3 + rank + d];
+      std::memcpy(out.bytes.data() + n * elemSize, base + offset * elemSize,
+                  elemSize);
+      for (size_t d = rank; d-- > 0;) {
+        if (++index[d] < shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    outputs.push_back(std::move(out));
+
+    // The caller owns returned buffers, unless they are globals (constants)
+    // or the arguments themselves.
+    auto *allocated = reinterpret_cast<void *>(desc[0]);
+    if (reinterpret_cast<uintptr_t>(allocated) != kGlobalMarker &&
+        !llvm::is_contained(argBuffers, allocated) &&
+        !llvm::is_contained(toFree, allocated))
+      toFree.push_back(allocated);
+  }
+  for (void *p : toFree)
+    std::free(p);
+  return outputs;
+}

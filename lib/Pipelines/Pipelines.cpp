@@ -1,0 +1,65 @@
+//===- Pipelines.cpp - qat's pass pipelines -------------------------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Pipelines/Pipelines.h"
+
+#include "qat/Dialect/QAT/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void mlir::qat::buildSimulationPipeline(OpPassManager &pm) {
+  QATFoldLearnedParamsPassOptions fold;
+  fold.requireStatic = true;
+  pm.addPass(createQATFoldLearnedParamsPass(fold));
+  pm.addPass(createQATSimulatePass());
+}
+
+void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  // As text: one-shot-bufferize{bufferize-function-boundaries
+  // function-boundary-type-conversion=identity-layout-map},
+  // buffer-deallocation-pipeline, convert-bufferization-to-memref,
+  // convert-linalg-to-loops, lower-affine,
+  // convert-scf-to-cf, expand-strided-metadata, finalize-memref-to-llvm,
+  // convert-math-to-llvm, convert-arith-to-llvm, convert-func-to-llvm,
+  // convert-cf-to-llvm, reconcile-unrealized-casts.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::qat::registerQATPipelines() {
+  PassPipelineRegistration<>(
+      "qat-simulate-pipeline",
+      "Fold learned parameters (all must become static), then lower "
+      "fake-quant ops to float arithmetic",
+      buildSimulationPipeline);
+  PassPipelineRegistration<>(
+      "qat-lower-to-llvm",
+      "Upstream's reference lowering of a tensor program to the LLVM "
+      "dialect (bufferize, loops, LLVM)",
+      buildLowerToLLVMPipeline);
+}

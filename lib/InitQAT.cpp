@@ -6,6 +6,7 @@
 
 #include "qat/InitQAT.h"
 
+#include "qat/Conversion/Passes.h"
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 #include "qat/Pipelines/Pipelines.h"
@@ -18,5 +19,6 @@ void mlir::qat::registerQATDialects(DialectRegistry &registry) {
 
 void mlir::qat::registerAllQATPasses() {
   registerQATPasses();
+  registerQATConversionPasses();
   registerQATPipelines();
 }

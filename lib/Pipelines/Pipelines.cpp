@@ -6,6 +6,7 @@
 
 #include "qat/Pipelines/Pipelines.h"
 
+#include "qat/Conversion/Passes.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -22,6 +24,25 @@ void mlir::qat::buildSimulationPipeline(OpPassManager &pm) {
   fold.requireStatic = true;
   pm.addPass(createQATFoldLearnedParamsPass(fold));
   pm.addPass(createQATSimulatePass());
+}
+
+void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
+                                      const QATToIntOptions &options) {
+  QATFoldLearnedParamsPassOptions fold;
+  fold.requireStatic = true;
+  pm.addPass(createQATFoldLearnedParamsPass(fold));
+  pm.addPass(createQATQuantizeWeightsPass());
+  pm.addPass(createQATSplitFakeQuantPass());
+  QATFormIntegerRegionsPassOptions regions;
+  regions.fallback = options.fallback;
+  pm.addPass(createQATFormIntegerRegionsPass(regions));
+  pm.addPass(createConvertQATToLinalgPass());
+  // Fake-quant ops kept in float (TensorFlow's min/max form) are lowered as
+  // the simulation defines them.
+  pm.addPass(createQATSimulatePass());
+  // Drop the float dequantizations the integer regions made dead.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
@@ -52,6 +73,11 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlir::qat::registerQATPipelines() {
+  PassPipelineRegistration<QATToIntOptions>(
+      "qat-to-int",
+      "Lower a QAT graph to an integer program on tensors (integer linalg; "
+      "operations without an integer lowering stay in float)",
+      buildQATToIntPipeline);
   PassPipelineRegistration<>(
       "qat-simulate-pipeline",
       "Fold learned parameters (all must become static), then lower "

@@ -17,8 +17,9 @@
 // CHECK: %[[MIN:.*]] = arith.minimumf %[[MAX]], %[[HI]] : f32
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[K:.*]] = arith.addf %[[MIN]], %[[ZERO]] : f32
+// CHECK: %[[ZERO2:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[IN]], %[[IN]] : f32
-// CHECK: %[[SEL:.*]] = arith.select %[[NAN]], %[[ZERO]], %[[K]] : f32
+// CHECK: %[[SEL:.*]] = arith.select %[[NAN]], %[[ZERO2]], %[[K]] : f32
 // CHECK: %[[Y:.*]] = arith.mulf %[[SEL]], %[[S]] : f32
 // CHECK: linalg.yield %[[Y]] : f32
 func.func @per_tensor_half_to_even(%x: tensor<4xf32>) -> tensor<4xf32> {

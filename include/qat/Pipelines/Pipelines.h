@@ -8,6 +8,7 @@
 #define QAT_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir::qat {
 
@@ -15,13 +16,28 @@ namespace mlir::qat {
 /// become static) and lower fake quantization to float arithmetic.
 void buildSimulationPipeline(OpPassManager &pm);
 
+/// Options of `qat-to-int`.
+struct QATToIntOptions : public PassPipelineOptions<QATToIntOptions> {
+  PassOptions::Option<std::string> fallback{
+      *this, "fallback",
+      llvm::cl::desc("Operations without an integer lowering: 'float' keeps "
+                     "them in float with a remark, 'error' fails"),
+      llvm::cl::init("float")};
+};
+
+/// QAT graph -> integer program on tensors: fold learned parameters,
+/// quantize weights, split activation fake-quants, form integer regions,
+/// lower what remains of the quantize/dequantize pairs (and any fake-quant
+/// kept in float) to linalg.
+void buildQATToIntPipeline(OpPassManager &pm, const QATToIntOptions &options);
+
 /// Upstream's plain lowering of a tensor program (linalg, arith, math,
 /// tensor) to the LLVM dialect: one-shot bufferization across function
 /// boundaries with identity layouts, deallocation, loops, LLVM. Correct but
 /// not fast; the codegen pipeline replaces it for speed.
 void buildLowerToLLVMPipeline(OpPassManager &pm);
 
-/// Registers `qat-simulate-pipeline` and `qat-lower-to-llvm`.
+/// Registers `qat-to-int`, `qat-simulate-pipeline` and `qat-lower-to-llvm`.
 void registerQATPipelines();
 
 } // namespace mlir::qat

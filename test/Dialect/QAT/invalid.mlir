@@ -281,3 +281,59 @@ func.func @min_max_scale_overflows(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = qat.fake_quant_min_max %x {mins = array<f64: -3.0e38>, maxs = array<f64: 3.0e38>} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @quantize_grid_not_quant(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // expected-error @+1 {{'qat.quantize' op expects a !quant.uniform grid (per-tensor or per-axis), got 'f32'}}
+  %q = qat.quantize %x {grid = f32} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+func.func @quantize_expressed_mismatch(%x: tensor<4xf16>) -> tensor<4xi8> {
+  // expected-error @+1 {{expects the grid's expressed type 'f32' to match the float element type 'f16'}}
+  %q = qat.quantize %x {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xf16> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+func.func @quantize_container_mismatch(%x: tensor<4xf32>) -> tensor<4xi16> {
+  // expected-error @+1 {{expects an i8 container for storage 'i8', got 'i16'}}
+  %q = qat.quantize %x {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xf32> -> tensor<4xi16>
+  return %q : tensor<4xi16>
+}
+
+// -----
+
+func.func @quantize_shape_mismatch(%x: tensor<4xf32>) -> tensor<5xi8> {
+  // expected-error @+1 {{expects the float and integer tensors to have the same shape}}
+  %q = qat.quantize %x {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xf32> -> tensor<5xi8>
+  return %q : tensor<5xi8>
+}
+
+// -----
+
+func.func @dequantize_axis_out_of_range(%q: tensor<4xi8>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qat.dequantize' op grid axis 1 is out of range for a tensor of rank 1}}
+  %y = qat.dequantize %q {grid = !quant.uniform<i8:f32:1, {0.1, 0.2}>} : tensor<4xi8> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @dequantize_channel_count(%q: tensor<4x3xi8>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{grid has 2 channels but axis 1 has size 3}}
+  %y = qat.dequantize %q {grid = !quant.uniform<i8:f32:1, {0.1, 0.2}>} : tensor<4x3xi8> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @dequantize_one_bit(%q: tensor<4xi8>) -> tensor<4xf32> {
+  // expected-error @+1 {{expects a grid of at least 2 bits}}
+  %y = qat.dequantize %q {grid = !quant.uniform<i8<0:1>:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

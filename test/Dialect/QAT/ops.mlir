@@ -106,3 +106,19 @@ func.func @fake_quant_min_max_learned(%x: tensor<2x4xf32>, %lo: tensor<f32>, %hi
   %0 = qat.fake_quant_min_max %x min(%lo : tensor<f32>) max(%hi : tensor<f32>) : tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// CHECK-LABEL: func @quantize_dequantize
+func.func @quantize_dequantize(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  // CHECK: %[[Q:.*]] = qat.quantize %{{.*}} {grid = !quant.uniform<u8:f32, 5.000000e-02:128>, rounding = #qat.rounding<half_up>} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %q = qat.quantize %x {grid = !quant.uniform<u8:f32, 0.05:128>, rounding = #qat.rounding<half_up>} : tensor<4x2xf32> -> tensor<4x2xi8>
+  // CHECK: qat.dequantize %[[Q]] {grid = !quant.uniform<u8:f32, 5.000000e-02:128>} : tensor<4x2xi8> -> tensor<4x2xf32>
+  %y = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.05:128>} : tensor<4x2xi8> -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// CHECK-LABEL: func @quantize_per_axis_i16
+func.func @quantize_per_axis_i16(%x: tensor<4x2xf32>) -> tensor<4x2xi16> {
+  // CHECK: qat.quantize %{{.*}} {grid = !quant.uniform<i16<-2048:2047>:f32:1, {1.000000e-01,2.000000e-01}>, reciprocal_scale} : tensor<4x2xf32> -> tensor<4x2xi16>
+  %q = qat.quantize %x {grid = !quant.uniform<i16<-2048:2047>:f32:1, {0.1, 0.2}>, reciprocal_scale} : tensor<4x2xf32> -> tensor<4x2xi16>
+  return %q : tensor<4x2xi16>
+}

@@ -311,3 +311,65 @@ quant::QuantizedType FakeQuantMinMaxOp::getQuantizedType() {
   return buildQuantizedType(elementType, getNumBits(), /*isSigned=*/false,
                             getStorageRange(), scales, zeroPoints, getAxis());
 }
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that `grid` is a uniform quant type that fits the float tensor
+/// `floatType` and the integer container `intType`.
+static LogicalResult verifyGrid(Operation *op, Type grid,
+                                RankedTensorType floatType,
+                                RankedTensorType intType) {
+  auto quantType = dyn_cast<quant::QuantizedType>(grid);
+  if (!isa_and_present<quant::UniformQuantizedType,
+                       quant::UniformQuantizedPerAxisType>(quantType))
+    return op->emitOpError()
+           << "expects a !quant.uniform grid (per-tensor or per-axis), got "
+           << grid;
+  if (floatType.getShape() != intType.getShape())
+    return op->emitOpError("expects the float and integer tensors to have "
+                           "the same shape");
+  if (quantType.getExpressedType() != floatType.getElementType())
+    return op->emitOpError()
+           << "expects the grid's expressed type "
+           << quantType.getExpressedType()
+           << " to match the float element type "
+           << floatType.getElementType();
+  unsigned width = quantType.getStorageTypeIntegralWidth();
+  if (width != intType.getElementTypeBitWidth())
+    return op->emitOpError()
+           << "expects an i" << width << " container for storage "
+           << quantType.getStorageType() << ", got "
+           << intType.getElementType();
+  int64_t numBits =
+      llvm::Log2_64_Ceil(quantType.getStorageTypeMax() -
+                         quantType.getStorageTypeMin() + 1);
+  if (numBits < kMinNumBits)
+    return op->emitOpError() << "expects a grid of at least " << kMinNumBits
+                             << " bits";
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(quantType)) {
+    int32_t axis = perAxis.getQuantizedDimension();
+    if (axis >= floatType.getRank())
+      return op->emitOpError() << "grid axis " << axis
+                               << " is out of range for a tensor of rank "
+                               << floatType.getRank();
+    int64_t dim = floatType.getDimSize(axis);
+    if (!ShapedType::isDynamic(dim) &&
+        dim != static_cast<int64_t>(perAxis.getScales().size()))
+      return op->emitOpError()
+             << "grid has " << perAxis.getScales().size()
+             << " channels but axis " << axis << " has size " << dim;
+  }
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyGrid(*this, getGrid(), getInput().getType(),
+                    getOutput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyGrid(*this, getGrid(), getOutput().getType(),
+                    getInput().getType());
+}

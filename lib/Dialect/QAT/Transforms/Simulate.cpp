@@ -30,75 +30,6 @@ namespace mlir::qat {
 using namespace mlir;
 using namespace mlir::qat;
 
-namespace {
-/// Per-channel values of each parameter: params[i][c] is parameter i of
-/// channel c (a single channel when per-tensor).
-using ChannelParams = SmallVector<SmallVector<double>>;
-using BodyBuilder =
-    function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)>;
-} // namespace
-
-/// Builds a linalg.generic that maps every element x of `input` (extended
-/// to `computeType`) to body(x, params) and rounds the result back to the
-/// element type. Per-channel parameters become 1-D constants read through
-/// the channel dimension; per-tensor ones scalar constants.
-static Value buildElementwise(OpBuilder &b, Location loc, Value input,
-                              std::optional<uint64_t> axis,
-                              FloatType computeType,
-                              const ChannelParams &params, BodyBuilder body) {
-  auto type = cast<RankedTensorType>(input.getType());
-  Type elementType = type.getElementType();
-  int64_t rank = type.getRank();
-  AffineMap identity = b.getMultiDimIdentityMap(rank);
-
-  SmallVector<Value> inputs{input};
-  SmallVector<AffineMap> maps{identity};
-  if (axis) {
-    AffineMap channelMap =
-        AffineMap::get(rank, 0, b.getAffineDimExpr(*axis), b.getContext());
-    for (const SmallVector<double> &values : params) {
-      auto paramType = RankedTensorType::get(
-          {static_cast<int64_t>(values.size())}, computeType);
-      SmallVector<APFloat> elements;
-      bool lossy;
-      for (double v : values) {
-        APFloat f(v);
-        f.convert(computeType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                  &lossy);
-        elements.push_back(f);
-      }
-      inputs.push_back(arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(paramType, elements)));
-      maps.push_back(channelMap);
-    }
-  }
-  maps.push_back(identity);
-
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, input), elementType);
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value x = args[0];
-        if (elementType != computeType)
-          x = arith::ExtFOp::create(nb, nloc, computeType, x);
-        SmallVector<Value> values;
-        if (axis) {
-          values.assign(args.begin() + 1, args.begin() + 1 + params.size());
-        } else {
-          for (const SmallVector<double> &p : params)
-            values.push_back(emitFloatConstant(nb, nloc, computeType, p[0]));
-        }
-        Value y = body(nb, nloc, x, values);
-        if (elementType != computeType)
-          y = arith::TruncFOp::create(nb, nloc, elementType, y);
-        linalg::YieldOp::create(nb, nloc, y);
-      });
-  return generic.getResult(0);
-}
-
 /// f32 for f16/bf16/f32 tensors, f64 for f64 (Semantics.md §1).
 static FloatType getComputeType(Type elementType) {
   MLIRContext *ctx = elementType.getContext();
@@ -106,10 +37,32 @@ static FloatType getComputeType(Type elementType) {
                              : FloatType(Float32Type::get(ctx));
 }
 
+/// Maps every element of `input` through `body` in `computeType`: the
+/// element is extended first and the result rounded back.
+static Value buildFloatElementwise(OpBuilder &b, Location loc, Value input,
+                                   std::optional<uint64_t> axis,
+                                   FloatType computeType,
+                                   const ChannelParams &params,
+                                   ElementBodyBuilder body) {
+  Type elementType = cast<RankedTensorType>(input.getType()).getElementType();
+  std::optional<int64_t> channelAxis;
+  if (axis)
+    channelAxis = static_cast<int64_t>(*axis);
+  return buildChannelwiseGeneric(
+      b, loc, input, elementType, channelAxis, computeType, params,
+      [&](OpBuilder &nb, Location nloc, Value x, ArrayRef<Value> p) -> Value {
+        if (elementType != computeType)
+          x = arith::ExtFOp::create(nb, nloc, computeType, x);
+        Value y = body(nb, nloc, x, p);
+        if (elementType != computeType)
+          y = arith::TruncFOp::create(nb, nloc, elementType, y);
+        return y;
+      });
+}
+
 /// scale, qmin - z, qmax - z and, with reciprocal_scale, fl(1 / scale) per
 /// channel, in precision F.
-template <typename F>
-static ChannelParams getGridParams(FakeQuantOp op) {
+template <typename F> static ChannelParams getGridParams(FakeQuantOp op) {
   ChannelParams params(op.getReciprocalScale() ? 4 : 3);
   for (const QuantGrid<F> &grid : op.getStaticGrids<F>()) {
     params[0].push_back(grid.scale);
@@ -128,12 +81,11 @@ static Value simulate(OpBuilder &b, FakeQuantOp op) {
                                              : getGridParams<float>(op);
   RoundingMode rounding = op.getRounding();
   bool reciprocal = op.getReciprocalScale();
-  return buildElementwise(
+  return buildFloatElementwise(
       b, op.getLoc(), op.getInput(), op.getAxis(), computeType, params,
       [&](OpBuilder &nb, Location loc, Value x, ArrayRef<Value> p) {
         GridValues grid{p[0], reciprocal ? p[3] : Value(), p[1], p[2]};
-        Value steps =
-            emitQuantizeSteps(nb, loc, x, grid, rounding, reciprocal);
+        Value steps = emitQuantizeSteps(nb, loc, x, grid, rounding, reciprocal);
         return arith::MulFOp::create(nb, loc, steps, grid.scale);
       });
 }
@@ -162,7 +114,7 @@ static Value simulate(OpBuilder &b, FakeQuantMinMaxOp op) {
       getComputeType(op.getInput().getType().getElementType());
   ChannelParams params = computeType.isF64() ? getMinMaxParams<double>(op)
                                              : getMinMaxParams<float>(op);
-  return buildElementwise(
+  return buildFloatElementwise(
       b, op.getLoc(), op.getInput(), op.getAxis(), computeType, params,
       [&](OpBuilder &nb, Location loc, Value x, ArrayRef<Value> p) {
         MinMaxValues grid{p[0], p[1], p[2], p[3], p[4], p[5]};

@@ -7,7 +7,9 @@
 #include "qat/Dialect/QAT/Utils/QuantCodegen.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::qat;
@@ -41,17 +43,30 @@ static Value emitRound(OpBuilder &b, Location loc, Value v, RoundingMode mode) {
   llvm_unreachable("unknown rounding mode");
 }
 
-/// clamp(v, lo, hi) + 0.0 (the addition turns -0.0 into +0.0, as the integer
-/// q - z = 0 converts to +0.0), with NaN inputs `x` mapped to +0.0.
-static Value emitClampSteps(OpBuilder &b, Location loc, Value x, Value v,
-                            Value lo, Value hi) {
+/// clamp(v, lo, hi) + 0.0: the addition turns -0.0 into +0.0, as the
+/// integer q - z = 0 converts to +0.0.
+static Value emitClamp(OpBuilder &b, Location loc, Value v, Value lo,
+                       Value hi) {
   auto type = cast<FloatType>(v.getType());
   Value clamped = arith::MinimumFOp::create(
       b, loc, arith::MaximumFOp::create(b, loc, v, lo), hi);
-  Value zero = emitFloatConstant(b, loc, type, 0.0);
-  Value steps = arith::AddFOp::create(b, loc, clamped, zero);
+  return arith::AddFOp::create(b, loc, clamped,
+                               emitFloatConstant(b, loc, type, 0.0));
+}
+
+/// emitClamp with NaN inputs `x` mapped to +0.0 (the zero point).
+static Value emitClampSteps(OpBuilder &b, Location loc, Value x, Value v,
+                            Value lo, Value hi) {
+  Value steps = emitClamp(b, loc, v, lo, hi);
+  Value zero = emitFloatConstant(b, loc, cast<FloatType>(v.getType()), 0.0);
   Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
   return arith::SelectOp::create(b, loc, isNaN, zero, steps);
+}
+
+Value mlir::qat::emitRequantizeSteps(OpBuilder &b, Location loc, Value v,
+                                     Value lowSteps, Value highSteps,
+                                     RoundingMode rounding) {
+  return emitClamp(b, loc, emitRound(b, loc, v, rounding), lowSteps, highSteps);
 }
 
 Value mlir::qat::emitQuantizeSteps(OpBuilder &b, Location loc, Value x,
@@ -79,4 +94,57 @@ Value mlir::qat::emitMinMaxSteps(OpBuilder &b, Location loc, Value x,
   Value steps = math::FloorOp::create(
       b, loc, arith::AddFOp::create(b, loc, centered, half));
   return emitClampSteps(b, loc, x, steps, grid.lowSteps, grid.highSteps);
+}
+
+Value mlir::qat::buildChannelwiseGeneric(OpBuilder &b, Location loc,
+                                         Value input, Type resultElementType,
+                                         std::optional<int64_t> axis,
+                                         FloatType paramType,
+                                         const ChannelParams &params,
+                                         ElementBodyBuilder body) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+
+  SmallVector<Value> inputs{input};
+  SmallVector<AffineMap> maps{identity};
+  if (axis) {
+    AffineMap channelMap =
+        AffineMap::get(rank, 0, b.getAffineDimExpr(*axis), b.getContext());
+    for (const SmallVector<double> &values : params) {
+      auto paramTensor = RankedTensorType::get(
+          {static_cast<int64_t>(values.size())}, paramType);
+      SmallVector<APFloat> elements;
+      bool lossy;
+      for (double v : values) {
+        APFloat f(v);
+        f.convert(paramType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lossy);
+        elements.push_back(f);
+      }
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(paramTensor, elements)));
+      maps.push_back(channelMap);
+    }
+  }
+  maps.push_back(identity);
+
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, input), resultElementType);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto resultType = RankedTensorType::get(type.getShape(), resultElementType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> values;
+        if (axis) {
+          values.assign(args.begin() + 1, args.begin() + 1 + params.size());
+        } else {
+          for (const SmallVector<double> &p : params)
+            values.push_back(emitFloatConstant(nb, nloc, paramType, p[0]));
+        }
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, args[0], values));
+      });
+  return generic.getResult(0);
 }

@@ -147,6 +147,40 @@ F mlir::qat::fakeQuantizeMinMax(F x, const NudgedRange<F> &r) {
   return dequantize<F>(quantizeMinMax<F>(x, r), r.scale, r.zeroPoint);
 }
 
+float mlir::qat::getAccumulatorScale(double inputScale, double weightScale) {
+  return static_cast<float>(inputScale) * static_cast<float>(weightScale);
+}
+
+float mlir::qat::getRequantMultiplier(float accumulatorScale,
+                                      double outputScale,
+                                      bool reciprocalScale) {
+  float out = static_cast<float>(outputScale);
+  return reciprocalScale ? accumulatorScale * (1.0f / out)
+                         : accumulatorScale / out;
+}
+
+std::optional<int64_t> mlir::qat::quantizeBias(float bias,
+                                               float accumulatorScale) {
+  float r = roundToIntegral<float>(bias / accumulatorScale,
+                                   RoundingMode::half_to_even);
+  if (!std::isfinite(r) || r < -2147483648.0f || r >= 2147483648.0f)
+    return std::nullopt;
+  return static_cast<int64_t>(r);
+}
+
+int64_t mlir::qat::requantize(int64_t accumulator, float multiplier,
+                              RoundingMode rounding, int64_t zeroPoint,
+                              int64_t lo, int64_t hi) {
+  float scaled = static_cast<float>(accumulator) * multiplier;
+  float r = roundToIntegral<float>(scaled, rounding);
+  // Compare before converting, as quantize() does.
+  if (r >= static_cast<float>(hi - zeroPoint))
+    return hi;
+  if (r <= static_cast<float>(lo - zeroPoint))
+    return lo;
+  return static_cast<int64_t>(r) + zeroPoint;
+}
+
 ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape,
                                std::optional<int64_t> axis) {
   if (!axis)

@@ -21,6 +21,37 @@
 #include "qat/Dialect/QAT/IR/QATOps.h.inc"
 
 namespace mlir::qat {
+
+/// The channel axis of a grid type; std::nullopt when per-tensor.
+inline std::optional<int64_t> getGridAxis(quant::QuantizedType grid) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(grid))
+    return perAxis.getQuantizedDimension();
+  return std::nullopt;
+}
+
+/// One QuantGrid per channel (a single one when per-tensor) of a
+/// !quant.uniform grid, in precision F.
+template <typename F>
+SmallVector<QuantGrid<F>> getChannelGrids(quant::QuantizedType grid,
+                                          RoundingMode rounding,
+                                          bool reciprocalScale) {
+  StorageRange range{grid.getStorageTypeMin(), grid.getStorageTypeMax()};
+  SmallVector<QuantGrid<F>> grids;
+  auto add = [&](double scale, int64_t zeroPoint) {
+    grids.push_back(QuantGrid<F>{static_cast<F>(scale), zeroPoint, range,
+                                 rounding, reciprocalScale});
+  };
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(grid)) {
+    for (auto [s, z] :
+         llvm::zip_equal(perAxis.getScales(), perAxis.getZeroPoints()))
+      add(s, z);
+  } else {
+    auto uniform = cast<quant::UniformQuantizedType>(grid);
+    add(uniform.getScale(), uniform.getZeroPoint());
+  }
+  return grids;
+}
+
 /// The elements of a constant float tensor (a learned parameter) as doubles;
 /// std::nullopt unless `v` is produced by a constant.
 std::optional<SmallVector<double>> getConstantFloatValues(Value v);

@@ -204,4 +204,69 @@ def QAT_FakeQuantMinMaxOp : QAT_Op<"fake_quant_min_max", [
   let hasCanonicalizer = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// quantize / dequantize: the two halves of a static fake_quant
+//===----------------------------------------------------------------------===//
+
+def QAT_IntegerTensor : RankedTensorOf<[I8, I16]>;
+
+// The grid is an upstream quant type, so qat does not describe scales, zero
+// points and storage ranges a second time.
+def QAT_GridAttr : TypeAttrOf<AnyType>;
+
+def QAT_QuantizeOp : QAT_Op<"quantize", [Pure]> {
+  let summary = "round a float tensor onto an integer grid";
+  let description = [{
+    The first half of a static `qat.fake_quant`: computes the storage value
+    `q = clamp(round(x / scale) + zero_point, qmin, qmax)` of every element
+    (docs/Semantics.md §3) and returns it in an i8 (up to 8 bits) or i16
+    container. The grid is an upstream `!quant.uniform` type (per-tensor or
+    per-axis); the rounding is the op's own, as for `fake_quant`.
+
+    ```mlir
+    %q = qat.quantize %x {grid = !quant.uniform<u8:f32, 0.05:128>}
+        : tensor<4x8xf32> -> tensor<4x8xi8>
+    ```
+  }];
+  let arguments = (ins
+    QAT_FloatTensor:$input,
+    QAT_GridAttr:$grid,
+    DefaultValuedAttr<QAT_RoundingModeAttr,
+                      "::mlir::qat::RoundingMode::half_to_even">:$rounding,
+    UnitAttr:$reciprocal_scale
+  );
+  let results = (outs QAT_IntegerTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let extraClassDeclaration = [{
+    ::mlir::quant::QuantizedType getGridType() {
+      return ::llvm::cast<::mlir::quant::QuantizedType>(getGrid());
+    }
+  }];
+  let hasVerifier = 1;
+}
+
+def QAT_DequantizeOp : QAT_Op<"dequantize", [Pure]> {
+  let summary = "map integer storage values back to float";
+  let description = [{
+    The second half of a static `qat.fake_quant`: `(q - zero_point) * scale`
+    with one rounding in the compute precision (docs/Semantics.md §3),
+    converted to the result's element type. The input holds storage values
+    of the grid (zero-extended for unsigned grids).
+
+    ```mlir
+    %y = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.05:128>}
+        : tensor<4x8xi8> -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins QAT_IntegerTensor:$input, QAT_GridAttr:$grid);
+  let results = (outs QAT_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let extraClassDeclaration = [{
+    ::mlir::quant::QuantizedType getGridType() {
+      return ::llvm::cast<::mlir::quant::QuantizedType>(getGrid());
+    }
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QAT_DIALECT_QAT_IR_QATOPS_TD

@@ -80,4 +80,92 @@ def QATSimulatePass : Pass<"qat-simulate"> {
   ];
 }
 
+def QATQuantizeWeightsPass : Pass<"qat-quantize-weights"> {
+  let summary = "Quantize constant weights into integer constants";
+  let description = [{
+    A `qat.fake_quant` of a constant (a weight) with static parameters
+    becomes `qat.dequantize` of an integer constant holding the storage
+    values (docs/Semantics.md §3): i8 for up to 8 bits, i16 for 9 to 16.
+    The grid is kept as a `!quant.uniform` type, so later passes can fold
+    the dequantization into integer arithmetic.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense<[[0.3, -1.0]]> : tensor<1x2xf32>
+    %wq = qat.fake_quant %w {axis = 1 : i64, narrow_range,
+                             scales = array<f64: 0.1, 0.5>} : tensor<1x2xf32>
+    ```
+    After:
+    ```mlir
+    %c = arith.constant dense<[[3, -2]]> : tensor<1x2xi8>
+    %wq = qat.dequantize %c {grid = !quant.uniform<i8<-127:127>:f32:1,
+                                    {1.0e-01,5.0e-01}>}
+        : tensor<1x2xi8> -> tensor<1x2xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def QATSplitFakeQuantPass : Pass<"qat-split-fake-quant"> {
+  let summary = "Split static fake-quant ops into quantize and dequantize";
+  let description = [{
+    Rewrites every `qat.fake_quant` with static parameters into
+    `qat.dequantize(qat.quantize(x))`, exposing the integer tensor between
+    them. The pair computes exactly what the fake-quant op did.
+    `qat.fake_quant_min_max` (TensorFlow's kernel has its own rounding
+    sequence) and ops with learned parameters stay; a remark says why.
+
+    Before:
+    ```mlir
+    %y = qat.fake_quant %x {scales = array<f64: 0.1>} : tensor<4xf32>
+    ```
+    After:
+    ```mlir
+    %q = qat.quantize %x {grid = !quant.uniform<i8:f32, 1.0e-01>}
+        : tensor<4xf32> -> tensor<4xi8>
+    %y = qat.dequantize %q {grid = !quant.uniform<i8:f32, 1.0e-01>}
+        : tensor<4xi8> -> tensor<4xf32>
+    ```
+  }];
+}
+
+def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
+  let summary = "Replace dequantize -> op -> quantize regions with integer linalg";
+  let description = [{
+    Finds float computations whose inputs are `qat.dequantize`d and whose
+    result is `qat.quantize`d, and replaces each with integer arithmetic on
+    the storage values, as docs/Semantics.md §8 defines:
+
+    - `linalg.matmul` of a dequantized activation (per-tensor, signed or
+      unsigned, any zero point) and a dequantized constant weight
+      (per-tensor or per output channel, any zero points): i8/i16 x i8/i16
+      products accumulated in i32 by `linalg.matmul`, zero-point corrections
+      with weight sums precomputed at compile time;
+    - an optional element-wise epilogue: bias (a float constant per output
+      channel, quantized to i32 on the accumulator grid) and an activation
+      (ReLU, ReLU6 or any clamp by constants), folded into the saturation
+      bounds of the requantization;
+    - requantization to the output grid in `float` mode:
+      `round(f32(acc) * f32(f32(s_in * s_w[c]) / s_out)) + z_out`, with the
+      output fake-quant's rounding mode.
+
+    An interval analysis over the storage ranges and the actual weights
+    proves that every accumulator fits in i32; where it cannot, the pass
+    reports an error at the operation.
+
+    Every other operation between a dequantize and a quantize stays in
+    float, which is correct by construction; a remark names it
+    (`fallback=error` makes it an error).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"fallback", "fallback", "std::string", /*default=*/"\"float\"",
+           "What to do with operations that have no integer lowering: "
+           "'float' keeps them in float with a remark, 'error' fails">
+  ];
+}
+
 #endif // QAT_DIALECT_QAT_TRANSFORMS_PASSES_TD

@@ -37,6 +37,12 @@ Value emitQuantizeSteps(OpBuilder &b, Location loc, Value x,
                         const GridValues &grid, RoundingMode rounding,
                         bool reciprocalScale);
 
+/// Emits the requantization steps of an accumulator already scaled to the
+/// output grid: clamp(round(v), lowSteps, highSteps) + 0.0 (Semantics.md
+/// §8); `v` is never NaN.
+Value emitRequantizeSteps(OpBuilder &b, Location loc, Value v, Value lowSteps,
+                          Value highSteps, RoundingMode rounding);
+
 /// One channel's TensorFlow min/max grid (see NudgedRange) as SSA scalars.
 struct MinMaxValues {
   Value nudgedMin;
@@ -51,6 +57,22 @@ struct MinMaxValues {
 /// guarded to [qmin - z, qmax - z]; NaN inputs give +0.0.
 Value emitMinMaxSteps(OpBuilder &b, Location loc, Value x,
                       const MinMaxValues &grid);
+
+/// Per-channel values of each parameter: params[i][c] is parameter i of
+/// channel c (a single channel when per-tensor).
+using ChannelParams = SmallVector<SmallVector<double>>;
+using ElementBodyBuilder =
+    function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)>;
+
+/// Builds a linalg.generic that maps every element of `input` to
+/// body(element, params), producing a tensor of `resultElementType`.
+/// With `axis`, parameters become 1-D constants of `paramType` read through
+/// the channel dimension; without, scalar constants in the body.
+Value buildChannelwiseGeneric(OpBuilder &b, Location loc, Value input,
+                              Type resultElementType,
+                              std::optional<int64_t> axis, FloatType paramType,
+                              const ChannelParams &params,
+                              ElementBodyBuilder body);
 
 /// A float constant of type `type` from a double (rounded to nearest).
 Value emitFloatConstant(OpBuilder &b, Location loc, FloatType type,

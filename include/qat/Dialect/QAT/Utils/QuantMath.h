@@ -118,6 +118,29 @@ template <typename F> int64_t quantizeMinMax(F x, const NudgedRange<F> &r);
 /// (quantizeMinMax(x) - zeroPoint) * scale.
 template <typename F> F fakeQuantizeMinMax(F x, const NudgedRange<F> &r);
 
+//===----------------------------------------------------------------------===//
+// Integer kernels: bias and requantization (docs/Semantics.md §8)
+//===----------------------------------------------------------------------===//
+
+/// The scale of an i32 accumulator: f32(s_in) * f32(s_w), one rounding.
+float getAccumulatorScale(double inputScale, double weightScale);
+
+/// The float requantization multiplier f32(accScale / f32(s_out)), or
+/// f32(accScale * f32(1 / f32(s_out))) with `reciprocalScale`.
+float getRequantMultiplier(float accumulatorScale, double outputScale,
+                           bool reciprocalScale);
+
+/// A float bias on the accumulator grid: round_half_even(f32(bias) /
+/// accScale) in f32; std::nullopt when it does not fit in i32.
+std::optional<int64_t> quantizeBias(float bias, float accumulatorScale);
+
+/// Float-mode requantization: round(f32(acc) * multiplier) per `rounding`,
+/// plus the zero point, clamped to [lo, hi] (the storage range narrowed by
+/// a fused activation).
+int64_t requantize(int64_t accumulator, float multiplier,
+                   RoundingMode rounding, int64_t zeroPoint, int64_t lo,
+                   int64_t hi);
+
 /// Maps the row-major linear index of an element to its channel along
 /// `axis` (always channel 0 without an axis).
 class ChannelIndexer {

@@ -1,0 +1,454 @@
+//===- FormIntegerRegions.cpp - dequantize -> op -> quantize to integers --===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Rewrites quantize(epilogue(matmul(dequantize(a), dequantize(w)))) into
+// integer linalg: an i32 accumulation, zero-point corrections precomputed
+// from the constant weights, and one element-wise requantization that also
+// applies the bias and the activation (docs/Semantics.md §8).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+#include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Utils/QuantCodegen.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <limits>
+
+namespace mlir::qat {
+#define GEN_PASS_DEF_QATFORMINTEGERREGIONSPASS
+#include "qat/Dialect/QAT/Transforms/Passes.h.inc"
+} // namespace mlir::qat
+
+using namespace mlir;
+using namespace mlir::qat;
+
+namespace {
+
+/// The element-wise tail of a region: act(acc + bias) or act(acc).
+struct Epilogue {
+  linalg::GenericOp op;
+  /// Per output channel, or empty.
+  SmallVector<float> bias;
+  /// Clamp bounds of the activation, in float.
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+};
+
+/// What a matched matmul region needs to be rebuilt in integers.
+struct MatmulRegion {
+  QuantizeOp output;
+  linalg::MatmulOp matmul;
+  std::optional<Epilogue> epilogue;
+  DequantizeOp input;
+  DequantizeOp weight;
+  DenseIntElementsAttr weightValues;
+};
+
+/// A float constant (scalar, or splat tensor) as a float.
+std::optional<float> getConstantFloat(Value v) {
+  FloatAttr attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return static_cast<float>(attr.getValueAsDouble());
+  DenseFPElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat())
+    return dense.getSplatValue<APFloat>().convertToFloat();
+  return std::nullopt;
+}
+
+/// Matches `act(acc + bias)`: walks back from the yielded value through
+/// max/min with constants (the activation), then an addition of the bias.
+std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
+                                      Value accumulator) {
+  if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
+      generic.getNumReductionLoops() != 0 || generic.getNumLoops() != 2)
+    return std::nullopt;
+  Epilogue e;
+  e.op = generic;
+  Block &body = generic.getRegion().front();
+  Value accArg, biasArg;
+  for (OpOperand *in : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(in);
+    Value arg = body.getArgument(in->getOperandNumber());
+    if (in->get() == accumulator && map.isIdentity() && !accArg) {
+      accArg = arg;
+      continue;
+    }
+    // A bias: a constant vector read through the output-channel dimension.
+    DenseFPElementsAttr values;
+    if (biasArg || !map.isProjectedPermutation() || map.getNumResults() != 1 ||
+        map.getDimPosition(0) != 1 ||
+        !matchPattern(in->get(), m_Constant(&values)))
+      return std::nullopt;
+    biasArg = arg;
+    for (APFloat v : values.getValues<APFloat>())
+      e.bias.push_back(v.convertToFloat());
+  }
+  if (!accArg)
+    return std::nullopt;
+
+  Value v = body.getTerminator()->getOperand(0);
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
+             arith::MinNumFOp>(def))
+      break;
+    Value x = def->getOperand(0);
+    std::optional<float> c = getConstantFloat(def->getOperand(1));
+    if (!c) {
+      x = def->getOperand(1);
+      c = getConstantFloat(def->getOperand(0));
+    }
+    if (!c)
+      return std::nullopt;
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+      e.lo = std::max(e.lo, *c);
+    else
+      e.hi = std::min(e.hi, *c);
+    v = x;
+  }
+  if (v == accArg && !biasArg)
+    return e;
+  auto add = v.getDefiningOp<arith::AddFOp>();
+  if (!add || !biasArg)
+    return std::nullopt;
+  if (!((add.getLhs() == accArg && add.getRhs() == biasArg) ||
+        (add.getLhs() == biasArg && add.getRhs() == accArg)))
+    return std::nullopt;
+  return e;
+}
+
+/// True for a linalg.fill of 0.0.
+bool isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  std::optional<float> value =
+      fill ? getConstantFloat(fill.getDpsInputs()[0]) : std::nullopt;
+  return value && *value == 0.0f;
+}
+
+/// Matches the region rooted at `output`; a reason when it does not match.
+FailureOr<MatmulRegion> matchMatmulRegion(QuantizeOp output,
+                                          std::string &reason) {
+  MatmulRegion r;
+  r.output = output;
+  if (!isa<quant::UniformQuantizedType>(output.getGridType()))
+    return reason = "per-channel output grid", failure();
+  Value v = output.getInput();
+  if (auto generic = v.getDefiningOp<linalg::GenericOp>()) {
+    for (Value in : generic.getDpsInputs())
+      if (auto mm = in.getDefiningOp<linalg::MatmulOp>())
+        r.matmul = mm;
+    if (!r.matmul)
+      return reason = "no matmul under the epilogue", failure();
+    r.epilogue = matchEpilogue(generic, r.matmul.getResult(0));
+    if (!r.epilogue)
+      return reason = "epilogue is not act(acc + bias)", failure();
+    if (!generic->hasOneUse() || !r.matmul->hasOneUse())
+      return reason = "intermediate results have other users", failure();
+  } else {
+    r.matmul = v.getDefiningOp<linalg::MatmulOp>();
+    if (!r.matmul)
+      return failure(); // Not a region this pass knows; no reason to give.
+    if (!r.matmul->hasOneUse())
+      return reason = "the matmul result has other users", failure();
+  }
+  if (r.matmul.hasUserDefinedMaps())
+    return reason = "transposed or broadcast matmul", failure();
+  if (!isZeroFill(r.matmul.getDpsInits()[0]))
+    return reason = "the matmul does not start from zero", failure();
+  r.input = r.matmul.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
+  r.weight = r.matmul.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+  if (!r.input || !r.weight)
+    return reason = "an operand is not dequantized", failure();
+  if (!isa<quant::UniformQuantizedType>(r.input.getGridType()))
+    return reason = "per-channel activation grid", failure();
+  std::optional<int64_t> axis = getGridAxis(r.weight.getGridType());
+  if (axis && *axis != 1)
+    return reason = "weight channels are not the output columns", failure();
+  if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
+    return reason = "the weight is not a constant", failure();
+  auto type = cast<RankedTensorType>(r.output.getInput().getType());
+  if (!type.getElementType().isF32())
+    return reason = "only f32 graphs are lowered to integers so far", failure();
+  if (ShapedType::isDynamic(r.weightValues.getType().getDimSize(0)))
+    return reason = "dynamic reduction size", failure();
+  return r;
+}
+
+/// Storage values of a constant, zero-extended for unsigned grids.
+SmallVector<int64_t> getStorageValues(DenseIntElementsAttr attr,
+                                      bool isSigned) {
+  SmallVector<int64_t> values;
+  for (const APInt &v : attr.getValues<APInt>())
+    values.push_back(isSigned ? v.getSExtValue()
+                              : static_cast<int64_t>(v.getZExtValue()));
+  return values;
+}
+
+Value createI32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
+  SmallVector<int32_t> v(values.begin(), values.end());
+  auto type =
+      RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI32Type());
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, ArrayRef(v)));
+}
+
+/// Zero-extends unsigned storage to a container in which linalg.matmul's
+/// signed cast reads it right (i8 -> i16, i16 -> i32).
+Value extendUnsigned(OpBuilder &b, Location loc, Value q) {
+  auto type = cast<RankedTensorType>(q.getType());
+  Type wide = b.getIntegerType(type.getElementTypeBitWidth() * 2);
+  return buildChannelwiseGeneric(
+      b, loc, q, wide, std::nullopt, b.getF32Type(), {},
+      [&](OpBuilder &nb, Location l, Value x, ArrayRef<Value>) -> Value {
+        return arith::ExtUIOp::create(nb, l, wide, x);
+      });
+}
+
+/// Rebuilds `r` in integers; fails with an error when an accumulator could
+/// overflow i32.
+LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r) {
+  Location loc = r.matmul.getLoc();
+  auto inGrid = cast<quant::UniformQuantizedType>(r.input.getGridType());
+  auto outGrid = cast<quant::UniformQuantizedType>(r.output.getGridType());
+  quant::QuantizedType wGrid = r.weight.getGridType();
+  SmallVector<QuantGrid<float>> wGrids =
+      getChannelGrids<float>(wGrid, RoundingMode::half_to_even, false);
+
+  auto wType = r.weightValues.getType();
+  int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+  SmallVector<int64_t> w = getStorageValues(r.weightValues, wGrid.isSigned());
+  int64_t za = inGrid.getZeroPoint();
+  int64_t aLo = inGrid.getStorageTypeMin(), aHi = inGrid.getStorageTypeMax();
+  int64_t maxCenteredA = std::max(std::abs(aLo - za), std::abs(aHi - za));
+
+  // Per output column: weight sums, corrections, multipliers, and the
+  // bound that proves the accumulator fits in i32.
+  SmallVector<int64_t> correction(n), weightZeroPoints(n);
+  SmallVector<double> multipliers(n);
+  bool asymmetricWeights = false;
+  for (int64_t c = 0; c < n; ++c) {
+    const QuantGrid<float> &wg = wGrids[wGrids.size() == 1 ? 0 : c];
+    int64_t zw = wg.zeroPoint;
+    weightZeroPoints[c] = zw;
+    asymmetricWeights |= zw != 0;
+    int64_t colSum = 0, absSum = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      colSum += w[i * n + c];
+      absSum += std::abs(w[i * n + c] - zw);
+    }
+    float accScale = getAccumulatorScale(inGrid.getScale(), wg.scale);
+    int64_t biasQ = 0;
+    if (r.epilogue && !r.epilogue->bias.empty()) {
+      std::optional<int64_t> b = quantizeBias(r.epilogue->bias[c], accScale);
+      if (!b)
+        return r.epilogue->op.emitError()
+               << "bias " << r.epilogue->bias[c] << " of output channel " << c
+               << " does not fit in i32 on the accumulator grid (scale "
+               << accScale << ")";
+      biasQ = *b;
+    }
+    int64_t bound = maxCenteredA * absSum + std::abs(biasQ);
+    if (bound > std::numeric_limits<int32_t>::max())
+      return r.matmul.emitError()
+             << "the i32 accumulator of output channel " << c
+             << " may overflow: |acc + bias| can reach " << bound
+             << " (activation range [" << aLo << ", " << aHi
+             << "] with zero point " << za << ", K = " << k << ")";
+    correction[c] = biasQ - za * colSum + k * za * zw;
+    multipliers[c] = getRequantMultiplier(accScale, outGrid.getScale(),
+                                          r.output.getReciprocalScale());
+  }
+
+  // Saturation bounds: the storage range narrowed by the activation, whose
+  // float bounds quantize monotonically (Semantics.md §8).
+  QuantGrid<float> og = getChannelGrids<float>(
+      outGrid, r.output.getRounding(), r.output.getReciprocalScale())[0];
+  int64_t lo = og.range.min, hi = og.range.max;
+  if (r.epilogue) {
+    if (r.epilogue->lo > -std::numeric_limits<float>::infinity())
+      lo = std::max(lo, quantize<float>(r.epilogue->lo, og));
+    if (r.epilogue->hi < std::numeric_limits<float>::infinity())
+      hi = std::min(hi, quantize<float>(r.epilogue->hi, og));
+    hi = std::max(hi, lo);
+  }
+
+  rewriter.setInsertionPoint(r.output);
+  // Accumulate raw storage products in i32 (modular, so only the corrected
+  // value needs to fit); extend unsigned operands for the signed cast.
+  Value a = r.input.getInput();
+  if (!inGrid.isSigned())
+    a = extendUnsigned(rewriter, loc, a);
+  Value wConst = r.weight.getInput();
+  if (!wGrid.isSigned())
+    wConst = extendUnsigned(rewriter, loc, wConst);
+  auto aType = cast<RankedTensorType>(a.getType());
+  Value m = tensor::DimOp::create(rewriter, loc, a, 0);
+  auto accType =
+      RankedTensorType::get({aType.getDimSize(0), n}, rewriter.getI32Type());
+  SmallVector<Value> dynSizes;
+  if (accType.isDynamicDim(0))
+    dynSizes.push_back(m);
+  Value accInit = tensor::EmptyOp::create(rewriter, loc, accType, dynSizes);
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+  Value accZero =
+      linalg::FillOp::create(rewriter, loc, zero, accInit).getResult(0);
+  Value acc =
+      linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                               ValueRange{a, wConst}, ValueRange{accZero})
+          .getResult(0);
+
+  // Row sums of the activation, needed only for asymmetric weights.
+  Value rowSum;
+  if (asymmetricWeights) {
+    auto rowType =
+        RankedTensorType::get({aType.getDimSize(0)}, rewriter.getI32Type());
+    Value rowInit = tensor::EmptyOp::create(rewriter, loc, rowType, dynSizes);
+    Value rowZero =
+        linalg::FillOp::create(rewriter, loc, zero, rowInit).getResult(0);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap out = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
+    rowSum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{rowType}, ValueRange{a},
+            ValueRange{rowZero}, ArrayRef<AffineMap>{in, out},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
+            })
+            .getResult(0);
+  }
+
+  // The requantization epilogue.
+  MLIRContext *ctx = rewriter.getContext();
+  Type storageType = r.output.getOutput().getType().getElementType();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap col = AffineMap::get(2, 0, rewriter.getAffineDimExpr(1), ctx);
+  AffineMap row = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
+  SmallVector<Value> inputs{acc, createI32Constant(rewriter, loc, correction)};
+  SmallVector<AffineMap> maps{id, col};
+  auto multType = RankedTensorType::get({n}, rewriter.getF32Type());
+  SmallVector<float> multF(multipliers.begin(), multipliers.end());
+  inputs.push_back(arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(multType, ArrayRef(multF))));
+  maps.push_back(col);
+  if (asymmetricWeights) {
+    inputs.push_back(createI32Constant(rewriter, loc, weightZeroPoints));
+    maps.push_back(col);
+    inputs.push_back(rowSum);
+    maps.push_back(row);
+  }
+  maps.push_back(id);
+  auto outType = RankedTensorType::get({aType.getDimSize(0), n}, storageType);
+  Value outInit = tensor::EmptyOp::create(rewriter, loc, outType, dynSizes);
+  RoundingMode rounding = r.output.getRounding();
+  int64_t zo = og.zeroPoint;
+  Value result =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{outType}, inputs, ValueRange{outInit}, maps,
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value t = arith::AddIOp::create(b, l, args[0], args[1]);
+            if (asymmetricWeights)
+              t = arith::SubIOp::create(
+                  b, l, t, arith::MulIOp::create(b, l, args[3], args[4]));
+            Value f = arith::SIToFPOp::create(b, l, b.getF32Type(), t);
+            Value scaled = arith::MulFOp::create(b, l, f, args[2]);
+            FloatType f32 = b.getF32Type();
+            Value steps = emitRequantizeSteps(
+                b, l, scaled, emitFloatConstant(b, l, f32, double(lo - zo)),
+                emitFloatConstant(b, l, f32, double(hi - zo)), rounding);
+            Value q = arith::AddFOp::create(
+                b, l, steps, emitFloatConstant(b, l, f32, double(zo)));
+            Value i32 = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
+            linalg::YieldOp::create(
+                b, l,
+                ValueRange{arith::TruncIOp::create(b, l, storageType, i32)});
+          })
+          .getResult(0);
+  rewriter.replaceOp(r.output, result);
+  return success();
+}
+
+} // namespace
+
+namespace mlir::qat {
+namespace {
+struct QATFormIntegerRegionsPass
+    : impl::QATFormIntegerRegionsPassBase<QATFormIntegerRegionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (fallback != "float" && fallback != "error") {
+      getOperation()->emitError() << "qat-form-integer-regions: fallback must "
+                                     "be 'float' or 'error', got '"
+                                  << fallback << "'";
+      return signalPassFailure();
+    }
+    SmallVector<QuantizeOp> outputs;
+    getOperation()->walk([&](QuantizeOp op) { outputs.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    llvm::DenseMap<Operation *, std::string> notLowered;
+    for (QuantizeOp output : outputs) {
+      std::string reason;
+      FailureOr<MatmulRegion> region = matchMatmulRegion(output, reason);
+      if (failed(region)) {
+        Operation *def = output.getInput().getDefiningOp();
+        if (def && !reason.empty())
+          notLowered.try_emplace(def, reason);
+        continue;
+      }
+      Operation *root = region->epilogue ? region->epilogue->op.getOperation()
+                                         : region->matmul.getOperation();
+      Operation *matmul = region->matmul;
+      if (failed(lowerMatmulRegion(rewriter, *region)))
+        return signalPassFailure();
+      if (root->use_empty())
+        rewriter.eraseOp(root);
+      if (matmul != root && matmul->use_empty())
+        rewriter.eraseOp(matmul);
+    }
+    if (failed(reportFloatOps(notLowered)))
+      signalPassFailure();
+  }
+
+  /// Names every operation that still consumes dequantized values.
+  LogicalResult
+  reportFloatOps(const llvm::DenseMap<Operation *, std::string> &reasons) {
+    llvm::SetVector<Operation *> users;
+    getOperation()->walk([&](DequantizeOp op) {
+      for (Operation *user : op->getUsers())
+        if (!isa<QuantizeOp, func::ReturnOp, tensor::DimOp>(user))
+          users.insert(user);
+    });
+    bool error = fallback == "error";
+    for (Operation *user : users) {
+      std::string reason = "no integer lowering for this operation";
+      if (auto it = reasons.find(user); it != reasons.end())
+        reason = it->second;
+      if (error)
+        user->emitError() << "'" << user->getName()
+                          << "' has no integer lowering (" << reason
+                          << ") and fallback=error";
+      else
+        user->emitRemark() << "'" << user->getName()
+                           << "' runs in float between dequantize and "
+                              "quantize: "
+                           << reason;
+    }
+    return failure(error && !users.empty());
+  }
+};
+} // namespace
+} // namespace mlir::qat

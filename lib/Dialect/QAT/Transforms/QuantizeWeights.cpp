@@ -1,0 +1,87 @@
+//===- QuantizeWeights.cpp - constant weights to integer constants --------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+#include "qat/Dialect/QAT/Transforms/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::qat {
+#define GEN_PASS_DEF_QATQUANTIZEWEIGHTSPASS
+#include "qat/Dialect/QAT/Transforms/Passes.h.inc"
+} // namespace mlir::qat
+
+using namespace mlir;
+using namespace mlir::qat;
+
+/// The storage values of `weights` on `op`'s grid, in an integer container
+/// of `width` bits (unsigned values keep their bit pattern).
+template <typename F>
+static DenseElementsAttr
+quantizeConstant(FakeQuantOp op, DenseElementsAttr weights, unsigned width) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  SmallVector<QuantGrid<F>> grids = op.getStaticGrids<F>();
+  std::optional<int64_t> axis;
+  if (op.getAxis())
+    axis = static_cast<int64_t>(*op.getAxis());
+  ChannelIndexer indexer(type.getShape(), axis);
+  SmallVector<APInt> values;
+  values.reserve(type.getNumElements());
+  int64_t i = 0;
+  bool lossy;
+  for (APFloat w : weights.getValues<APFloat>()) {
+    w.convert(std::is_same_v<F, float> ? APFloat::IEEEsingle()
+                                       : APFloat::IEEEdouble(),
+              APFloat::rmNearestTiesToEven, &lossy);
+    F x;
+    if constexpr (std::is_same_v<F, float>)
+      x = w.convertToFloat();
+    else
+      x = w.convertToDouble();
+    int64_t q = quantize<F>(x, grids[indexer.channelOf(i++)]);
+    values.push_back(APInt(width, static_cast<uint64_t>(q),
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+  }
+  auto intType = RankedTensorType::get(
+      type.getShape(), IntegerType::get(op.getContext(), width));
+  return DenseElementsAttr::get(intType, values);
+}
+
+namespace mlir::qat {
+namespace {
+struct QATQuantizeWeightsPass
+    : impl::QATQuantizeWeightsPassBase<QATQuantizeWeightsPass> {
+  void runOnOperation() override {
+    SmallVector<FakeQuantOp> weights;
+    getOperation()->walk([&](FakeQuantOp op) {
+      if (op.hasStaticParameters() && matchPattern(op.getInput(), m_Constant()))
+        weights.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (FakeQuantOp op : weights) {
+      DenseElementsAttr values;
+      if (!matchPattern(op.getInput(), m_Constant(&values)))
+        continue;
+      quant::QuantizedType grid = op.getQuantizedType();
+      if (!grid) {
+        op.emitRemark("weight stays in float: its grid has no !quant.uniform "
+                      "form");
+        continue;
+      }
+      unsigned width = grid.getStorageTypeIntegralWidth();
+      DenseElementsAttr ints = op.getInput().getType().getElementType().isF64()
+                                   ? quantizeConstant<double>(op, values, width)
+                                   : quantizeConstant<float>(op, values, width);
+      rewriter.setInsertionPoint(op);
+      Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), ints);
+      rewriter.replaceOpWithNewOp<DequantizeOp>(op, op.getType(), constant,
+                                                TypeAttr::get(grid));
+    }
+  }
+};
+} // namespace
+} // namespace mlir::qat

@@ -1,0 +1,53 @@
+// RUN: qat-opt %s -split-input-file -qat-form-integer-regions=fallback=error -verify-diagnostics
+// RUN: not qat-opt %s -split-input-file -qat-form-integer-regions=fallback=maybe 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: qat-form-integer-regions: fallback must be 'float' or 'error', got 'maybe'
+
+// 16-bit unsigned activations, weights of 127 and K = 300: the accumulator
+// could reach 65535 * 127 * 300 > 2^31 - 1.
+func.func @accumulator_overflow(%aq: tensor<1x300xi16>) -> tensor<1x1xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u16:f32, 0.1>} : tensor<1x300xi16> -> tensor<1x300xf32>
+  %wq = arith.constant dense<127> : tensor<300x1xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<300x1xi8> -> tensor<300x1xf32>
+  %e = tensor.empty() : tensor<1x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1xf32>) -> tensor<1x1xf32>
+  // expected-error @+1 {{the i32 accumulator of output channel 0 may overflow: |acc + bias| can reach 2496883500 (activation range [0, 65535] with zero point 0, K = 300)}}
+  %mm = linalg.matmul ins(%a, %w : tensor<1x300xf32>, tensor<300x1xf32>) outs(%z : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x1xf32> -> tensor<1x1xi8>
+  return %q : tensor<1x1xi8>
+}
+
+// -----
+
+// A bias too large for the i32 accumulator grid.
+func.func @bias_overflow(%aq: tensor<1x2xi8>) -> tensor<1x1xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.001>} : tensor<1x2xi8> -> tensor<1x2xf32>
+  %wq = arith.constant dense<1> : tensor<2x1xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.001>} : tensor<2x1xi8> -> tensor<2x1xf32>
+  %e = tensor.empty() : tensor<1x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<1x2xf32>, tensor<2x1xf32>) outs(%z : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %bias = arith.constant dense<5000.0> : tensor<1xf32>
+  // expected-error @+1 {{bias 5.000000e+03 of output channel 0 does not fit in i32 on the accumulator grid}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %bias : tensor<1x1xf32>, tensor<1xf32>) outs(%e : tensor<1x1xf32>) {
+  ^bb0(%acc: f32, %b: f32, %o: f32):
+    %s = arith.addf %acc, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x1xf32> -> tensor<1x1xi8>
+  return %q : tensor<1x1xi8>
+}
+
+// -----
+
+// fallback=error: an operation left in float is an error.
+func.func @fallback_error(%aq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  // expected-error @+1 {{'math.tanh' has no integer lowering (no integer lowering for this operation) and fallback=error}}
+  %t = math.tanh %a : tensor<4xf32>
+  %q = qat.quantize %t {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}

@@ -1,0 +1,142 @@
+// RUN: qat-opt %s -split-input-file -qat-form-integer-regions -verify-diagnostics | FileCheck %s
+
+// u8 activations (scale 0.5, zero point 10) times per-channel int8 weights
+// (scales 0.25, 0.5), bias [1, -2], ReLU, u8 output (scale 1, zero point 5).
+// Accumulator scales 0.125 and 0.25; bias on that grid: 8 and -8; weight
+// column sums -1 and 8, so the corrections bias - za * colsum are 18 and
+// -88; multipliers 0.125 and 0.25; ReLU raises the lower bound to the zero
+// point: steps clamp to [5 - 5, 255 - 5].
+// CHECK-LABEL: func @matmul_bias_relu
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xi8>)
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[}}[1, -2], [3, 4], [-5, 6]]> : tensor<3x2xi8>
+// CHECK: %[[AEXT:.*]] = linalg.generic
+// CHECK: arith.extui %{{.*}} : i8 to i16
+// CHECK: %[[ACC:.*]] = linalg.matmul ins(%[[AEXT]], %[[W]] : tensor<2x3xi16>, tensor<3x2xi8>) outs(%{{.*}} : tensor<2x2xi32>)
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[18, -88]> : tensor<2xi32>
+// CHECK-DAG: %[[MULT:.*]] = arith.constant dense<[1.250000e-01, 2.500000e-01]> : tensor<2xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %[[CORR]], %[[MULT]] : tensor<2x2xi32>, tensor<2xi32>, tensor<2xf32>) outs(%{{.*}} : tensor<2x2xi8>)
+// CHECK: %[[T:.*]] = arith.addi
+// CHECK: %[[F:.*]] = arith.sitofp %[[T]] : i32 to f32
+// CHECK: arith.mulf %[[F]]
+// CHECK-DAG: arith.constant 0.000000e+00 : f32
+// CHECK-DAG: arith.constant 2.500000e+02 : f32
+// CHECK: math.roundeven
+// CHECK: arith.fptosi
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK-NOT: linalg.matmul ins(%{{.*}} : tensor<2x3xf32>
+func.func @matmul_bias_relu(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:10>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %wq = arith.constant dense<[[1, -2], [3, 4], [-5, 6]]> : tensor<3x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8<-127:127>:f32:1, {0.25, 0.5}>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %bias = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %bias : tensor<2x2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%acc: f32, %b: f32, %o: f32):
+    %s = arith.addf %acc, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<u8:f32, 1.0:5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}
+
+// -----
+
+// Asymmetric per-channel weights (zero points 1, -2) need the activation's
+// row sums: acc - zw[n] * rowsum[m]; corrections K * za * zw = 3 * 0 * zw
+// vanish here (za = 0). ReLU6 with output scale 0.5 caps at 12 steps.
+// CHECK-LABEL: func @matmul_asymmetric_weights_relu6
+// CHECK: %[[ACC:.*]] = linalg.matmul
+// CHECK: %[[ROW:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: %[[ZW:.*]] = arith.constant dense<[1, -2]> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %[[ZW]], %[[ROW]] :
+// CHECK: arith.muli
+// CHECK: arith.subi
+// CHECK-DAG: arith.constant 1.200000e+01 : f32
+func.func @matmul_asymmetric_weights_relu6(%aq: tensor<4x3xi8>) -> tensor<4x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4x3xi8> -> tensor<4x3xf32>
+  %wq = arith.constant dense<[[1, -2], [3, 4], [-5, 6]]> : tensor<3x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32:1, {0.25:1, 0.5:-2}>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<4x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<4x3xf32>, tensor<3x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm : tensor<4x2xf32>) outs(%e : tensor<4x2xf32>) {
+  ^bb0(%acc: f32, %o: f32):
+    %lo = arith.maximumf %acc, %zero : f32
+    %hi = arith.minimumf %lo, %six : f32
+    linalg.yield %hi : f32
+  } -> tensor<4x2xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.5>} : tensor<4x2xf32> -> tensor<4x2xi8>
+  return %q : tensor<4x2xi8>
+}
+
+// -----
+
+// A bare matmul (no bias, no activation), dynamic batch size.
+// CHECK-LABEL: func @matmul_only_dynamic_rows
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<?x3xi8>, tensor<3x2xi8>) outs(%{{.*}} : tensor<?x2xi32>)
+// CHECK: -> tensor<?x2xi8>
+func.func @matmul_only_dynamic_rows(%aq: tensor<?x3xi8>) -> tensor<?x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<?x3xi8> -> tensor<?x3xf32>
+  %wq = arith.constant dense<[[1, -2], [3, 4], [-5, 6]]> : tensor<3x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.25>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %m = tensor.dim %a, %c0 : tensor<?x3xf32>
+  %e = tensor.empty(%m) : tensor<?x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<?x3xf32>, tensor<3x2xf32>) outs(%z : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<?x2xf32> -> tensor<?x2xi8>
+  return %q : tensor<?x2xi8>
+}
+
+// -----
+
+// A weight that is not a constant keeps the matmul in float, with a remark.
+// CHECK-LABEL: func @negative_dynamic_weight
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x2xf32>)
+func.func @negative_dynamic_weight(%aq: tensor<2x3xi8>, %wq: tensor<3x2xi8>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: the weight is not a constant}}
+  %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}
+
+// -----
+
+// An epilogue that is not act(acc + bias) stays in float.
+// CHECK-LABEL: func @negative_unknown_epilogue
+// CHECK: math.tanh
+func.func @negative_unknown_epilogue(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %wq = arith.constant dense<1> : tensor<3x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: no integer lowering for this operation}}
+  %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm : tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%acc: f32, %o: f32):
+    %t = math.tanh %acc : f32
+    linalg.yield %t : f32
+  } -> tensor<2x2xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}

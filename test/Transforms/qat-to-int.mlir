@@ -1,0 +1,36 @@
+// RUN: qat-opt %s -qat-to-int | FileCheck %s
+// RUN: qat-opt %s -qat-to-int=fallback=error | FileCheck %s
+
+// The pipeline on an MLP layer: the graph input is quantized, the matmul,
+// bias and ReLU become one i32 matmul plus one requantization, and the
+// output is dequantized. No float matmul and no qat op remain.
+// CHECK-LABEL: func @mlp_layer
+// CHECK-NOT: qat.
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xi16>, tensor<4x3xi8>) outs(%{{.*}} : tensor<2x3xi32>)
+// CHECK: math.roundeven
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.matmul
+// CHECK-NOT: qat.
+func.func @mlp_layer(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %xq = qat.fake_quant %x {is_signed = false, scales = array<f64: 0.02>, zero_points = array<i64: 128>} : tensor<2x4xf32>
+  %w = arith.constant dense<[[0.1, -0.2, 0.3], [0.4, 0.5, -0.6], [-0.7, 0.8, 0.9], [0.05, -0.05, 0.0]]> : tensor<4x3xf32>
+  %wq = qat.fake_quant %w {axis = 1 : i64, narrow_range, scales = array<f64: 0.0055, 0.0063, 0.0071>} : tensor<4x3xf32>
+  %e = tensor.empty() : tensor<2x3xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %mm = linalg.matmul ins(%xq, %wq : tensor<2x4xf32>, tensor<4x3xf32>) outs(%z : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %b = arith.constant dense<[0.01, -0.02, 0.03]> : tensor<3xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %b : tensor<2x3xf32>, tensor<3xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%acc: f32, %bias: f32, %o: f32):
+    %s = arith.addf %acc, %bias : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3xf32>
+  %yq = qat.fake_quant %y {is_signed = false, scales = array<f64: 0.01>} : tensor<2x3xf32>
+  return %yq : tensor<2x3xf32>
+}

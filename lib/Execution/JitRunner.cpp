@@ -83,6 +83,8 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
                                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
   options.transformer = transformer;
+  StringRef runtimeLibs[] = {QAT_MLIR_C_RUNNER_UTILS};
+  options.sharedLibPaths = runtimeLibs;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)

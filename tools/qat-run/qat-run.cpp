@@ -5,15 +5,24 @@
 //===----------------------------------------------------------------------===//
 //
 // qat-run file.mlir [-e func] [--input a.npy ...] [--output y.npy ...]
+//                   [--mode=int|simulate|lower] [--check]
 //
 // Compiles one function of a .mlir file with MLIR's JIT and runs it. A QAT
-// graph goes through the simulation (--mode=simulate, the default); a
-// module already lowered by hand through --mode=lower (upstream's lowering
-// only). Inputs come from .npy files in argument order; missing ones are
-// drawn from a seeded generator. Outputs are printed or written as .npy.
+// graph goes through qat-to-int (--mode=int, the default) or through the
+// float simulation (--mode=simulate); --mode=lower applies upstream's
+// lowering only. Inputs come from .npy files in argument order; missing ones
+// are drawn from a seeded generator. Outputs are printed or written as .npy.
+//
+// --check runs the integer program and the simulation in f32 and in f64 on
+// the same inputs and reports, per output, the fraction of equal elements,
+// the largest difference in quantization steps and the worst element. It
+// fails when the integer program is more than one step from the f64
+// simulation.
 //
 //===----------------------------------------------------------------------===//
 
+#include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Execution/Compare.h"
 #include "qat/Execution/JitRunner.h"
 #include "qat/Execution/Npy.h"
 #include "qat/InitQAT.h"
@@ -29,6 +38,7 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -39,7 +49,7 @@ using namespace mlir;
 using namespace mlir::qat;
 
 namespace {
-enum class Mode { Simulate, Lower };
+enum class Mode { Int, Simulate, Lower };
 
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<input .mlir>"),
@@ -49,12 +59,17 @@ llvm::cl::opt<std::string>
           llvm::cl::value_desc("name"));
 llvm::cl::opt<Mode> mode(
     "mode", llvm::cl::desc("How to compile the function"),
-    llvm::cl::values(clEnumValN(Mode::Simulate, "simulate",
+    llvm::cl::values(clEnumValN(Mode::Int, "int",
+                                "qat-to-int: the integer program (default)"),
+                     clEnumValN(Mode::Simulate, "simulate",
                                 "fold learned parameters, lower fake-quant to "
                                 "float arithmetic (the reference), then LLVM"),
                      clEnumValN(Mode::Lower, "lower",
                                 "only upstream's lowering to LLVM")),
-    llvm::cl::init(Mode::Simulate));
+    llvm::cl::init(Mode::Int));
+llvm::cl::opt<bool> check("check",
+                          llvm::cl::desc("Compare the integer program with "
+                                         "the f32 and f64 simulations"));
 llvm::cl::list<std::string>
     inputs("input", llvm::cl::desc(".npy file for the next argument"),
            llvm::cl::value_desc("file.npy"));
@@ -98,6 +113,138 @@ static void printTensor(llvm::raw_ostream &os, const HostTensor &t) {
   }
 }
 
+/// Compiles `name` of `module` (consumed) in `how`, in f64 with
+/// `promoteToF64` (applied first, so that the signature is the promoted one).
+static FailureOr<std::unique_ptr<CompiledFunction>>
+compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
+  if (promoteToF64) {
+    PassManager pm(module.getContext());
+    pm.addPass(createQATPromoteToF64Pass());
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  return CompiledFunction::compile(module, name, [&](OpPassManager &pm) {
+    if (how == Mode::Int)
+      buildQATToIntPipeline(pm, QATToIntOptions());
+    else if (how == Mode::Simulate)
+      buildSimulationPipeline(pm);
+    buildLowerToLLVMPipeline(pm);
+  });
+}
+
+/// The arguments: .npy files in order, then seeded values.
+static FailureOr<SmallVector<HostTensor>>
+getArguments(const CompiledFunction &compiled) {
+  std::mt19937 rng(seed);
+  SmallVector<HostTensor> args;
+  for (auto [i, sig] : llvm::enumerate(compiled.getInputs())) {
+    if (i < inputs.size()) {
+      llvm::Expected<HostTensor> t = readNpy(inputs[i]);
+      if (!t) {
+        llvm::errs() << llvm::toString(t.takeError()) << "\n";
+        return failure();
+      }
+      args.push_back(std::move(*t));
+    } else {
+      args.push_back(generateInput(sig, rng));
+    }
+  }
+  return args;
+}
+
+static int runOnce(ModuleOp module, StringRef name) {
+  auto compiled = compileAs(module, name, mode, /*promoteToF64=*/false);
+  if (failed(compiled))
+    return 1;
+  FailureOr<SmallVector<HostTensor>> args = getArguments(**compiled);
+  if (failed(args))
+    return 1;
+  llvm::Expected<SmallVector<HostTensor>> results = (*compiled)->run(*args);
+  if (!results) {
+    llvm::errs() << llvm::toString(results.takeError()) << "\n";
+    return 1;
+  }
+  for (auto [i, result] : llvm::enumerate(*results)) {
+    if (i < outputs.size()) {
+      if (llvm::Error err = writeNpy(outputs[i], result)) {
+        llvm::errs() << llvm::toString(std::move(err)) << "\n";
+        return 1;
+      }
+    }
+    if (print || outputs.empty())
+      printTensor(llvm::outs(), result);
+  }
+  return 0;
+}
+
+/// f32 tensors as f64 (exact), for the promoted reference.
+static HostTensor widen(const HostTensor &t) {
+  if (t.kind != ElementKind::F32)
+    return t;
+  HostTensor wide(ElementKind::F64, t.shape);
+  for (int64_t i = 0, e = t.getNumElements(); i < e; ++i)
+    wide.setFromDouble(i, t.getAsDouble(i));
+  return wide;
+}
+
+static void printAgreement(StringRef against, const Agreement &a) {
+  llvm::outs() << llvm::formatv(
+      "  vs {0,-15} {1}/{2} exact ({3:P3}), max {4} {5}", against, a.exact,
+      a.total, a.exactFraction(), a.maxDifference,
+      a.inSteps ? "steps" : "(absolute)");
+  if (a.maxDifference > 0)
+    llvm::outs() << llvm::formatv("; worst element {0}: {1} vs {2}",
+                                  a.worstIndex, a.worstValue, a.worstReference);
+  llvm::outs() << "\n";
+}
+
+static int runCheck(ModuleOp module, StringRef name) {
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  if (!func) {
+    llvm::errs() << "no function @" << name << "\n";
+    return 1;
+  }
+  SmallVector<std::optional<OutputGrid>> grids = getOutputGrids(func);
+  OwningOpRef<ModuleOp> sim32 = module.clone();
+  OwningOpRef<ModuleOp> sim64 = module.clone();
+  auto integer = compileAs(module, name, Mode::Int, false);
+  auto float32 = compileAs(*sim32, name, Mode::Simulate, false);
+  auto float64 = compileAs(*sim64, name, Mode::Simulate, true);
+  if (failed(integer) || failed(float32) || failed(float64))
+    return 1;
+  FailureOr<SmallVector<HostTensor>> args = getArguments(**integer);
+  if (failed(args))
+    return 1;
+  SmallVector<HostTensor> wideArgs;
+  for (const HostTensor &t : *args)
+    wideArgs.push_back(widen(t));
+  auto intOut = (*integer)->run(*args);
+  auto f32Out = (*float32)->run(*args);
+  auto f64Out = (*float64)->run(wideArgs);
+  for (auto *r : {&intOut, &f32Out, &f64Out})
+    if (!*r) {
+      llvm::errs() << llvm::toString(r->takeError()) << "\n";
+      return 1;
+    }
+  bool withinOneStep = true;
+  for (size_t i = 0; i < intOut->size(); ++i) {
+    const HostTensor &got = (*intOut)[i];
+    llvm::outs() << "result #" << i << " " << got.describe()
+                 << (grids[i] ? "" : " (no output grid)") << "\n";
+    printAgreement("simulation f32",
+                   compareOutputs(got, (*f32Out)[i], grids[i]));
+    Agreement exact = compareOutputs(got, (*f64Out)[i], grids[i]);
+    printAgreement("simulation f64", exact);
+    withinOneStep &= !exact.inSteps || exact.maxDifference <= 1;
+  }
+  if (!withinOneStep) {
+    llvm::errs() << "error: the integer program is more than one step from "
+                    "the f64 simulation\n";
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAllPasses();
@@ -110,6 +257,8 @@ int main(int argc, char **argv) {
   qat::registerQATDialects(registry);
   qat::registerJitTranslations(registry);
   MLIRContext context(registry);
+  // Remarks name the operations left in float; the op dump adds nothing.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
@@ -129,45 +278,5 @@ int main(int argc, char **argv) {
     }
     name = (*first).getSymName().str();
   }
-
-  auto compiled =
-      CompiledFunction::compile(*module, name, [](OpPassManager &pm) {
-        if (mode == Mode::Simulate)
-          buildSimulationPipeline(pm);
-        buildLowerToLLVMPipeline(pm);
-      });
-  if (failed(compiled))
-    return 1;
-
-  std::mt19937 rng(seed);
-  SmallVector<HostTensor> args;
-  for (auto [i, sig] : llvm::enumerate((*compiled)->getInputs())) {
-    if (i < inputs.size()) {
-      llvm::Expected<HostTensor> t = readNpy(inputs[i]);
-      if (!t) {
-        llvm::errs() << llvm::toString(t.takeError()) << "\n";
-        return 1;
-      }
-      args.push_back(std::move(*t));
-    } else {
-      args.push_back(generateInput(sig, rng));
-    }
-  }
-
-  llvm::Expected<SmallVector<HostTensor>> results = (*compiled)->run(args);
-  if (!results) {
-    llvm::errs() << llvm::toString(results.takeError()) << "\n";
-    return 1;
-  }
-  for (auto [i, result] : llvm::enumerate(*results)) {
-    if (i < outputs.size()) {
-      if (llvm::Error err = writeNpy(outputs[i], result)) {
-        llvm::errs() << llvm::toString(std::move(err)) << "\n";
-        return 1;
-      }
-    }
-    if (print || outputs.empty())
-      printTensor(llvm::outs(), result);
-  }
-  return 0;
+  return check ? runCheck(*module, name) : runOnce(*module, name);
 }

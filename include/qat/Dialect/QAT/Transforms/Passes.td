@@ -168,4 +168,26 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
   ];
 }
 
+def QATPromoteToF64Pass : Pass<"qat-promote-to-f64"> {
+  let summary = "Rewrite every f32 type and constant as f64";
+  let description = [{
+    Turns a QAT graph into the same graph in double precision: every `f32`
+    type (of values, block arguments, function signatures) becomes `f64`,
+    every `f32` constant the same value in `f64`. Fake-quant ops then
+    compute in `f64` (docs/Semantics.md §1) on the same grids: their scales
+    and min/max ranges are first rounded to the f32 values the f32 graph
+    used. `qat-run --check` uses it to evaluate the fake-quant graph close
+    to exactly, as the reference for the integer program.
+
+    Before:
+    ```mlir
+    func.func @f(%x: tensor<4xf32>) -> tensor<4xf32>
+    ```
+    After:
+    ```mlir
+    func.func @f(%x: tensor<4xf64>) -> tensor<4xf64>
+    ```
+  }];
+}
+
 #endif // QAT_DIALECT_QAT_TRANSFORMS_PASSES_TD

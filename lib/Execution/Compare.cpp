@@ -1,0 +1,80 @@
+//===- Compare.cpp - compare program outputs in quantization steps --------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Execution/Compare.h"
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qat;
+
+SmallVector<std::optional<OutputGrid>>
+mlir::qat::getOutputGrids(func::FuncOp func) {
+  SmallVector<std::optional<OutputGrid>> grids(func.getNumResults());
+  func.walk([&](func::ReturnOp ret) {
+    for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+      auto fq = v.getDefiningOp<FakeQuantOp>();
+      if (!fq || !fq.hasStaticParameters())
+        continue;
+      OutputGrid grid;
+      bool isF64 = fq.getInput().getType().getElementType().isF64();
+      for (double s : *fq.getScales())
+        grid.scales.push_back(isF64 ? s : static_cast<float>(s));
+      if (fq.getAxis())
+        grid.axis = static_cast<int64_t>(*fq.getAxis());
+      grids[i] = grid;
+    }
+  });
+  return grids;
+}
+
+Agreement mlir::qat::compareOutputs(const HostTensor &got,
+                                    const HostTensor &reference,
+                                    const std::optional<OutputGrid> &grid) {
+  Agreement a;
+  a.inSteps = grid.has_value();
+  a.total = got.getNumElements();
+  std::optional<ChannelIndexer> channels;
+  if (grid)
+    channels.emplace(got.shape, grid->axis);
+  for (int64_t i = 0; i < a.total; ++i) {
+    double g = got.getAsDouble(i), r = reference.getAsDouble(i);
+    double diff;
+    if (std::isnan(g) || std::isnan(r))
+      diff = std::isnan(g) && std::isnan(r) ? 0 : INFINITY;
+    else if (g == r)
+      diff = 0;
+    else if (grid)
+      diff = std::round(
+          std::abs(g - r) /
+          grid->scales[grid->scales.size() == 1 ? 0 : channels->channelOf(i)]);
+    else
+      diff = std::abs(g - r);
+    if (diff == 0)
+      ++a.exact;
+    if (a.worstIndex < 0 || diff > a.maxDifference) {
+      a.maxDifference = diff;
+      a.worstIndex = i;
+      a.worstValue = g;
+      a.worstReference = r;
+    }
+  }
+  return a;
+}
+
+void mlir::qat::accumulate(Agreement &total, const Agreement &other) {
+  total.total += other.total;
+  total.exact += other.exact;
+  total.inSteps = other.inSteps;
+  if (other.maxDifference > total.maxDifference || total.worstIndex < 0) {
+    total.maxDifference = other.maxDifference;
+    total.worstIndex = other.worstIndex;
+    total.worstValue = other.worstValue;
+    total.worstReference = other.worstReference;
+  }
+}

@@ -12,7 +12,7 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qat_obj_root, "test")
 # Inputs and helper projects, not tests.
-config.excludes = ["lib", "Inputs", "CMakeLists.txt", "lit.cfg.py",
+config.excludes = ["lib", "Inputs", "Differential", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))

@@ -23,7 +23,8 @@ mlir::qat::getOutputGrids(func::FuncOp func) {
         continue;
       OutputGrid grid;
       bool isF64 = fq.getInput().getType().getElementType().isF64();
-      for (double s : *fq.getScales())
+      ArrayRef<double> scales = *fq.getScales();
+      for (double s : scales)
         grid.scales.push_back(isF64 ? s : static_cast<float>(s));
       if (fq.getAxis())
         grid.axis = static_cast<int64_t>(*fq.getAxis());

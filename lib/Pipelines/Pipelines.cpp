@@ -10,8 +10,10 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -19,7 +21,18 @@
 
 using namespace mlir;
 
+/// Upstream's TOSA -> linalg lowering, so that TOSA graphs with fake-quant
+/// ops enter qat as linalg graphs; a no-op on graphs without TOSA.
+static void addTosaFrontEnd(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(tosa::createTosaToLinalgNamed());
+  func.addPass(tosa::createTosaToLinalg());
+  func.addPass(createTosaToArithPass());
+  func.addPass(createTosaToTensorPass());
+}
+
 void mlir::qat::buildSimulationPipeline(OpPassManager &pm) {
+  addTosaFrontEnd(pm);
   QATFoldLearnedParamsPassOptions fold;
   fold.requireStatic = true;
   pm.addPass(createQATFoldLearnedParamsPass(fold));
@@ -31,11 +44,20 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
   QATFoldLearnedParamsPassOptions fold;
   fold.requireStatic = true;
   pm.addPass(createQATFoldLearnedParamsPass(fold));
+  // Weights first: the TOSA conversions fold a fake-quant of a constant into
+  // a float constant, which would lose the weight's grid.
   pm.addPass(createQATQuantizeWeightsPass());
+  addTosaFrontEnd(pm);
   pm.addPass(createQATSplitFakeQuantPass());
   QATFormIntegerRegionsPassOptions regions;
   regions.fallback = options.fallback;
+  regions.requant = options.requant;
+  regions.doubleRound = options.doubleRound;
   pm.addPass(createQATFormIntegerRegionsPass(regions));
+  // Fixed-point requantization is tosa.apply_scale; lower it to arith.
+  TosaToArithPassOptions applyScale;
+  applyScale.includeApplyRescale = true;
+  pm.addPass(createTosaToArithPass(applyScale));
   pm.addPass(createConvertQATToLinalgPass());
   // Fake-quant ops kept in float (TensorFlow's min/max form) are lowered as
   // the simulation defines them.

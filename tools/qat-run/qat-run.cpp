@@ -6,6 +6,7 @@
 //
 // qat-run file.mlir [-e func] [--input a.npy ...] [--output y.npy ...]
 //                   [--mode=int|simulate|lower] [--check]
+//                   [--requant=float|fixed-point] [--double-round=false]
 //
 // Compiles one function of a .mlir file with MLIR's JIT and runs it. A QAT
 // graph goes through qat-to-int (--mode=int, the default) or through the
@@ -67,6 +68,16 @@ llvm::cl::opt<Mode> mode(
                      clEnumValN(Mode::Lower, "lower",
                                 "only upstream's lowering to LLVM")),
     llvm::cl::init(Mode::Int));
+llvm::cl::opt<std::string>
+    requant("requant",
+            llvm::cl::desc("--mode=int: requantization, 'float' (default) or "
+                           "'fixed-point' (docs/Semantics.md §8.4)"),
+            llvm::cl::init("float"));
+llvm::cl::opt<bool> doubleRound(
+    "double-round",
+    llvm::cl::desc("--requant=fixed-point: TFLite's double rounding "
+                   "(default) or, with =false, TOSA's single rounding"),
+    llvm::cl::init(true));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"));
@@ -124,9 +135,12 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
       return failure();
   }
   return CompiledFunction::compile(module, name, [&](OpPassManager &pm) {
-    if (how == Mode::Int)
-      buildQATToIntPipeline(pm, QATToIntOptions());
-    else if (how == Mode::Simulate)
+    if (how == Mode::Int) {
+      QATToIntOptions options;
+      options.requant = requant;
+      options.doubleRound = doubleRound;
+      buildQATToIntPipeline(pm, options);
+    } else if (how == Mode::Simulate)
       buildSimulationPipeline(pm);
     buildLowerToLLVMPipeline(pm);
   });

@@ -23,12 +23,24 @@ struct QATToIntOptions : public PassPipelineOptions<QATToIntOptions> {
       llvm::cl::desc("Operations without an integer lowering: 'float' keeps "
                      "them in float with a remark, 'error' fails"),
       llvm::cl::init("float")};
+  PassOptions::Option<std::string> requant{
+      *this, "requant",
+      llvm::cl::desc("Requantization: 'float' (f32 multiplier, ONNX "
+                     "Runtime's formula) or 'fixed-point' (i32 multiplier "
+                     "and shift, TOSA rescale)"),
+      llvm::cl::init("float")};
+  PassOptions::Option<bool> doubleRound{
+      *this, "double-round",
+      llvm::cl::desc("With requant=fixed-point: TFLite's double rounding "
+                     "(true) or TOSA's single rounding (false)"),
+      llvm::cl::init(true)};
 };
 
-/// QAT graph -> integer program on tensors: fold learned parameters,
-/// quantize weights, split activation fake-quants, form integer regions,
-/// lower what remains of the quantize/dequantize pairs (and any fake-quant
-/// kept in float) to linalg.
+/// QAT graph -> integer program on tensors: lower TOSA (what torch-mlir and
+/// TensorFlow emit) with upstream's TOSA -> linalg passes, fold learned
+/// parameters, quantize weights, split activation fake-quants, form integer
+/// regions, lower what remains of the quantize/dequantize pairs (and any
+/// fake-quant kept in float) to linalg.
 void buildQATToIntPipeline(OpPassManager &pm, const QATToIntOptions &options);
 
 /// Upstream's plain lowering of a tensor program (linalg, arith, math,

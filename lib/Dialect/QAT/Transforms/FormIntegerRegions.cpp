@@ -211,9 +211,40 @@ Value extendUnsigned(OpBuilder &b, Location loc, Value q) {
       });
 }
 
+/// tosa.apply_scale(acc) + zeroPoint clamped to [lo, hi], as `storageType`
+/// (Semantics.md §8.4). Upstream's op carries TOSA's exact rounding rules;
+/// tosa-to-arith lowers it with an i64 intermediate.
+Value emitFixedPointRequantize(OpBuilder &b, Location loc, Value acc,
+                               Value multiplier, Value shift, bool doubleRound,
+                               int64_t zeroPoint, int64_t lo, int64_t hi,
+                               Type storageType) {
+  Type i32 = b.getI32Type();
+  auto mode = doubleRound ? tosa::RoundingMode::DOUBLE_ROUND
+                          : tosa::RoundingMode::SINGLE_ROUND;
+  Value scaled = tosa::ApplyScaleOp::create(
+      b, loc, i32, acc, multiplier, shift,
+      tosa::RoundingModeAttr::get(b.getContext(), mode));
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  };
+  // Clamp before adding the zero point so that nothing can wrap.
+  Value clamped = arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, scaled, constant(lo - zeroPoint)),
+      constant(hi - zeroPoint));
+  Value q = arith::AddIOp::create(b, loc, clamped, constant(zeroPoint));
+  return arith::TruncIOp::create(b, loc, storageType, q);
+}
+
+/// How accumulators are scaled to the output grid (Semantics.md §8.4).
+struct RequantOptions {
+  bool fixedPoint = false;
+  bool doubleRound = true;
+};
+
 /// Rebuilds `r` in integers; fails with an error when an accumulator could
 /// overflow i32.
-LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r) {
+LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r,
+                                const RequantOptions &requant) {
   Location loc = r.matmul.getLoc();
   auto inGrid = cast<quant::UniformQuantizedType>(r.input.getGridType());
   auto outGrid = cast<quant::UniformQuantizedType>(r.output.getGridType());
@@ -230,9 +261,11 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r) {
 
   // Per output column: weight sums, corrections, multipliers, and the
   // bound that proves the accumulator fits in i32.
-  SmallVector<int64_t> correction(n), weightZeroPoints(n);
+  SmallVector<int64_t> correction(n), weightZeroPoints(n), biasSteps(n),
+      accumulatorFactor(n);
   SmallVector<double> multipliers(n);
-  bool asymmetricWeights = false;
+  SmallVector<int64_t> fixedMultipliers(n), fixedShifts(n);
+  bool asymmetricWeights = false, refinedBias = false;
   for (int64_t c = 0; c < n; ++c) {
     const QuantGrid<float> &wg = wGrids[wGrids.size() == 1 ? 0 : c];
     int64_t zw = wg.zeroPoint;
@@ -244,27 +277,49 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r) {
       absSum += std::abs(w[i * n + c] - zw);
     }
     float accScale = getAccumulatorScale(inGrid.getScale(), wg.scale);
-    int64_t biasQ = 0;
+    int64_t maxAccumulator = maxCenteredA * absSum;
+    BiasPlacement bias;
     if (r.epilogue && !r.epilogue->bias.empty()) {
-      std::optional<int64_t> b = quantizeBias(r.epilogue->bias[c], accScale);
-      if (!b)
+      std::optional<BiasPlacement> placed = placeBias(
+          r.epilogue->bias[c], accScale, outGrid.getScale(), maxAccumulator);
+      if (!placed)
         return r.epilogue->op.emitError()
                << "bias " << r.epilogue->bias[c] << " of output channel " << c
                << " does not fit in i32 on the accumulator grid (scale "
                << accScale << ")";
-      biasQ = *b;
+      bias = *placed;
     }
-    int64_t bound = maxCenteredA * absSum + std::abs(biasQ);
+    int64_t bound =
+        (maxAccumulator << bias.shift) + std::abs(bias.storageValue);
     if (bound > std::numeric_limits<int32_t>::max())
       return r.matmul.emitError()
              << "the i32 accumulator of output channel " << c
              << " may overflow: |acc + bias| can reach " << bound
              << " (activation range [" << aLo << ", " << aHi
              << "] with zero point " << za << ", K = " << k << ")";
-    correction[c] = biasQ - za * colSum + k * za * zw;
-    multipliers[c] = getRequantMultiplier(accScale, outGrid.getScale(),
-                                          r.output.getReciprocalScale());
+    correction[c] = k * za * zw - za * colSum;
+    biasSteps[c] = bias.storageValue;
+    accumulatorFactor[c] = int64_t(1) << bias.shift;
+    refinedBias |= bias.shift != 0;
+    multipliers[c] = getRequantMultiplier(
+        std::ldexp(accScale, -static_cast<int>(bias.shift)), outGrid.getScale(),
+        r.output.getReciprocalScale());
+    if (requant.fixedPoint) {
+      std::optional<FixedPointMultiplier> fixed =
+          getFixedPointMultiplier(getRealMultiplier(
+              inGrid.getScale(), wg.scale, outGrid.getScale(), bias.shift));
+      if (!fixed)
+        return r.output.emitError()
+               << "requant=fixed-point: the multiplier of output channel " << c
+               << " is too large for a shift of at least 2";
+      fixedMultipliers[c] = fixed->multiplier;
+      fixedShifts[c] = fixed->shift;
+    }
   }
+  // Without a refined bias grid, the bias joins the constant correction.
+  if (!refinedBias)
+    for (int64_t c = 0; c < n; ++c)
+      correction[c] += biasSteps[c];
 
   // Saturation bounds: the storage range narrowed by the activation, whose
   // float bounds quantize monotonically (Semantics.md §8).
@@ -338,11 +393,25 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r) {
   AffineMap row = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
   SmallVector<Value> inputs{acc, createI32Constant(rewriter, loc, correction)};
   SmallVector<AffineMap> maps{id, col};
-  auto multType = RankedTensorType::get({n}, rewriter.getF32Type());
-  SmallVector<float> multF(multipliers.begin(), multipliers.end());
-  inputs.push_back(arith::ConstantOp::create(
-      rewriter, loc, DenseElementsAttr::get(multType, ArrayRef(multF))));
-  maps.push_back(col);
+  if (refinedBias) {
+    inputs.push_back(createI32Constant(rewriter, loc, accumulatorFactor));
+    inputs.push_back(createI32Constant(rewriter, loc, biasSteps));
+    maps.append({col, col});
+  }
+  if (requant.fixedPoint) {
+    inputs.push_back(createI32Constant(rewriter, loc, fixedMultipliers));
+    SmallVector<int8_t> shifts(fixedShifts.begin(), fixedShifts.end());
+    auto shiftType = RankedTensorType::get({n}, rewriter.getI8Type());
+    inputs.push_back(arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(shiftType, ArrayRef(shifts))));
+    maps.append({col, col});
+  } else {
+    auto multType = RankedTensorType::get({n}, rewriter.getF32Type());
+    SmallVector<float> multF(multipliers.begin(), multipliers.end());
+    inputs.push_back(arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(multType, ArrayRef(multF))));
+    maps.push_back(col);
+  }
   if (asymmetricWeights) {
     inputs.push_back(createI32Constant(rewriter, loc, weightZeroPoints));
     maps.push_back(col);
@@ -359,12 +428,34 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r) {
           rewriter, loc, TypeRange{outType}, inputs, ValueRange{outInit}, maps,
           SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
           [&](OpBuilder &b, Location l, ValueRange args) {
+            // args: acc, correction, [factor, bias], multiplier (float, or
+            // fixed-point and shift), [weight zero point, row sum].
+            unsigned next = 2;
             Value t = arith::AddIOp::create(b, l, args[0], args[1]);
+            Value factor, biasValue;
+            if (refinedBias) {
+              factor = args[next++];
+              biasValue = args[next++];
+            }
+            Value multiplier = args[next++];
+            Value shift = requant.fixedPoint ? args[next++] : Value();
             if (asymmetricWeights)
               t = arith::SubIOp::create(
-                  b, l, t, arith::MulIOp::create(b, l, args[3], args[4]));
+                  b, l, t,
+                  arith::MulIOp::create(b, l, args[next], args[next + 1]));
+            if (refinedBias)
+              t = arith::AddIOp::create(
+                  b, l, arith::MulIOp::create(b, l, t, factor), biasValue);
+            if (requant.fixedPoint) {
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{emitFixedPointRequantize(
+                      b, l, t, multiplier, shift, requant.doubleRound, zo, lo,
+                      hi, storageType)});
+              return;
+            }
             Value f = arith::SIToFPOp::create(b, l, b.getF32Type(), t);
-            Value scaled = arith::MulFOp::create(b, l, f, args[2]);
+            Value scaled = arith::MulFOp::create(b, l, f, multiplier);
             FloatType f32 = b.getF32Type();
             Value steps = emitRequantizeSteps(
                 b, l, scaled, emitFloatConstant(b, l, f32, double(lo - zo)),
@@ -396,6 +487,13 @@ struct QATFormIntegerRegionsPass
                                   << fallback << "'";
       return signalPassFailure();
     }
+    if (requant != "float" && requant != "fixed-point") {
+      getOperation()->emitError() << "qat-form-integer-regions: requant must "
+                                     "be 'float' or 'fixed-point', got '"
+                                  << requant << "'";
+      return signalPassFailure();
+    }
+    RequantOptions requantOptions{requant == "fixed-point", doubleRound};
     SmallVector<QuantizeOp> outputs;
     getOperation()->walk([&](QuantizeOp op) { outputs.push_back(op); });
     IRRewriter rewriter(&getContext());
@@ -412,7 +510,7 @@ struct QATFormIntegerRegionsPass
       Operation *root = region->epilogue ? region->epilogue->op.getOperation()
                                          : region->matmul.getOperation();
       Operation *matmul = region->matmul;
-      if (failed(lowerMatmulRegion(rewriter, *region)))
+      if (failed(lowerMatmulRegion(rewriter, *region, requantOptions)))
         return signalPassFailure();
       if (root->use_empty())
         rewriter.eraseOp(root);

@@ -6,6 +6,7 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Utils/QuantCodegen.h"
 
 #include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -30,7 +31,13 @@ struct QATPromoteToF64Pass
         rounded.push_back(static_cast<float>(v));
       return rounded;
     };
+    llvm::SmallPtrSet<Operation *, 16> promoted;
     getOperation()->walk([&](Operation *op) {
+      if (auto fq = dyn_cast<FakeQuantOpInterface>(op);
+          fq && cast<RankedTensorType>(fq.getInput().getType())
+                    .getElementType()
+                    .isF32())
+        promoted.insert(op);
       if (auto fq = dyn_cast<FakeQuantOp>(op);
           fq && fq.getScales() &&
           fq.getInput().getType().getElementType().isF32())
@@ -67,6 +74,39 @@ struct QATPromoteToF64Pass
     replacer.recursivelyReplaceElementsIn(getOperation(), /*replaceAttrs=*/true,
                                           /*replaceLocs=*/false,
                                           /*replaceTypes=*/true);
+
+    // Fake-quant ops keep their f32 semantics: each sees its (now exact)
+    // input rounded to f32, as the f32 graph's value is, and quantizes it as
+    // the f32 op does; only the arithmetic between them widens.
+    SmallVector<Operation *> fakeQuants;
+    getOperation()->walk([&](FakeQuantOpInterface op) {
+      if (promoted.contains(op))
+        fakeQuants.push_back(op);
+    });
+    OpBuilder b(&getContext());
+    for (Operation *op : fakeQuants) {
+      b.setInsertionPoint(op);
+      Value input = op->getOperand(0);
+      Value narrow = convertElements(b, op->getLoc(), input, b.getF32Type());
+      op->setOperand(0, narrow);
+      op->getResult(0).setType(narrow.getType());
+      b.setInsertionPointAfter(op);
+      Value wide =
+          convertElements(b, op->getLoc(), op->getResult(0), b.getF64Type());
+      op->getResult(0).replaceAllUsesExcept(wide, wide.getDefiningOp());
+    }
+  }
+
+  /// `input` with every element converted to `type` (truncf or extf).
+  static Value convertElements(OpBuilder &b, Location loc, Value input,
+                               FloatType type) {
+    return buildChannelwiseGeneric(
+        b, loc, input, type, std::nullopt, type, {},
+        [&](OpBuilder &nb, Location l, Value x, ArrayRef<Value>) -> Value {
+          if (type.getWidth() < cast<FloatType>(x.getType()).getWidth())
+            return arith::TruncFOp::create(nb, l, type, x);
+          return arith::ExtFOp::create(nb, l, type, x);
+        });
   }
 };
 } // namespace

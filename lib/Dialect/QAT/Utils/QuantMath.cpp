@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 // The enum's string conversions live with the library that owns the enum's
 // C++ uses, so the math does not depend on the dialect library.
@@ -168,6 +169,38 @@ std::optional<int64_t> mlir::qat::quantizeBias(float bias,
   return static_cast<int64_t>(r);
 }
 
+std::optional<BiasPlacement> mlir::qat::placeBias(float bias,
+                                                  float accumulatorScale,
+                                                  double outputScale,
+                                                  int64_t maxAccumulator) {
+  constexpr int kGuardBits = 6;
+  constexpr unsigned kMaxShift = 30;
+  float target = std::ldexp(static_cast<float>(outputScale), -kGuardBits);
+  unsigned shift = 0;
+  while (shift < kMaxShift &&
+         std::ldexp(accumulatorScale, -static_cast<int>(shift)) > target)
+    ++shift;
+  // A bias that is exact on a coarser grid needs no finer one (an int32
+  // bias imported from ONNX is exact on the unrefined grid).
+  for (unsigned s = 0; s < shift; ++s) {
+    double grid = std::ldexp(double(accumulatorScale), -static_cast<int>(s));
+    std::optional<int64_t> q = quantizeBias(bias, static_cast<float>(grid));
+    if (q && double(*q) * grid == double(bias)) {
+      shift = s;
+      break;
+    }
+  }
+  for (;; --shift) {
+    std::optional<int64_t> q = quantizeBias(
+        bias, std::ldexp(accumulatorScale, -static_cast<int>(shift)));
+    if (shift == 0)
+      return q ? std::optional(BiasPlacement{*q, 0}) : std::nullopt;
+    int64_t room = std::numeric_limits<int32_t>::max() - (q ? std::abs(*q) : 0);
+    if (q && room >= 0 && maxAccumulator <= (room >> shift))
+      return BiasPlacement{*q, shift};
+  }
+}
+
 int64_t mlir::qat::requantize(int64_t accumulator, float multiplier,
                               RoundingMode rounding, int64_t zeroPoint,
                               int64_t lo, int64_t hi) {
@@ -179,6 +212,52 @@ int64_t mlir::qat::requantize(int64_t accumulator, float multiplier,
   if (r <= static_cast<float>(lo - zeroPoint))
     return lo;
   return static_cast<int64_t>(r) + zeroPoint;
+}
+
+double mlir::qat::getRealMultiplier(double inputScale, double weightScale,
+                                    double outputScale, unsigned biasShift) {
+  double accumulatorScale = double(static_cast<float>(inputScale)) *
+                            double(static_cast<float>(weightScale));
+  return std::ldexp(accumulatorScale / double(static_cast<float>(outputScale)),
+                    -static_cast<int>(biasShift));
+}
+
+std::optional<FixedPointMultiplier>
+mlir::qat::getFixedPointMultiplier(double real) {
+  int exponent;
+  double mantissa = std::frexp(real, &exponent); // real = mantissa * 2^exp
+  auto m = static_cast<int64_t>(std::nearbyint(std::ldexp(mantissa, 31)));
+  if (m == (int64_t(1) << 31)) {
+    m >>= 1;
+    ++exponent;
+  }
+  int64_t shift = 31 - exponent;
+  if (shift < 2)
+    return std::nullopt;
+  if (shift > 62) {
+    // Drop the mantissa bits below 2^-62, rounding half up as TOSA does.
+    int64_t excess = std::min<int64_t>(shift - 62, 40);
+    m = (m + (int64_t(1) << (excess - 1))) >> excess;
+    shift = 62;
+  }
+  return FixedPointMultiplier{static_cast<int32_t>(m),
+                              static_cast<int8_t>(shift)};
+}
+
+int64_t mlir::qat::applyScale(int32_t value, FixedPointMultiplier m,
+                              bool doubleRound) {
+  int64_t round = int64_t(1) << (m.shift - 1);
+  if (doubleRound && m.shift > 31)
+    round += value >= 0 ? (int64_t(1) << 30) : -(int64_t(1) << 30);
+  return (static_cast<int64_t>(value) * m.multiplier + round) >> m.shift;
+}
+
+int64_t mlir::qat::requantizeFixedPoint(int32_t accumulator,
+                                        FixedPointMultiplier m,
+                                        bool doubleRound, int64_t zeroPoint,
+                                        int64_t lo, int64_t hi) {
+  int64_t q = applyScale(accumulator, m, doubleRound) + zeroPoint;
+  return std::clamp(q, lo, hi);
 }
 
 ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape,

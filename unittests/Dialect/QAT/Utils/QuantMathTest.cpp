@@ -234,6 +234,72 @@ TEST(QuantizeMinMax, MatchesTensorFlowKernel) {
   EXPECT_EQ(quantizeMinMax(0.375f, *half), 2);
 }
 
+TEST(Requantize, FloatModeRoundsTheScaledAccumulator) {
+  // 10 * 0.25 = 2.5: a tie, per the output's rounding mode.
+  EXPECT_EQ(requantize(10, 0.25f, RoundingMode::half_to_even, 0, -128, 127),
+            2);
+  EXPECT_EQ(requantize(10, 0.25f, RoundingMode::half_up, 0, -128, 127), 3);
+  EXPECT_EQ(requantize(-10, 0.25f, RoundingMode::half_away_from_zero, 5, -128,
+                       127),
+            2);
+  // Saturation at the activation-narrowed bounds.
+  EXPECT_EQ(requantize(1000, 1.0f, RoundingMode::half_to_even, 0, 0, 12), 12);
+  EXPECT_EQ(requantize(-1000, 1.0f, RoundingMode::half_to_even, 3, 3, 255), 3);
+}
+
+TEST(PlaceBias, RefinesOnlyWhenTheGridIsCoarse) {
+  // A fine accumulator grid: no refinement.
+  BiasPlacement fine = *placeBias(0.3f, 1e-5f, 0.01, 1000);
+  EXPECT_EQ(fine.shift, 0u);
+  EXPECT_EQ(fine.storageValue, 30000);
+  // 0.125 against an output step of 0.01: refined to 2^-10.
+  BiasPlacement coarse = *placeBias(0.3f, 0.125f, 0.01, 768);
+  EXPECT_EQ(coarse.shift, 10u);
+  EXPECT_EQ(coarse.storageValue, 2458);
+  // Exact on the coarse grid: kept there.
+  BiasPlacement exact = *placeBias(1.0f, 0.125f, 0.01, 768);
+  EXPECT_EQ(exact.shift, 0u);
+  EXPECT_EQ(exact.storageValue, 8);
+  // A large accumulator bound limits the refinement.
+  BiasPlacement bounded = *placeBias(0.3f, 0.125f, 0.01, 1 << 24);
+  EXPECT_EQ(bounded.shift, 6u);
+  EXPECT_EQ(bounded.storageValue, 154);
+  // Beyond i32 even unrefined.
+  EXPECT_FALSE(placeBias(1e10f, 1e-3f, 1.0, 0).has_value());
+}
+
+TEST(FixedPoint, MultiplierAndShift) {
+  FixedPointMultiplier half = *getFixedPointMultiplier(0.5);
+  EXPECT_EQ(half.multiplier, 1 << 30);
+  EXPECT_EQ(half.shift, 31);
+  // Rounding the mantissa up to 2^31 renormalizes.
+  FixedPointMultiplier almostOne = *getFixedPointMultiplier(1.0 - 1e-12);
+  EXPECT_EQ(almostOne.multiplier, 1 << 30);
+  EXPECT_EQ(almostOne.shift, 30);
+  // Tiny multipliers stop at shift 62.
+  FixedPointMultiplier tiny = *getFixedPointMultiplier(std::ldexp(0.75, -40));
+  EXPECT_EQ(tiny.shift, 62);
+  EXPECT_EQ(tiny.multiplier, 3 << 20);
+  EXPECT_FALSE(getFixedPointMultiplier(std::ldexp(1.0, 30)).has_value());
+}
+
+TEST(FixedPoint, SingleAndDoubleRounding) {
+  // 0.5 * 5 = 2.5: single rounding rounds half up.
+  FixedPointMultiplier half = *getFixedPointMultiplier(0.5);
+  EXPECT_EQ(applyScale(5, half, false), 3);
+  EXPECT_EQ(applyScale(-5, half, false), -2);
+  // Shift 31 is not above 31: double rounding changes nothing here.
+  EXPECT_EQ(applyScale(-5, half, true), -2);
+  // With shift > 31 double rounding rounds the high product away from zero
+  // first: -2.5 in fixed point (multiplier 2^30, shift 33, value -20).
+  FixedPointMultiplier eighth{1 << 30, 33};
+  EXPECT_EQ(applyScale(-20, eighth, false), -2);
+  EXPECT_EQ(applyScale(-20, eighth, true), -3);
+  EXPECT_EQ(applyScale(20, eighth, true), 3);
+  EXPECT_EQ(requantizeFixedPoint(1000, half, true, 10, -128, 127), 127);
+  EXPECT_EQ(requantizeFixedPoint(7, half, true, 10, -128, 127), 14);
+}
+
 TEST(ChannelIndexer, PerAxis) {
   int64_t shape[] = {2, 3, 4};
   ChannelIndexer none(shape, std::nullopt);

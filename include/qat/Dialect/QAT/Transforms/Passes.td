@@ -145,9 +145,14 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
       channel, quantized to i32 on the accumulator grid) and an activation
       (ReLU, ReLU6 or any clamp by constants), folded into the saturation
       bounds of the requantization;
-    - requantization to the output grid in `float` mode:
-      `round(f32(acc) * f32(f32(s_in * s_w[c]) / s_out)) + z_out`, with the
-      output fake-quant's rounding mode.
+    - requantization to the output grid, in one of two modes
+      (docs/Semantics.md §8.4):
+      `requant=float` (default): `round(f32(acc) * f32(f32(s_in * s_w[c]) /
+      s_out)) + z_out` with the output fake-quant's rounding mode, the
+      formula of ONNX Runtime's QLinearMatMul/QLinearConv;
+      `requant=fixed-point`: a per-channel i32 multiplier and shift applied
+      by `tosa.apply_scale` (i64 intermediate), single or double rounding
+      (`double-round`), for integer-only targets.
 
     An interval analysis over the storage ranges and the actual weights
     proves that every accumulator fits in i32; where it cannot, the pass
@@ -159,25 +164,37 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::tosa::TosaDialect"
   ];
   let options = [
     Option<"fallback", "fallback", "std::string", /*default=*/"\"float\"",
            "What to do with operations that have no integer lowering: "
-           "'float' keeps them in float with a remark, 'error' fails">
+           "'float' keeps them in float with a remark, 'error' fails">,
+    Option<"requant", "requant", "std::string", /*default=*/"\"float\"",
+           "Requantization: 'float' (f32 multiplier, ONNX Runtime's formula) "
+           "or 'fixed-point' (i32 multiplier and shift, TOSA rescale)">,
+    Option<"doubleRound", "double-round", "bool", /*default=*/"true",
+           "With requant=fixed-point: TFLite's double rounding (true) or "
+           "TOSA's single rounding (false)">
   ];
 }
 
 def QATPromoteToF64Pass : Pass<"qat-promote-to-f64"> {
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
   let summary = "Rewrite every f32 type and constant as f64";
   let description = [{
     Turns a QAT graph into the same graph in double precision: every `f32`
     type (of values, block arguments, function signatures) becomes `f64`,
-    every `f32` constant the same value in `f64`. Fake-quant ops then
-    compute in `f64` (docs/Semantics.md §1) on the same grids: their scales
-    and min/max ranges are first rounded to the f32 values the f32 graph
-    used. `qat-run --check` uses it to evaluate the fake-quant graph close
-    to exactly, as the reference for the integer program.
+    every `f32` constant the same value in `f64`, so that the arithmetic
+    between fake-quant ops (matmuls, bias additions, activations) is
+    evaluated in double precision. The fake-quant ops keep the semantics of
+    the f32 graph: each sees its input rounded to f32 (the f32 graph's value
+    of it) and quantizes it as the f32 op does, on the same grid.
+    `qat-run --check` uses the result as the reference for the integer
+    program: the fake-quant graph with exact arithmetic between its
+    quantization points.
 
     Before:
     ```mlir
@@ -186,6 +203,8 @@ def QATPromoteToF64Pass : Pass<"qat-promote-to-f64"> {
     After:
     ```mlir
     func.func @f(%x: tensor<4xf64>) -> tensor<4xf64>
+      // around each fake-quant: linalg.generic truncf to f32, the f32
+      // fake-quant, linalg.generic extf back to f64
     ```
   }];
 }

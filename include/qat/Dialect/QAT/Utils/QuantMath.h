@@ -134,12 +134,56 @@ float getRequantMultiplier(float accumulatorScale, double outputScale,
 /// accScale) in f32; std::nullopt when it does not fit in i32.
 std::optional<int64_t> quantizeBias(float bias, float accumulatorScale);
 
+/// A float bias on a refined accumulator grid accScale * 2^-shift; the
+/// accumulator is multiplied by 2^shift before the bias is added.
+struct BiasPlacement {
+  int64_t storageValue = 0;
+  unsigned shift = 0;
+};
+
+/// Places `bias` on the accumulator grid, refined (shift > 0) while that
+/// grid is coarser than 1/64 of an output step and the bias is not exact on
+/// it, so that rounding the bias moves a result by at most 1/128 step (an
+/// exact bias, e.g. an imported int32 one, stays as it is). The refinement
+/// stops where an accumulator bounded by |maxAccumulator| would leave i32.
+/// std::nullopt when the bias does not fit in i32 on the unrefined grid.
+std::optional<BiasPlacement> placeBias(float bias, float accumulatorScale,
+                                       double outputScale,
+                                       int64_t maxAccumulator);
+
 /// Float-mode requantization: round(f32(acc) * multiplier) per `rounding`,
 /// plus the zero point, clamped to [lo, hi] (the storage range narrowed by
 /// a fused activation).
-int64_t requantize(int64_t accumulator, float multiplier,
-                   RoundingMode rounding, int64_t zeroPoint, int64_t lo,
-                   int64_t hi);
+int64_t requantize(int64_t accumulator, float multiplier, RoundingMode rounding,
+                   int64_t zeroPoint, int64_t lo, int64_t hi);
+
+/// A real multiplier as TOSA's rescale takes it: multiplier * 2^-shift with
+/// multiplier in [2^30, 2^31) (smaller only for tiny reals, where the shift
+/// stops at 62) and shift in [2, 62].
+struct FixedPointMultiplier {
+  int32_t multiplier = 0;
+  int8_t shift = 2;
+};
+
+/// The exact real multiplier of fixed-point requantization, in double:
+/// f32(s_in) * f32(s_w) / f32(s_out) * 2^-biasShift.
+double getRealMultiplier(double inputScale, double weightScale,
+                         double outputScale, unsigned biasShift);
+
+/// The fixed-point form of `real` (> 0), the 31-bit mantissa rounded to
+/// nearest; std::nullopt when `real` >= 2^29 (no valid shift).
+std::optional<FixedPointMultiplier> getFixedPointMultiplier(double real);
+
+/// TOSA's apply_scale: (value * multiplier + round) >> shift in i64, with
+/// round = 2^(shift-1), adjusted by +-2^30 for `doubleRound` when shift > 31
+/// (TFLite's rounding doubling high multiply, then a rounding shift).
+int64_t applyScale(int32_t value, FixedPointMultiplier m, bool doubleRound);
+
+/// Fixed-point requantization: applyScale(acc) + zeroPoint, clamped to
+/// [lo, hi].
+int64_t requantizeFixedPoint(int32_t accumulator, FixedPointMultiplier m,
+                             bool doubleRound, int64_t zeroPoint, int64_t lo,
+                             int64_t hi);
 
 /// Maps the row-major linear index of an element to its channel along
 /// `axis` (always channel 0 without an axis).

@@ -1,0 +1,102 @@
+//===- RandomGraphs.h - seeded random QAT graphs ----------------*- C++ -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A generator of QAT graphs for the differential tests: chains of
+// fake-quantized matmul layers (bias, ReLU/ReLU6/clamp or none) with odd
+// shapes, per-channel and asymmetric grids, extreme zero points, tiny and
+// huge scales, 2-8 bits, narrow ranges and every rounding mode. Each graph
+// is emitted as MLIR and also evaluated by an independent C++ reference of
+// the integer semantics (docs/Semantics.md §8).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_TEST_DIFFERENTIAL_RANDOMGRAPHS_H
+#define QAT_TEST_DIFFERENTIAL_RANDOMGRAPHS_H
+
+#include "qat/Dialect/QAT/Utils/QuantMath.h"
+#include "qat/Execution/HostTensor.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace mlir::qat::difftest {
+
+/// A per-tensor activation grid (what the output fake-quant declares).
+struct ActivationGrid {
+  unsigned numBits = 8;
+  bool isSigned = false;
+  bool narrow = false;
+  double scale = 0.1;
+  int64_t zeroPoint = 0;
+  RoundingMode rounding = RoundingMode::half_to_even;
+  bool reciprocal = false;
+  StorageRange range() const {
+    return getStorageRange(numBits, isSigned, narrow);
+  }
+  QuantGrid<float> grid() const {
+    return {static_cast<float>(scale), zeroPoint, range(), rounding,
+            reciprocal};
+  }
+};
+
+enum class Activation { None, Relu, Relu6, Clamp };
+
+struct Layer {
+  int64_t k = 1, n = 1;
+  std::vector<float> weights; // k x n, row-major
+  unsigned weightBits = 8;
+  bool weightNarrow = true;
+  bool perChannel = true;
+  std::vector<double> weightScales;
+  std::vector<int64_t> weightZeroPoints;
+  std::vector<float> bias; // n, or empty
+  Activation activation = Activation::None;
+  float clampLo = 0, clampHi = 0;
+  ActivationGrid output;
+};
+
+struct Graph {
+  int64_t m = 1, k = 1;
+  ActivationGrid input;
+  std::vector<Layer> layers;
+  /// Half-width of the uniform input distribution.
+  double inputRange = 1;
+};
+
+/// A random graph for case `index` of `seed`.
+Graph generateGraph(uint64_t seed, uint64_t index);
+
+/// The graph as a func.func @f in MLIR.
+std::string emitMLIR(const Graph &graph);
+
+/// Seeded inputs covering the input grid's range and beyond.
+HostTensor generateInput(const Graph &graph, uint64_t seed);
+
+/// The requantization modes of qat-to-int (docs/Semantics.md §8.4).
+enum class Requant { Float, FixedPointDoubleRound, FixedPointSingleRound };
+
+/// The integer reference: quantize the input, run every layer in exact
+/// integer arithmetic with QuantMath's bias and requantization rules. One
+/// f32 tensor (dequantized storage values) per layer, like the program's
+/// results.
+SmallVector<HostTensor> evaluateIntegerReference(const Graph &graph,
+                                                 const HostTensor &input,
+                                                 Requant requant);
+
+/// Layer `layer` of the fake-quant graph with exact arithmetic: the float
+/// matmul, bias and activation in double from `input` (the previous
+/// quantized tensor, or the graph input), then the output fake-quant on the
+/// value rounded to f32. Comparing each quantized tensor of the integer
+/// program with this, given the program's own previous tensor, measures
+/// every quantized tensor against the fake-quant graph without the errors
+/// of earlier layers propagating.
+HostTensor evaluateLayerExactly(const Graph &graph, size_t layer,
+                                const HostTensor &input);
+
+} // namespace mlir::qat::difftest
+
+#endif // QAT_TEST_DIFFERENTIAL_RANDOMGRAPHS_H

@@ -1,0 +1,58 @@
+// RUN: qat-opt %s -qat-form-integer-regions | FileCheck %s --check-prefix=FLOAT
+// RUN: qat-opt %s -qat-form-integer-regions=requant=fixed-point | FileCheck %s --check-prefixes=FIXED,DOUBLE
+// RUN: qat-opt %s -qat-form-integer-regions="requant=fixed-point double-round=false" | FileCheck %s --check-prefixes=FIXED,SINGLE
+// RUN: not qat-opt %s -qat-form-integer-regions=requant=exact 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// i8 activations (scale 0.5) times int8 weights (scale 0.25): accumulator
+// scale 0.125, coarser than the output step 0.01. The bias 0.3 is not exact
+// on that grid, so it is placed on the grid refined by 2^10 (the first at
+// most 0.01 / 64): round(0.3 / 2^-13) = 2458, and the accumulator is
+// multiplied by 1024 before the bias is added (|acc| <= 128 * 6, so
+// 1024 * 768 + 2458 fits in i32). Semantics.md §8.2.
+// FLOAT-LABEL: func @refined_bias
+// FLOAT-DAG: %[[CORR:.*]] = arith.constant dense<0> : tensor<1xi32>
+// FLOAT-DAG: %[[FACTOR:.*]] = arith.constant dense<1024> : tensor<1xi32>
+// FLOAT-DAG: %[[BIAS:.*]] = arith.constant dense<2458> : tensor<1xi32>
+// FLOAT-DAG: %[[MULT:.*]] = arith.constant dense<0.0122070313> : tensor<1xf32>
+// FLOAT: linalg.generic {{.*}} ins(%{{.*}}, %[[CORR]], %[[FACTOR]], %[[BIAS]], %[[MULT]] :
+// FLOAT: %[[T:.*]] = arith.addi
+// FLOAT: %[[S:.*]] = arith.muli %[[T]]
+// FLOAT: %[[B:.*]] = arith.addi %[[S]]
+// FLOAT: arith.sitofp %[[B]] : i32 to f32
+// FLOAT: math.roundeven
+
+// Fixed point: the real multiplier 0.125 / f32(0.01) / 1024 =
+// 1677721638 * 2^-37, applied by tosa.apply_scale; the zero point is added
+// after a clamp to [-128, 127] - 0.
+// FIXED-LABEL: func @refined_bias
+// FIXED-DAG: %[[M:.*]] = arith.constant dense<1677721638> : tensor<1xi32>
+// FIXED-DAG: %[[SH:.*]] = arith.constant dense<37> : tensor<1xi8>
+// FIXED: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[M]], %[[SH]] :
+// FIXED: ^bb0(%{{.*}}: i32, %{{.*}}: i32, %{{.*}}: i32, %{{.*}}: i32, %[[MA:.*]]: i32, %[[SA:.*]]: i8, %{{.*}}: i8):
+// DOUBLE: tosa.apply_scale %{{.*}}, %[[MA]], %[[SA]] {rounding_mode = DOUBLE_ROUND}
+// SINGLE: tosa.apply_scale %{{.*}}, %[[MA]], %[[SA]] {rounding_mode = SINGLE_ROUND}
+// FIXED: arith.maxsi
+// FIXED: arith.minsi
+// FIXED: arith.trunci %{{.*}} : i32 to i8
+// FIXED-NOT: sitofp
+
+// BADOPT: requant must be 'float' or 'fixed-point', got 'exact'
+func.func @refined_bias(%aq: tensor<2x3xi8>) -> tensor<2x1xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %wq = arith.constant dense<[[1], [2], [3]]> : tensor<3x1xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.25>} : tensor<3x1xi8> -> tensor<3x1xf32>
+  %e = tensor.empty() : tensor<2x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x1xf32>) -> tensor<2x1xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x1xf32>) outs(%z : tensor<2x1xf32>) -> tensor<2x1xf32>
+  %bias = arith.constant dense<[0.3]> : tensor<1xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %bias : tensor<2x1xf32>, tensor<1xf32>) outs(%e : tensor<2x1xf32>) {
+  ^bb0(%acc: f32, %b: f32, %o: f32):
+    %s = arith.addf %acc, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<2x1xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<2x1xf32> -> tensor<2x1xi8>
+  return %q : tensor<2x1xi8>
+}

@@ -1,0 +1,37 @@
+// RUN: qat-opt %s -split-input-file -qat-to-int -verify-diagnostics | FileCheck %s
+
+// A TOSA graph (what torch-mlir and TensorFlow emit) goes through
+// upstream's TOSA -> linalg lowering inside qat-to-int. The weight's
+// fake-quant is quantized before that lowering, which would otherwise fold
+// it into a float constant. A ReLU6 written as tosa.clamp between two
+// fake-quants has no integer lowering and stays in float, with a remark.
+// CHECK-LABEL: func @tosa_clamp
+// CHECK-NOT: tosa.
+// CHECK: arith.fptosi
+// CHECK: linalg.generic
+// CHECK: arith.minimumf
+// CHECK-NOT: tosa.
+func.func @tosa_clamp(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %xq = qat.fake_quant %x {scales = array<f64: 0.05>} : tensor<2x4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize}}
+  %r = tosa.clamp %xq {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  %rq = qat.fake_quant %r {is_signed = false, scales = array<f64: 0.025>} : tensor<2x4xf32>
+  return %rq : tensor<2x4xf32>
+}
+
+// -----
+
+// A constant TOSA weight keeps its grid through the front end: it becomes
+// an i8 constant.
+// CHECK-LABEL: func @tosa_weight
+// CHECK: arith.constant dense<{{\[\[\[}}10, -20], [30, 40]]]> : tensor<1x2x2xi8>
+func.func @tosa_weight(%x: tensor<1x3x2xf32>) -> tensor<1x3x2xf32> {
+  %xq = qat.fake_quant %x {scales = array<f64: 0.05>} : tensor<1x3x2xf32>
+  %w = "tosa.const"() {values = dense<[[[0.1, -0.2], [0.3, 0.4]]]> : tensor<1x2x2xf32>} : () -> tensor<1x2x2xf32>
+  %wq = qat.fake_quant %w {scales = array<f64: 0.01>} : tensor<1x2x2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-remark @+1 {{'linalg.batch_matmul' runs in float between dequantize and quantize}}
+  %y = tosa.matmul %xq, %wq, %zp, %zp : (tensor<1x3x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x2xf32>
+  %yq = qat.fake_quant %y {scales = array<f64: 0.1>} : tensor<1x3x2xf32>
+  return %yq : tensor<1x3x2xf32>
+}

@@ -75,20 +75,63 @@ ActivationGrid randomActivationGrid(Rng &rng, double typicalMagnitude) {
 }
 } // namespace
 
+/// A random convolution window over an h x w x c input; padding never
+/// exceeds what keeps at least one output position.
+static ConvWindow randomWindow(Rng &rng, int64_t h, int64_t w, int64_t c) {
+  ConvWindow cw;
+  cw.inH = h;
+  cw.inW = w;
+  cw.channels = c;
+  cw.kh = uniformInt(rng, 1, 3);
+  cw.kw = uniformInt(rng, 1, 3);
+  cw.stride = chance(rng, 0.3) ? 2 : 1;
+  cw.dilation = chance(rng, 0.2) ? 2 : 1;
+  cw.padTop = uniformInt(rng, 0, cw.kh - 1);
+  cw.padBottom = uniformInt(rng, 0, cw.kh - 1);
+  cw.padLeft = uniformInt(rng, 0, cw.kw - 1);
+  cw.padRight = uniformInt(rng, 0, cw.kw - 1);
+  auto extent = [&](int64_t k) { return (k - 1) * cw.dilation + 1; };
+  if (extent(cw.kh) > h + cw.padTop + cw.padBottom) {
+    cw.kh = 1;
+    cw.padTop = cw.padBottom = 0;
+  }
+  if (extent(cw.kw) > w + cw.padLeft + cw.padRight) {
+    cw.kw = 1;
+    cw.padLeft = cw.padRight = 0;
+  }
+  cw.outH = (h + cw.padTop + cw.padBottom - extent(cw.kh)) / cw.stride + 1;
+  cw.outW = (w + cw.padLeft + cw.padRight - extent(cw.kw)) / cw.stride + 1;
+  return cw;
+}
+
 Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index) {
   Rng rng(seed * 1000003 + index);
   Graph g;
-  g.m = chance(rng, 0.2) ? 1 : uniformInt(rng, 1, 6);
-  g.k = chance(rng, 0.15) ? 1 : uniformInt(rng, 1, 40);
+  g.isConv = chance(rng, 0.35);
+  if (g.isConv) {
+    g.m = uniformInt(rng, 1, 2);
+    g.height = uniformInt(rng, 1, 9);
+    g.width = uniformInt(rng, 1, 9);
+    g.k = uniformInt(rng, 1, 8);
+  } else {
+    g.m = chance(rng, 0.2) ? 1 : uniformInt(rng, 1, 6);
+    g.k = chance(rng, 0.15) ? 1 : uniformInt(rng, 1, 40);
+  }
   g.inputRange = std::pow(10.0, uniformReal(rng, -2, 2));
   g.input = randomActivationGrid(rng, g.inputRange);
   int64_t numLayers = uniformInt(rng, 1, 3);
-  int64_t k = g.k;
+  int64_t k = g.k, h = g.height, w = g.width;
   double magnitude = g.inputRange;
   for (int64_t l = 0; l < numLayers; ++l) {
     Layer layer;
     layer.k = k;
-    layer.n = chance(rng, 0.15) ? 1 : uniformInt(rng, 1, 24);
+    if (g.isConv) {
+      layer.conv = randomWindow(rng, h, w, k);
+      layer.k = layer.conv->kh * layer.conv->kw * k;
+      h = layer.conv->outH;
+      w = layer.conv->outW;
+    }
+    layer.n = chance(rng, 0.15) ? 1 : uniformInt(rng, 1, g.isConv ? 12 : 24);
     layer.weightBits = chance(rng, 0.6) ? 8 : uniformInt(rng, 2, 8);
     layer.weightNarrow = chance(rng, 0.6);
     layer.perChannel = chance(rng, 0.7);
@@ -141,8 +184,38 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index) {
   return g;
 }
 
-static std::string shape(int64_t a, int64_t b) {
-  return llvm::formatv("tensor<{0}x{1}xf32>", a, b).str();
+static std::string tensorType(ArrayRef<int64_t> shape) {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
+  return s + "f32>";
+}
+
+SmallVector<int64_t> mlir::qat::difftest::getInputShape(const Graph &g) {
+  if (g.isConv)
+    return {g.m, g.height, g.width, g.k};
+  return {g.m, g.k};
+}
+
+SmallVector<int64_t> mlir::qat::difftest::getLayerShape(const Graph &g,
+                                                        size_t l) {
+  const Layer &L = g.layers[l];
+  if (L.conv)
+    return {g.m, L.conv->outH, L.conv->outW, L.n};
+  return {g.m, L.n};
+}
+
+/// A dense literal of `values` (row-major) nested to `shape`.
+static std::string denseLiteral(ArrayRef<float> values,
+                                ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return llvm::formatv("{0:e9}", values[0]).str();
+  int64_t stride = values.size() / shape[0];
+  std::string s = "[";
+  for (int64_t i = 0; i < shape[0]; ++i)
+    s += (i ? ", " : "") +
+         denseLiteral(values.slice(i * stride, stride), shape.drop_front());
+  return s + "]";
 }
 
 static std::string gridAttrs(const ActivationGrid &g) {
@@ -174,42 +247,70 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
   llvm::raw_string_ostream os(s);
   std::string resultTypes;
   for (size_t l = 0; l < g.layers.size(); ++l)
-    resultTypes += (l ? ", " : "") + shape(g.m, g.layers[l].n);
-  os << "func.func @f(%x: " << shape(g.m, g.k) << ") -> (" << resultTypes
-     << ") {\n";
+    resultTypes += (l ? ", " : "") + tensorType(getLayerShape(g, l));
+  std::string inType = tensorType(getInputShape(g));
+  os << "func.func @f(%x: " << inType << ") -> (" << resultTypes << ") {\n";
   os << "  %zero = arith.constant 0.0 : f32\n";
   os << "  %six = arith.constant 6.0 : f32\n";
-  os << "  %h0 = qat.fake_quant %x {" << gridAttrs(g.input)
-     << "} : " << shape(g.m, g.k) << "\n";
+  os << "  %h0 = qat.fake_quant %x {" << gridAttrs(g.input) << "} : " << inType
+     << "\n";
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const Layer &L = g.layers[l];
     std::string in = "%h" + std::to_string(l);
     std::string out = "%h" + std::to_string(l + 1);
-    std::string wType = shape(L.k, L.n), yType = shape(g.m, L.n);
-    std::string rows;
-    for (int64_t i = 0; i < L.k; ++i) {
-      std::vector<float> row(L.weights.begin() + i * L.n,
-                             L.weights.begin() + (i + 1) * L.n);
-      rows += (i ? ", [" : "[") + list(row, "{0:e9}") + "]";
-    }
-    os << llvm::formatv("  %w{0} = arith.constant dense<[{1}]> : {2}\n", l,
-                        rows, wType);
+    SmallVector<int64_t> inShape =
+        l == 0 ? getInputShape(g) : getLayerShape(g, l - 1);
+    SmallVector<int64_t> yShape = getLayerShape(g, l);
+    SmallVector<int64_t> wShape{L.k, L.n};
+    if (L.conv)
+      wShape = {L.conv->kh, L.conv->kw, L.conv->channels, L.n};
+    std::string wType = tensorType(wShape), yType = tensorType(yShape);
+    unsigned rank = yShape.size();
+    os << llvm::formatv("  %w{0} = arith.constant dense<{1}> : {2}\n", l,
+                        denseLiteral(L.weights, wShape), wType);
     os << llvm::formatv(
         "  %wq{0} = qat.fake_quant %w{0} {{num_bits = {1} : i64{2}{3}, scales "
         "= array<f64: {4}>, zero_points = array<i64: {5}>} : {6}\n",
         l, L.weightBits, L.weightNarrow ? ", narrow_range" : "",
-        L.perChannel ? ", axis = 1 : i64" : "", list(L.weightScales, "{0:e17}"),
-        list(L.weightZeroPoints, "{0}"), wType);
+        L.perChannel ? llvm::formatv(", axis = {0} : i64", rank - 1).str() : "",
+        list(L.weightScales, "{0:e17}"), list(L.weightZeroPoints, "{0}"),
+        wType);
     os << llvm::formatv("  %e{0} = tensor.empty() : {1}\n", l, yType);
     os << llvm::formatv(
         "  %z{0} = linalg.fill ins(%zero : f32) outs(%e{0} : {1}) -> {1}\n", l,
         yType);
-    os << llvm::formatv("  %mm{0} = linalg.matmul ins({1}, %wq{0} : {2}, {3}) "
-                        "outs(%z{0} : {4}) -> {4}\n",
-                        l, in, shape(g.m, L.k), wType, yType);
+    if (L.conv) {
+      const ConvWindow &c = *L.conv;
+      std::string operand = in, operandType = tensorType(inShape);
+      if (c.padTop || c.padBottom || c.padLeft || c.padRight) {
+        SmallVector<int64_t> padded{g.m, c.inH + c.padTop + c.padBottom,
+                                    c.inW + c.padLeft + c.padRight, c.channels};
+        os << llvm::formatv(
+            "  %p{0} = tensor.pad {1} low[0, {2}, {3}, 0] high[0, {4}, {5}, 0] "
+            "{{\n  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):\n"
+            "    tensor.yield %zero : f32\n  } : {6} to {7}\n",
+            l, in, c.padTop, c.padLeft, c.padBottom, c.padRight, operandType,
+            tensorType(padded));
+        operand = "%p" + std::to_string(l);
+        operandType = tensorType(padded);
+      }
+      os << llvm::formatv(
+          "  %mm{0} = linalg.conv_2d_nhwc_hwcf {{dilations = dense<{1}> : "
+          "tensor<2xi64>, strides = dense<{2}> : tensor<2xi64>} ins({3}, "
+          "%wq{0} : {4}, {5}) outs(%z{0} : {6}) -> {6}\n",
+          l, c.dilation, c.stride, operand, operandType, wType, yType);
+    } else {
+      os << llvm::formatv(
+          "  %mm{0} = linalg.matmul ins({1}, %wq{0} : {2}, {3}) "
+          "outs(%z{0} : {4}) -> {4}\n",
+          l, in, tensorType(inShape), wType, yType);
+    }
     bool hasEpilogue = !L.bias.empty() || L.activation != Activation::None;
     std::string y = "%mm" + std::to_string(l);
     if (hasEpilogue) {
+      std::string dims = rank == 2 ? "d0, d1" : "d0, d1, d2, d3";
+      std::string channel = rank == 2 ? "d1" : "d3";
+      std::string idMap = "affine_map<(" + dims + ") -> (" + dims + ")>";
       std::string ins = y + (L.bias.empty() ? "" : ", %b" + std::to_string(l));
       std::string insTypes =
           yType +
@@ -218,14 +319,17 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
         os << llvm::formatv(
             "  %b{0} = arith.constant dense<[{1}]> : tensor<{2}xf32>\n", l,
             list(L.bias, "{0:e9}"), L.n);
-      std::string maps = "affine_map<(d0, d1) -> (d0, d1)>";
+      std::string maps = idMap;
       if (!L.bias.empty())
-        maps += ", affine_map<(d0, d1) -> (d1)>";
-      maps += ", affine_map<(d0, d1) -> (d0, d1)>";
+        maps += ", affine_map<(" + dims + ") -> (" + channel + ")>";
+      maps += ", " + idMap;
+      std::string iterators = "\"parallel\"";
+      for (unsigned d = 1; d < rank; ++d)
+        iterators += ", \"parallel\"";
       os << llvm::formatv(
           "  %y{0} = linalg.generic {{indexing_maps = [{1}], iterator_types = "
-          "[\"parallel\", \"parallel\"]} ins({2} : {3}) outs(%e{0} : {4}) {{\n",
-          l, maps, ins, insTypes, yType);
+          "[{5}]} ins({2} : {3}) outs(%e{0} : {4}) {{\n",
+          l, maps, ins, insTypes, yType, iterators);
       os << (L.bias.empty() ? "  ^bb0(%a: f32, %o: f32):\n"
                             : "  ^bb0(%a: f32, %b: f32, %o: f32):\n");
       std::string v = "%a";
@@ -270,7 +374,7 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
 
 HostTensor mlir::qat::difftest::generateInput(const Graph &g, uint64_t seed) {
   Rng rng(seed);
-  HostTensor t(ElementKind::F32, {g.m, g.k});
+  HostTensor t(ElementKind::F32, getInputShape(g));
   for (int64_t i = 0, e = t.getNumElements(); i < e; ++i) {
     double v = uniformReal(rng, -g.inputRange, g.inputRange);
     // Some inputs sit exactly on rounding ties of the input grid.
@@ -319,26 +423,54 @@ static std::vector<int64_t> toStorage(const HostTensor &t,
   return q;
 }
 
-static HostTensor fromStorage(const std::vector<int64_t> &q, int64_t m,
-                              int64_t n, const QuantGrid<float> &grid) {
-  HostTensor y(ElementKind::F32, {m, n});
-  for (int64_t i = 0; i < m * n; ++i)
+static HostTensor fromStorage(const std::vector<int64_t> &q,
+                              ArrayRef<int64_t> shape,
+                              const QuantGrid<float> &grid) {
+  HostTensor y(ElementKind::F32, shape);
+  for (size_t i = 0; i < q.size(); ++i)
     y.setFromDouble(i, dequantize<float>(q[i], grid.scale, grid.zeroPoint));
   return y;
+}
+
+/// The layer's input as a rows x K matrix of storage values: the activation
+/// itself for a matmul; for a convolution its windows (im2col, columns in
+/// KH x KW x C order), padding read as `zeroPoint` (the float 0.0).
+static std::vector<int64_t> getPatches(const Graph &g, const Layer &L,
+                                       const std::vector<int64_t> &q,
+                                       int64_t zeroPoint) {
+  if (!L.conv)
+    return q;
+  const ConvWindow &c = *L.conv;
+  std::vector<int64_t> patches;
+  patches.reserve(g.m * c.outH * c.outW * L.k);
+  for (int64_t b = 0; b < g.m; ++b)
+    for (int64_t oy = 0; oy < c.outH; ++oy)
+      for (int64_t ox = 0; ox < c.outW; ++ox)
+        for (int64_t ky = 0; ky < c.kh; ++ky)
+          for (int64_t kx = 0; kx < c.kw; ++kx) {
+            int64_t y = oy * c.stride + ky * c.dilation - c.padTop;
+            int64_t x = ox * c.stride + kx * c.dilation - c.padLeft;
+            bool inside = y >= 0 && y < c.inH && x >= 0 && x < c.inW;
+            for (int64_t ch = 0; ch < c.channels; ++ch)
+              patches.push_back(
+                  inside ? q[((b * c.inH + y) * c.inW + x) * c.channels + ch]
+                         : zeroPoint);
+          }
+  return patches;
 }
 
 SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
     const Graph &g, const HostTensor &x, Requant requant) {
   QuantGrid<float> inGrid = g.input.grid();
-  std::vector<int64_t> q(g.m * g.k);
-  for (int64_t i = 0; i < g.m * g.k; ++i)
-    q[i] = quantize<float>(static_cast<float>(x.getAsDouble(i)), inGrid);
-  int64_t k = g.k;
+  std::vector<int64_t> q = toStorage(x, inGrid);
   SmallVector<HostTensor> outputs;
-  for (const Layer &L : g.layers) {
+  for (size_t l = 0; l < g.layers.size(); ++l) {
+    const Layer &L = g.layers[l];
+    std::vector<int64_t> a = getPatches(g, L, q, inGrid.zeroPoint);
+    int64_t k = L.k, rows = a.size() / k;
     QuantGrid<float> og = L.output.grid();
     auto [lo, hi] = getBounds(L);
-    std::vector<int64_t> out(g.m * L.n);
+    std::vector<int64_t> out(rows * L.n);
     for (int64_t j = 0; j < L.n; ++j) {
       QuantGrid<float> wg = getWeightGrid(L, j);
       std::vector<int64_t> w(k);
@@ -358,10 +490,10 @@ SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
           og.reciprocalScale);
       FixedPointMultiplier fixed = *getFixedPointMultiplier(getRealMultiplier(
           inGrid.scale, wg.scale, L.output.scale, bias.shift));
-      for (int64_t m = 0; m < g.m; ++m) {
+      for (int64_t m = 0; m < rows; ++m) {
         int64_t acc = 0;
         for (int64_t i = 0; i < k; ++i)
-          acc += (q[m * k + i] - inGrid.zeroPoint) * (w[i] - wg.zeroPoint);
+          acc += (a[m * k + i] - inGrid.zeroPoint) * (w[i] - wg.zeroPoint);
         acc = acc * (int64_t(1) << bias.shift) + bias.storageValue;
         out[m * L.n + j] =
             requant == Requant::Float
@@ -373,9 +505,8 @@ SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
       }
     }
     q = std::move(out);
-    k = L.n;
     inGrid = og;
-    outputs.push_back(fromStorage(q, g.m, k, og));
+    outputs.push_back(fromStorage(q, getLayerShape(g, l), og));
   }
   return outputs;
 }
@@ -386,23 +517,24 @@ HostTensor mlir::qat::difftest::evaluateLayerExactly(const Graph &g,
   const Layer &L = g.layers[layer];
   QuantGrid<float> inGrid =
       layer == 0 ? g.input.grid() : g.layers[layer - 1].output.grid();
-  int64_t k = L.k;
-  std::vector<int64_t> q = toStorage(input, inGrid);
+  std::vector<int64_t> a =
+      getPatches(g, L, toStorage(input, inGrid), inGrid.zeroPoint);
+  int64_t k = L.k, rows = a.size() / k;
   QuantGrid<float> og = L.output.grid();
-  std::vector<int64_t> out(g.m * L.n);
+  std::vector<int64_t> out(rows * L.n);
   for (int64_t j = 0; j < L.n; ++j) {
     QuantGrid<float> wg = getWeightGrid(L, j);
-    for (int64_t m = 0; m < g.m; ++m) {
+    for (int64_t m = 0; m < rows; ++m) {
       // Products of two f32 values are exact in double; the short sums
-      // are exact to ~1e-15 relative.
+      // are exact to ~1e-15 relative. Padding dequantizes to exactly 0.
       double y = 0;
       for (int64_t i = 0; i < k; ++i) {
-        double a =
-            dequantize<float>(q[m * k + i], inGrid.scale, inGrid.zeroPoint);
+        double av =
+            dequantize<float>(a[m * k + i], inGrid.scale, inGrid.zeroPoint);
         double w =
             dequantize<float>(quantize<float>(L.weights[i * L.n + j], wg),
                               wg.scale, wg.zeroPoint);
-        y += a * w;
+        y += av * w;
       }
       if (!L.bias.empty())
         y += L.bias[j];
@@ -416,5 +548,5 @@ HostTensor mlir::qat::difftest::evaluateLayerExactly(const Graph &g,
       out[m * L.n + j] = quantize<float>(static_cast<float>(y), og);
     }
   }
-  return fromStorage(out, g.m, L.n, og);
+  return fromStorage(out, getLayerShape(g, layer), og);
 }

@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // A generator of QAT graphs for the differential tests: chains of
-// fake-quantized matmul layers (bias, ReLU/ReLU6/clamp or none) with odd
+// fake-quantized matmul or 2-D convolution layers (NHWC/HWCF; strides,
+// dilations, zero padding; bias, ReLU/ReLU6/clamp or none) with odd
 // shapes, per-channel and asymmetric grids, extreme zero points, tiny and
 // huge scales, 2-8 bits, narrow ranges and every rounding mode. Each graph
 // is emitted as MLIR and also evaluated by an independent C++ reference of
@@ -19,6 +20,7 @@
 #include "qat/Dialect/QAT/Utils/QuantMath.h"
 #include "qat/Execution/HostTensor.h"
 
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -45,9 +47,22 @@ struct ActivationGrid {
 
 enum class Activation { None, Relu, Relu6, Clamp };
 
+/// The window of a convolution layer (HWCF weights, NHWC activations).
+struct ConvWindow {
+  int64_t kh = 1, kw = 1;
+  int64_t stride = 1, dilation = 1;
+  int64_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
+  /// Input and output spatial sizes.
+  int64_t inH = 1, inW = 1, outH = 1, outW = 1;
+  int64_t channels = 1;
+};
+
 struct Layer {
+  /// Reduction size (kh * kw * channels for a convolution) and outputs.
   int64_t k = 1, n = 1;
-  std::vector<float> weights; // k x n, row-major
+  /// K x n, row-major; for a convolution KH x KW x C x F in that order.
+  std::vector<float> weights;
+  std::optional<ConvWindow> conv;
   unsigned weightBits = 8;
   bool weightNarrow = true;
   bool perChannel = true;
@@ -60,12 +75,20 @@ struct Layer {
 };
 
 struct Graph {
+  /// Matmul graphs: an m x k input. Convolution graphs: batch x height x
+  /// width x k (NHWC), with m = batch.
   int64_t m = 1, k = 1;
+  bool isConv = false;
+  int64_t height = 1, width = 1;
   ActivationGrid input;
   std::vector<Layer> layers;
   /// Half-width of the uniform input distribution.
   double inputRange = 1;
 };
+
+/// The shape of the graph input and of layer `l`'s result.
+SmallVector<int64_t> getInputShape(const Graph &graph);
+SmallVector<int64_t> getLayerShape(const Graph &graph, size_t l);
 
 /// A random graph for case `index` of `seed`.
 Graph generateGraph(uint64_t seed, uint64_t index);

@@ -79,6 +79,8 @@ FailureOr<SmallVector<HostTensor>> compileAndRun(MLIRContext &ctx,
       CompiledFunction::compile(*module, "f", [&](OpPassManager &pm) {
         if (path == Path::Int) {
           QATToIntOptions options;
+          // Every layer must become integer code.
+          options.fallback = "error";
           options.requant = requant == Requant::Float ? "float" : "fixed-point";
           options.doubleRound = requant == Requant::FixedPointDoubleRound;
           buildQATToIntPipeline(pm, options);
@@ -114,7 +116,7 @@ int main(int argc, char **argv) {
   qat::registerJitTranslations(registry);
   MLIRContext ctx(registry);
   ctx.printOpOnDiagnostic(false);
-  // Remarks (float fallbacks) are not expected here; errors still print.
+  // Errors print; remarks (there are none with fallback=error) do not.
   ctx.getDiagEngine().registerHandler([](Diagnostic &d) {
     if (d.getSeverity() == DiagnosticSeverity::Remark)
       return success();

@@ -140,3 +140,40 @@ func.func @negative_unknown_epilogue(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
   %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<2x2xf32> -> tensor<2x2xi8>
   return %q : tensor<2x2xi8>
 }
+
+// -----
+
+// A 2x2 convolution, stride 2, of a zero-padded u8 input (zero point 3)
+// with asymmetric per-channel HWCF weights: the integer input is padded
+// with the zero point, the raw products are accumulated by an i32
+// convolution with the same strides, the weight-side constants are folded
+// (K = 2*2*1 = 4; column sums 4 and -2: corrections K*za*zw - za*colsum =
+// 4*3*1 - 3*4 = 0 and 4*3*(-1) - 3*(-2) = -6), and the window sums for the
+// weight zero points come from a convolution with an all-ones filter.
+// CHECK-LABEL: func @conv_padded_asymmetric
+// CHECK: %[[EXT:.*]] = linalg.generic
+// CHECK: %[[ZA:.*]] = arith.constant 3 : i16
+// CHECK: %[[PAD:.*]] = tensor.pad %[[EXT]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %[[ZA]] : i16
+// CHECK: %[[ACC:.*]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %{{.*}} : tensor<1x6x6x1xi16>, tensor<2x2x1x2xi8>) outs(%{{.*}} : tensor<1x3x3x2xi32>)
+// CHECK: %[[ONES:.*]] = arith.constant dense<1> : tensor<2x2x1x1xi16>
+// CHECK: %[[SUM:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[PAD]], %[[ONES]] : {{.*}}) outs(%{{.*}} : tensor<1x3x3x1xi32>)
+// CHECK: %[[CORR:.*]] = arith.constant dense<[0, -6]> : tensor<2xi32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #[[SUMMAP:.*]], #{{.*}}], {{.*}} ins(%[[ACC]], %[[CORR]], %{{.*}}, %{{.*}}, %[[SUM]] :
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf {{.*}}f32
+func.func @conv_padded_asymmetric(%aq: tensor<1x4x4x1xi8>) -> tensor<1x3x3x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:3>} : tensor<1x4x4x1xi8> -> tensor<1x4x4x1xf32>
+  %ap = tensor.pad %a low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x4x1xf32> to tensor<1x6x6x1xf32>
+  %wq = arith.constant dense<[[[[1, -1]], [[2, 0]]], [[[0, -2]], [[1, 1]]]]> : tensor<2x2x1x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32:3, {0.25:1, 0.5:-1}>} : tensor<2x2x1x2xi8> -> tensor<2x2x1x2xf32>
+  %e = tensor.empty() : tensor<1x3x3x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%ap, %w : tensor<1x6x6x1xf32>, tensor<2x2x1x2xf32>) outs(%z : tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32>
+  %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x3x3x2xf32> -> tensor<1x3x3x2xi8>
+  return %q : tensor<1x3x3x2xi8>
+}

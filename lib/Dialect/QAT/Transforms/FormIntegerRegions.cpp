@@ -4,7 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Rewrites quantize(epilogue(matmul(dequantize(a), dequantize(w)))) into
+// Rewrites quantize(epilogue(op(dequantize(a), dequantize(w)))), where op
+// is a matmul or a 2-D convolution (its input possibly zero-padded), into
 // integer linalg: an i32 accumulation, zero-point corrections precomputed
 // from the constant weights, and one element-wise requantization that also
 // applies the bias and the activation (docs/Semantics.md §8).
@@ -42,12 +43,17 @@ struct Epilogue {
   float hi = std::numeric_limits<float>::infinity();
 };
 
-/// What a matched matmul region needs to be rebuilt in integers.
-struct MatmulRegion {
+/// What a matched contraction region needs to be rebuilt in integers. The
+/// contraction is a linalg.matmul (weights K x N) or a
+/// linalg.conv_2d_nhwc_hwcf (weights KH x KW x C x F); either way the output
+/// channel is the last dimension of the weight and of the result.
+struct ContractionRegion {
   QuantizeOp output;
-  linalg::MatmulOp matmul;
+  linalg::LinalgOp contraction;
   std::optional<Epilogue> epilogue;
   DequantizeOp input;
+  /// A tensor.pad of the dequantized input with 0.0, or null.
+  tensor::PadOp pad;
   DequantizeOp weight;
   DenseIntElementsAttr weightValues;
 };
@@ -67,8 +73,9 @@ std::optional<float> getConstantFloat(Value v) {
 /// max/min with constants (the activation), then an addition of the bias.
 std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
                                       Value accumulator) {
+  unsigned rank = cast<RankedTensorType>(accumulator.getType()).getRank();
   if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
-      generic.getNumReductionLoops() != 0 || generic.getNumLoops() != 2)
+      generic.getNumReductionLoops() != 0 || generic.getNumLoops() != rank)
     return std::nullopt;
   Epilogue e;
   e.op = generic;
@@ -84,7 +91,7 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
     // A bias: a constant vector read through the output-channel dimension.
     DenseFPElementsAttr values;
     if (biasArg || !map.isProjectedPermutation() || map.getNumResults() != 1 ||
-        map.getDimPosition(0) != 1 ||
+        map.getDimPosition(0) != rank - 1 ||
         !matchPattern(in->get(), m_Constant(&values)))
       return std::nullopt;
     biasArg = arg;
@@ -132,52 +139,72 @@ bool isZeroFill(Value v) {
   return value && *value == 0.0f;
 }
 
+/// A matmul or 2-D NHWC/HWCF convolution this pass lowers, or null.
+linalg::LinalgOp getContraction(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (isa_and_nonnull<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(def))
+    return cast<linalg::LinalgOp>(def);
+  return nullptr;
+}
+
 /// Matches the region rooted at `output`; a reason when it does not match.
-FailureOr<MatmulRegion> matchMatmulRegion(QuantizeOp output,
-                                          std::string &reason) {
-  MatmulRegion r;
+FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
+                                                    std::string &reason) {
+  ContractionRegion r;
   r.output = output;
   if (!isa<quant::UniformQuantizedType>(output.getGridType()))
     return reason = "per-channel output grid", failure();
   Value v = output.getInput();
   if (auto generic = v.getDefiningOp<linalg::GenericOp>()) {
     for (Value in : generic.getDpsInputs())
-      if (auto mm = in.getDefiningOp<linalg::MatmulOp>())
-        r.matmul = mm;
-    if (!r.matmul)
-      return reason = "no matmul under the epilogue", failure();
-    r.epilogue = matchEpilogue(generic, r.matmul.getResult(0));
+      if (linalg::LinalgOp op = getContraction(in))
+        r.contraction = op;
+    if (!r.contraction)
+      return reason = "no matmul or convolution under the epilogue", failure();
+    r.epilogue = matchEpilogue(generic, r.contraction->getResult(0));
     if (!r.epilogue)
       return reason = "epilogue is not act(acc + bias)", failure();
-    if (!generic->hasOneUse() || !r.matmul->hasOneUse())
+    if (!generic->hasOneUse() || !r.contraction->hasOneUse())
       return reason = "intermediate results have other users", failure();
   } else {
-    r.matmul = v.getDefiningOp<linalg::MatmulOp>();
-    if (!r.matmul)
+    r.contraction = getContraction(v);
+    if (!r.contraction)
       return failure(); // Not a region this pass knows; no reason to give.
-    if (!r.matmul->hasOneUse())
-      return reason = "the matmul result has other users", failure();
+    if (!r.contraction->hasOneUse())
+      return reason = "the contraction result has other users", failure();
   }
-  if (r.matmul.hasUserDefinedMaps())
+  if (auto mm = dyn_cast<linalg::MatmulOp>(*r.contraction);
+      mm && mm.hasUserDefinedMaps())
     return reason = "transposed or broadcast matmul", failure();
-  if (!isZeroFill(r.matmul.getDpsInits()[0]))
-    return reason = "the matmul does not start from zero", failure();
-  r.input = r.matmul.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
-  r.weight = r.matmul.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+  if (!isZeroFill(r.contraction.getDpsInits()[0]))
+    return reason = "the accumulation does not start from zero", failure();
+  Value input = r.contraction.getDpsInputs()[0];
+  if ((r.pad = input.getDefiningOp<tensor::PadOp>())) {
+    Value padding = r.pad.getConstantPaddingValue();
+    std::optional<float> value =
+        padding ? getConstantFloat(padding) : std::nullopt;
+    if (!value || *value != 0.0f)
+      return reason = "the input is padded with a value other than 0.0",
+             failure();
+    input = r.pad.getSource();
+  }
+  r.input = input.getDefiningOp<DequantizeOp>();
+  r.weight = r.contraction.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
   if (!r.input || !r.weight)
     return reason = "an operand is not dequantized", failure();
   if (!isa<quant::UniformQuantizedType>(r.input.getGridType()))
     return reason = "per-channel activation grid", failure();
+  int64_t weightRank = cast<RankedTensorType>(r.weight.getType()).getRank();
   std::optional<int64_t> axis = getGridAxis(r.weight.getGridType());
-  if (axis && *axis != 1)
-    return reason = "weight channels are not the output columns", failure();
+  if (axis && *axis != weightRank - 1)
+    return reason = "weight channels are not the output channels", failure();
   if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
     return reason = "the weight is not a constant", failure();
   auto type = cast<RankedTensorType>(r.output.getInput().getType());
   if (!type.getElementType().isF32())
     return reason = "only f32 graphs are lowered to integers so far", failure();
-  if (ShapedType::isDynamic(r.weightValues.getType().getDimSize(0)))
-    return reason = "dynamic reduction size", failure();
+  if (!r.weightValues.getType().hasStaticShape())
+    return reason = "dynamic weight shape", failure();
   return r;
 }
 
@@ -243,17 +270,21 @@ struct RequantOptions {
 
 /// Rebuilds `r` in integers; fails with an error when an accumulator could
 /// overflow i32.
-LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r,
-                                const RequantOptions &requant) {
-  Location loc = r.matmul.getLoc();
+LogicalResult lowerContractionRegion(RewriterBase &rewriter,
+                                     ContractionRegion &r,
+                                     const RequantOptions &requant) {
+  Location loc = r.contraction.getLoc();
   auto inGrid = cast<quant::UniformQuantizedType>(r.input.getGridType());
   auto outGrid = cast<quant::UniformQuantizedType>(r.output.getGridType());
   quant::QuantizedType wGrid = r.weight.getGridType();
   SmallVector<QuantGrid<float>> wGrids =
       getChannelGrids<float>(wGrid, RoundingMode::half_to_even, false);
 
+  // Weights as a (K, n) matrix: every dimension but the last (the output
+  // channel) is reduced.
   auto wType = r.weightValues.getType();
-  int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+  int64_t n = wType.getDimSize(wType.getRank() - 1);
+  int64_t k = wType.getNumElements() / n;
   SmallVector<int64_t> w = getStorageValues(r.weightValues, wGrid.isSigned());
   int64_t za = inGrid.getZeroPoint();
   int64_t aLo = inGrid.getStorageTypeMin(), aHi = inGrid.getStorageTypeMax();
@@ -292,7 +323,7 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r,
     int64_t bound =
         (maxAccumulator << bias.shift) + std::abs(bias.storageValue);
     if (bound > std::numeric_limits<int32_t>::max())
-      return r.matmul.emitError()
+      return r.contraction.emitError()
              << "the i32 accumulator of output channel " << c
              << " may overflow: |acc + bias| can reach " << bound
              << " (activation range [" << aLo << ", " << aHi
@@ -343,54 +374,97 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r,
   Value wConst = r.weight.getInput();
   if (!wGrid.isSigned())
     wConst = extendUnsigned(rewriter, loc, wConst);
-  auto aType = cast<RankedTensorType>(a.getType());
-  Value m = tensor::DimOp::create(rewriter, loc, a, 0);
+  // Zero padding of the float input is padding with the zero point.
+  if (r.pad) {
+    Type elementType = cast<RankedTensorType>(a.getType()).getElementType();
+    Value padValue = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getIntegerAttr(elementType, za));
+    a = tensor::PadOp::create(
+        rewriter, loc,
+        RankedTensorType::get(r.pad.getResultType().getShape(), elementType), a,
+        r.pad.getMixedLowPad(), r.pad.getMixedHighPad(), padValue);
+  }
+  Value floatInit = r.contraction.getDpsInits()[0];
   auto accType =
-      RankedTensorType::get({aType.getDimSize(0), n}, rewriter.getI32Type());
-  SmallVector<Value> dynSizes;
-  if (accType.isDynamicDim(0))
-    dynSizes.push_back(m);
-  Value accInit = tensor::EmptyOp::create(rewriter, loc, accType, dynSizes);
+      cast<RankedTensorType>(floatInit.getType()).clone(rewriter.getI32Type());
+  unsigned rank = accType.getRank();
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(rewriter, loc, floatInit);
   Value zero =
       arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
-  Value accZero =
-      linalg::FillOp::create(rewriter, loc, zero, accInit).getResult(0);
-  Value acc =
-      linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
-                               ValueRange{a, wConst}, ValueRange{accZero})
-          .getResult(0);
-
-  // Row sums of the activation, needed only for asymmetric weights.
-  Value rowSum;
-  if (asymmetricWeights) {
-    auto rowType =
-        RankedTensorType::get({aType.getDimSize(0)}, rewriter.getI32Type());
-    Value rowInit = tensor::EmptyOp::create(rewriter, loc, rowType, dynSizes);
-    Value rowZero =
-        linalg::FillOp::create(rewriter, loc, zero, rowInit).getResult(0);
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
-    AffineMap out = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
-    rowSum =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{rowType}, ValueRange{a},
-            ValueRange{rowZero}, ArrayRef<AffineMap>{in, out},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::reduction},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
-              linalg::YieldOp::create(
-                  b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
-            })
-            .getResult(0);
+  auto zeroTensor = [&](ArrayRef<OpFoldResult> shape) {
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getI32Type());
+    return linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+  };
+  Value acc, inputSum;
+  AffineMap inputSumMap;
+  MLIRContext *ctx = rewriter.getContext();
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*r.contraction)) {
+    acc = linalg::Conv2DNhwcHwcfOp::create(
+              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
+              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+              conv.getDilationsAttr())
+              .getResult(0);
+    if (asymmetricWeights) {
+      // Window sums of the input: the same convolution with one all-ones
+      // filter, read through the channel dimension at 0.
+      SmallVector<int64_t> onesShape(wType.getShape());
+      onesShape.back() = 1;
+      auto onesType = RankedTensorType::get(
+          onesShape, cast<RankedTensorType>(a.getType()).getElementType());
+      Value ones = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
+      SmallVector<OpFoldResult> sumSizes(sizes);
+      sumSizes.back() = rewriter.getIndexAttr(1);
+      SmallVector<int64_t> sumShape(accType.getShape());
+      sumShape.back() = 1;
+      inputSum = linalg::Conv2DNhwcHwcfOp::create(
+                     rewriter, loc, TypeRange{accType.clone(sumShape)},
+                     ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
+                     conv.getStridesAttr(), conv.getDilationsAttr())
+                     .getResult(0);
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d = 0; d + 1 < rank; ++d)
+        exprs.push_back(rewriter.getAffineDimExpr(d));
+      exprs.push_back(rewriter.getAffineConstantExpr(0));
+      inputSumMap = AffineMap::get(rank, 0, exprs, ctx);
+    }
+  } else {
+    acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                                   ValueRange{a, wConst},
+                                   ValueRange{zeroTensor(sizes)})
+              .getResult(0);
+    if (asymmetricWeights) {
+      // Row sums of the activation.
+      AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
+      AffineMap out = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
+      inputSum =
+          linalg::GenericOp::create(
+              rewriter, loc,
+              TypeRange{RankedTensorType::get({accType.getDimSize(0)},
+                                              rewriter.getI32Type())},
+              ValueRange{a}, ValueRange{zeroTensor(sizes[0])},
+              ArrayRef<AffineMap>{in, out},
+              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction},
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
+                linalg::YieldOp::create(
+                    b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
+              })
+              .getResult(0);
+      inputSumMap = out;
+    }
   }
 
   // The requantization epilogue.
-  MLIRContext *ctx = rewriter.getContext();
   Type storageType = r.output.getOutput().getType().getElementType();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-  AffineMap col = AffineMap::get(2, 0, rewriter.getAffineDimExpr(1), ctx);
-  AffineMap row = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap col =
+      AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1), ctx);
   SmallVector<Value> inputs{acc, createI32Constant(rewriter, loc, correction)};
   SmallVector<AffineMap> maps{id, col};
   if (refinedBias) {
@@ -415,21 +489,21 @@ LogicalResult lowerMatmulRegion(RewriterBase &rewriter, MatmulRegion &r,
   if (asymmetricWeights) {
     inputs.push_back(createI32Constant(rewriter, loc, weightZeroPoints));
     maps.push_back(col);
-    inputs.push_back(rowSum);
-    maps.push_back(row);
+    inputs.push_back(inputSum);
+    maps.push_back(inputSumMap);
   }
   maps.push_back(id);
-  auto outType = RankedTensorType::get({aType.getDimSize(0), n}, storageType);
-  Value outInit = tensor::EmptyOp::create(rewriter, loc, outType, dynSizes);
+  auto outType = accType.clone(storageType);
+  Value outInit = tensor::EmptyOp::create(rewriter, loc, sizes, storageType);
   RoundingMode rounding = r.output.getRounding();
   int64_t zo = og.zeroPoint;
   Value result =
       linalg::GenericOp::create(
           rewriter, loc, TypeRange{outType}, inputs, ValueRange{outInit}, maps,
-          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
           [&](OpBuilder &b, Location l, ValueRange args) {
             // args: acc, correction, [factor, bias], multiplier (float, or
-            // fixed-point and shift), [weight zero point, row sum].
+            // fixed-point and shift), [weight zero point, input sum].
             unsigned next = 2;
             Value t = arith::AddIOp::create(b, l, args[0], args[1]);
             Value factor, biasValue;
@@ -500,7 +574,8 @@ struct QATFormIntegerRegionsPass
     llvm::DenseMap<Operation *, std::string> notLowered;
     for (QuantizeOp output : outputs) {
       std::string reason;
-      FailureOr<MatmulRegion> region = matchMatmulRegion(output, reason);
+      FailureOr<ContractionRegion> region =
+          matchContractionRegion(output, reason);
       if (failed(region)) {
         Operation *def = output.getInput().getDefiningOp();
         if (def && !reason.empty())
@@ -508,14 +583,17 @@ struct QATFormIntegerRegionsPass
         continue;
       }
       Operation *root = region->epilogue ? region->epilogue->op.getOperation()
-                                         : region->matmul.getOperation();
-      Operation *matmul = region->matmul;
-      if (failed(lowerMatmulRegion(rewriter, *region, requantOptions)))
+                                         : region->contraction.getOperation();
+      Operation *contraction = region->contraction;
+      tensor::PadOp pad = region->pad;
+      if (failed(lowerContractionRegion(rewriter, *region, requantOptions)))
         return signalPassFailure();
       if (root->use_empty())
         rewriter.eraseOp(root);
-      if (matmul != root && matmul->use_empty())
-        rewriter.eraseOp(matmul);
+      if (contraction != root && contraction->use_empty())
+        rewriter.eraseOp(contraction);
+      if (pad && pad->use_empty())
+        rewriter.eraseOp(pad);
     }
     if (failed(reportFloatOps(notLowered)))
       signalPassFailure();

@@ -177,3 +177,53 @@ func.func @conv_padded_asymmetric(%aq: tensor<1x4x4x1xi8>) -> tensor<1x3x3x2xi8>
   %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x3x3x2xf32> -> tensor<1x3x3x2xi8>
   return %q : tensor<1x3x3x2xi8>
 }
+
+// -----
+
+// Addition of two quantized tensors with different grids, then ReLU:
+// f32(qa - za) * (sa / so) + f32(qb - zb) * (sb / so), requantized
+// (Semantics.md §8.6); ReLU raises the lower bound to the zero point 3.
+// CHECK-LABEL: func @add_relu
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xi8>, tensor<4xi8>) outs(%{{.*}} : tensor<4xi8>)
+// CHECK: arith.extui
+// CHECK: arith.extsi
+// CHECK-DAG: arith.constant 2.000000e+00 : f32
+// CHECK-DAG: arith.constant 5.000000e-01 : f32
+// CHECK: arith.addf
+// CHECK: math.roundeven
+// CHECK-NOT: qat.dequantize
+func.func @add_relu(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:128>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.125>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    %r = arith.maximumf %t, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<u8:f32, 0.25:3>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+// Max pooling of dequantized values from -inf is integer max pooling (the
+// unsigned form for u8 storage) followed by the dequantization.
+// CHECK-LABEL: func @max_pool
+// CHECK: %[[LOW:.*]] = arith.constant 0 : i8
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[LOW]] : i8)
+// CHECK: %[[P:.*]] = linalg.pooling_nhwc_max_unsigned {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x4x2xi8>, tensor<2x2xf32>) outs(%[[INIT]] : tensor<1x2x2x2xi8>)
+// CHECK: qat.dequantize %[[P]] {grid = !quant.uniform<u8:f32, 1.000000e-01:7>}
+func.func @max_pool(%aq: tensor<1x4x4x2xi8>) -> tensor<1x2x2x2xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.1:7>} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xf32>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %e = tensor.empty() : tensor<1x2x2x2xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%a, %win : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %p : tensor<1x2x2x2xf32>
+}

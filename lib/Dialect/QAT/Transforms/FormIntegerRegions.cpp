@@ -69,6 +69,44 @@ std::optional<float> getConstantFloat(Value v) {
   return std::nullopt;
 }
 
+/// Walks back from `v` through max/min with constants (an activation),
+/// narrowing [lo, hi]; the value under them, or null when a max/min has no
+/// constant side.
+Value stripActivation(Value v, float &lo, float &hi) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
+             arith::MinNumFOp>(def))
+      break;
+    Value x = def->getOperand(0);
+    std::optional<float> c = getConstantFloat(def->getOperand(1));
+    if (!c) {
+      x = def->getOperand(1);
+      c = getConstantFloat(def->getOperand(0));
+    }
+    if (!c)
+      return nullptr;
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+      lo = std::max(lo, *c);
+    else
+      hi = std::min(hi, *c);
+    v = x;
+  }
+  return v;
+}
+
+/// The saturation bounds [lo, hi] of an output grid narrowed by an
+/// activation's float bounds, which quantize monotonically (Semantics.md
+/// §8.3).
+std::pair<int64_t, int64_t> getSaturationBounds(const QuantGrid<float> &og,
+                                                float actLo, float actHi) {
+  int64_t lo = og.range.min, hi = og.range.max;
+  if (actLo > -std::numeric_limits<float>::infinity())
+    lo = std::max(lo, quantize<float>(actLo, og));
+  if (actHi < std::numeric_limits<float>::infinity())
+    hi = std::min(hi, quantize<float>(actHi, og));
+  return {lo, std::max(hi, lo)};
+}
+
 /// Matches `act(acc + bias)`: walks back from the yielded value through
 /// max/min with constants (the activation), then an addition of the bias.
 std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
@@ -101,25 +139,9 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
   if (!accArg)
     return std::nullopt;
 
-  Value v = body.getTerminator()->getOperand(0);
-  while (Operation *def = v.getDefiningOp()) {
-    if (!isa<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
-             arith::MinNumFOp>(def))
-      break;
-    Value x = def->getOperand(0);
-    std::optional<float> c = getConstantFloat(def->getOperand(1));
-    if (!c) {
-      x = def->getOperand(1);
-      c = getConstantFloat(def->getOperand(0));
-    }
-    if (!c)
-      return std::nullopt;
-    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
-      e.lo = std::max(e.lo, *c);
-    else
-      e.hi = std::min(e.hi, *c);
-    v = x;
-  }
+  Value v = stripActivation(body.getTerminator()->getOperand(0), e.lo, e.hi);
+  if (!v)
+    return std::nullopt;
   if (v == accArg && !biasArg)
     return e;
   auto add = v.getDefiningOp<arith::AddFOp>();
@@ -160,7 +182,7 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
       if (linalg::LinalgOp op = getContraction(in))
         r.contraction = op;
     if (!r.contraction)
-      return reason = "no matmul or convolution under the epilogue", failure();
+      return failure(); // Perhaps another kind of region.
     r.epilogue = matchEpilogue(generic, r.contraction->getResult(0));
     if (!r.epilogue)
       return reason = "epilogue is not act(acc + bias)", failure();
@@ -352,18 +374,11 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
     for (int64_t c = 0; c < n; ++c)
       correction[c] += biasSteps[c];
 
-  // Saturation bounds: the storage range narrowed by the activation, whose
-  // float bounds quantize monotonically (Semantics.md §8).
   QuantGrid<float> og = getChannelGrids<float>(
       outGrid, r.output.getRounding(), r.output.getReciprocalScale())[0];
-  int64_t lo = og.range.min, hi = og.range.max;
-  if (r.epilogue) {
-    if (r.epilogue->lo > -std::numeric_limits<float>::infinity())
-      lo = std::max(lo, quantize<float>(r.epilogue->lo, og));
-    if (r.epilogue->hi < std::numeric_limits<float>::infinity())
-      hi = std::min(hi, quantize<float>(r.epilogue->hi, og));
-    hi = std::max(hi, lo);
-  }
+  auto [lo, hi] = r.epilogue
+                      ? getSaturationBounds(og, r.epilogue->lo, r.epilogue->hi)
+                      : getSaturationBounds(og, -INFINITY, INFINITY);
 
   rewriter.setInsertionPoint(r.output);
   // Accumulate raw storage products in i32 (modular, so only the corrected
@@ -546,6 +561,158 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   return success();
 }
 
+/// A per-tensor grid of a dequantize or quantize op as QuantGrid<float>.
+std::optional<QuantGrid<float>>
+getTensorGrid(Type gridType, RoundingMode rounding, bool reciprocalScale) {
+  if (!isa<quant::UniformQuantizedType>(gridType))
+    return std::nullopt;
+  return getChannelGrids<float>(cast<quant::QuantizedType>(gridType), rounding,
+                                reciprocalScale)[0];
+}
+
+/// (q - z) of a storage value as f32, exactly.
+Value emitCenteredFloat(OpBuilder &b, Location loc, Value q, bool isSigned,
+                        int64_t zeroPoint) {
+  Type i32 = b.getI32Type();
+  Value wide = isSigned ? Value(arith::ExtSIOp::create(b, loc, i32, q))
+                        : Value(arith::ExtUIOp::create(b, loc, i32, q));
+  Value centered = arith::SubIOp::create(
+      b, loc, wide,
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zeroPoint)));
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), centered);
+}
+
+/// quantize(act(dequantize(a) + dequantize(b))), element-wise with identity
+/// maps, becomes f32((qa - za)) * Ma + f32((qb - zb)) * Mb requantized with
+/// Ma = sa / so, Mb = sb / so in f32 (Semantics.md §8.6), ONNX Runtime's
+/// QLinearAdd. Fails (no rewrite) when the region does not match; `reason`
+/// says why when it is an addition that cannot be lowered.
+LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
+                             bool fixedPoint, std::string &reason) {
+  auto generic = output.getInput().getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 2 ||
+      generic.getNumResults() != 1 || !generic.getResult(0).hasOneUse() ||
+      generic.getNumReductionLoops() != 0 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return failure();
+  Block &body = generic.getRegion().front();
+  float actLo = -INFINITY, actHi = INFINITY;
+  Value v = stripActivation(body.getTerminator()->getOperand(0), actLo, actHi);
+  auto add = v ? v.getDefiningOp<arith::AddFOp>() : nullptr;
+  if (!add ||
+      !llvm::is_contained(ValueRange{add.getLhs(), add.getRhs()},
+                          body.getArgument(0)) ||
+      !llvm::is_contained(ValueRange{add.getLhs(), add.getRhs()},
+                          body.getArgument(1)))
+    return failure();
+  auto lhs = generic.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
+  auto rhs = generic.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+  if (!lhs || !rhs)
+    return reason = "an operand is not dequantized", failure();
+  auto type = cast<RankedTensorType>(output.getInput().getType());
+  if (!type.getElementType().isF32())
+    return reason = "only f32 graphs are lowered to integers so far", failure();
+  std::optional<QuantGrid<float>> ga =
+      getTensorGrid(lhs.getGridType(), RoundingMode::half_to_even, false);
+  std::optional<QuantGrid<float>> gb =
+      getTensorGrid(rhs.getGridType(), RoundingMode::half_to_even, false);
+  std::optional<QuantGrid<float>> og = getTensorGrid(
+      output.getGridType(), output.getRounding(), output.getReciprocalScale());
+  if (!ga || !gb || !og)
+    return reason = "per-channel grid", failure();
+  if (fixedPoint)
+    return reason = "requant=fixed-point has no addition of two quantized "
+                    "tensors yet",
+           failure();
+  auto [lo, hi] = getSaturationBounds(*og, actLo, actHi);
+  float ma = getRequantMultiplier(ga->scale, og->scale, og->reciprocalScale);
+  float mb = getRequantMultiplier(gb->scale, og->scale, og->reciprocalScale);
+  bool signedA = cast<quant::QuantizedType>(lhs.getGridType()).isSigned();
+  bool signedB = cast<quant::QuantizedType>(rhs.getGridType()).isSigned();
+  Type storageType = output.getOutput().getType().getElementType();
+  Location loc = generic.getLoc();
+  rewriter.setInsertionPoint(output);
+  Value init = tensor::EmptyOp::create(
+      rewriter, loc, tensor::getMixedSizes(rewriter, loc, lhs.getInput()),
+      storageType);
+  unsigned rank = type.getRank();
+  AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+  RoundingMode rounding = output.getRounding();
+  int64_t zo = og->zeroPoint;
+  Value result =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{output.getOutput().getType()},
+          ValueRange{lhs.getInput(), rhs.getInput()}, ValueRange{init},
+          ArrayRef<AffineMap>{id, id, id},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            FloatType f32 = b.getF32Type();
+            Value fa = emitCenteredFloat(b, l, args[0], signedA, ga->zeroPoint);
+            Value fb = emitCenteredFloat(b, l, args[1], signedB, gb->zeroPoint);
+            Value sum = arith::AddFOp::create(
+                b, l,
+                arith::MulFOp::create(b, l, fa,
+                                      emitFloatConstant(b, l, f32, ma)),
+                arith::MulFOp::create(b, l, fb,
+                                      emitFloatConstant(b, l, f32, mb)));
+            Value steps = emitRequantizeSteps(
+                b, l, sum, emitFloatConstant(b, l, f32, double(lo - zo)),
+                emitFloatConstant(b, l, f32, double(hi - zo)), rounding);
+            Value q = arith::AddFOp::create(
+                b, l, steps, emitFloatConstant(b, l, f32, double(zo)));
+            Value i32 = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
+            linalg::YieldOp::create(
+                b, l,
+                ValueRange{arith::TruncIOp::create(b, l, storageType, i32)});
+          })
+          .getResult(0);
+  rewriter.replaceOp(output, result);
+  rewriter.eraseOp(generic);
+  return success();
+}
+
+/// pooling_nhwc_max(dequantize(q)) from -inf is dequantize(integer max
+/// pooling of q): dequantization is monotonic, so this is exact.
+LogicalResult lowerMaxPool(RewriterBase &rewriter,
+                           linalg::PoolingNhwcMaxOp pool) {
+  auto input = pool.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
+  auto fill = pool.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  std::optional<float> init =
+      fill ? getConstantFloat(fill.getDpsInputs()[0]) : std::nullopt;
+  if (!input || !init || *init != -INFINITY ||
+      !isa<quant::UniformQuantizedType>(input.getGridType()))
+    return failure();
+  auto grid = cast<quant::UniformQuantizedType>(input.getGridType());
+  Location loc = pool.getLoc();
+  rewriter.setInsertionPoint(pool);
+  Value q = input.getInput();
+  Type storageType = cast<RankedTensorType>(q.getType()).getElementType();
+  auto resultType = cast<RankedTensorType>(pool.getResultTypes()[0]);
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc,
+      tensor::getMixedSizes(rewriter, loc, pool.getDpsInits()[0]), storageType);
+  Value lowest = arith::ConstantOp::create(
+      rewriter, loc,
+      rewriter.getIntegerAttr(storageType, grid.getStorageTypeMin()));
+  Value start =
+      linalg::FillOp::create(rewriter, loc, lowest, empty).getResult(0);
+  SmallVector<Value> ins{q, pool.getDpsInputs()[1]};
+  SmallVector<Type> types{resultType.clone(storageType)};
+  Operation *intPool = grid.isSigned()
+                           ? linalg::PoolingNhwcMaxOp::create(
+                                 rewriter, loc, types, ins, ValueRange{start},
+                                 pool.getStridesAttr(), pool.getDilationsAttr())
+                                 .getOperation()
+                           : linalg::PoolingNhwcMaxUnsignedOp::create(
+                                 rewriter, loc, types, ins, ValueRange{start},
+                                 pool.getStridesAttr(), pool.getDilationsAttr())
+                                 .getOperation();
+  rewriter.replaceOpWithNewOp<DequantizeOp>(
+      pool, resultType, intPool->getResult(0), input.getGridAttr());
+  return success();
+}
+
 } // namespace
 
 namespace mlir::qat {
@@ -568,6 +735,12 @@ struct QATFormIntegerRegionsPass
       return signalPassFailure();
     }
     RequantOptions requantOptions{requant == "fixed-point", doubleRound};
+    IRRewriter poolRewriter(&getContext());
+    SmallVector<linalg::PoolingNhwcMaxOp> pools;
+    getOperation()->walk(
+        [&](linalg::PoolingNhwcMaxOp pool) { pools.push_back(pool); });
+    for (linalg::PoolingNhwcMaxOp pool : pools)
+      (void)lowerMaxPool(poolRewriter, pool);
     SmallVector<QuantizeOp> outputs;
     getOperation()->walk([&](QuantizeOp op) { outputs.push_back(op); });
     IRRewriter rewriter(&getContext());
@@ -576,6 +749,10 @@ struct QATFormIntegerRegionsPass
       std::string reason;
       FailureOr<ContractionRegion> region =
           matchContractionRegion(output, reason);
+      if (failed(region) && reason.empty() &&
+          succeeded(lowerAddRegion(rewriter, output, requantOptions.fixedPoint,
+                                   reason)))
+        continue;
       if (failed(region)) {
         Operation *def = output.getInput().getDefiningOp();
         if (def && !reason.empty())

@@ -136,13 +136,17 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
     result is `qat.quantize`d, and replaces each with integer arithmetic on
     the storage values, as docs/Semantics.md §8 defines:
 
-    - `linalg.matmul` of a dequantized activation (per-tensor, signed or
+    - `linalg.matmul` or `linalg.conv_2d_nhwc_hwcf` (strides, dilations;
+      its input possibly a `tensor.pad` with 0.0, which becomes a pad with
+      the zero point) of a dequantized activation (per-tensor, signed or
       unsigned, any zero point) and a dequantized constant weight
       (per-tensor or per output channel, any zero points): i8/i16 x i8/i16
-      products accumulated in i32 by `linalg.matmul`, zero-point corrections
-      with weight sums precomputed at compile time;
+      products accumulated in i32 by the same integer op, zero-point
+      corrections with weight sums precomputed at compile time (window sums
+      of the input only for asymmetric weights);
     - an optional element-wise epilogue: bias (a float constant per output
-      channel, quantized to i32 on the accumulator grid) and an activation
+      channel, quantized to i32 on the accumulator grid, refined by a power
+      of two where that grid is coarse, §8.2) and an activation
       (ReLU, ReLU6 or any clamp by constants), folded into the saturation
       bounds of the requantization;
     - requantization to the output grid, in one of two modes
@@ -152,7 +156,9 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
       formula of ONNX Runtime's QLinearMatMul/QLinearConv;
       `requant=fixed-point`: a per-channel i32 multiplier and shift applied
       by `tosa.apply_scale` (i64 intermediate), single or double rounding
-      (`double-round`), for integer-only targets.
+      (`double-round`), for integer-only targets;
+    - the addition of two dequantized tensors with any grids, plus an
+      activation (§8.6), and max pooling of a dequantized tensor (§8.7).
 
     An interval analysis over the storage ranges and the actual weights
     proves that every accumulator fits in i32; where it cannot, the pass

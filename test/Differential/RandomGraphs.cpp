@@ -125,13 +125,16 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index) {
   for (int64_t l = 0; l < numLayers; ++l) {
     Layer layer;
     layer.k = k;
+    layer.n = chance(rng, 0.15) ? 1 : uniformInt(rng, 1, g.isConv ? 12 : 24);
     if (g.isConv) {
       layer.conv = randomWindow(rng, h, w, k);
-      layer.k = layer.conv->kh * layer.conv->kw * k;
+      layer.depthwise = chance(rng, 0.3);
+      if (layer.depthwise)
+        layer.n = k;
+      layer.k = layer.conv->kh * layer.conv->kw * (layer.depthwise ? 1 : k);
       h = layer.conv->outH;
       w = layer.conv->outW;
     }
-    layer.n = chance(rng, 0.15) ? 1 : uniformInt(rng, 1, g.isConv ? 12 : 24);
     layer.weightBits = chance(rng, 0.6) ? 8 : uniformInt(rng, 2, 8);
     layer.weightNarrow = chance(rng, 0.6);
     layer.perChannel = chance(rng, 0.7);
@@ -262,7 +265,9 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
         l == 0 ? getInputShape(g) : getLayerShape(g, l - 1);
     SmallVector<int64_t> yShape = getLayerShape(g, l);
     SmallVector<int64_t> wShape{L.k, L.n};
-    if (L.conv)
+    if (L.conv && L.depthwise)
+      wShape = {L.conv->kh, L.conv->kw, L.n};
+    else if (L.conv)
       wShape = {L.conv->kh, L.conv->kw, L.conv->channels, L.n};
     std::string wType = tensorType(wShape), yType = tensorType(yShape);
     unsigned rank = yShape.size();
@@ -272,7 +277,9 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
         "  %wq{0} = qat.fake_quant %w{0} {{num_bits = {1} : i64{2}{3}, scales "
         "= array<f64: {4}>, zero_points = array<i64: {5}>} : {6}\n",
         l, L.weightBits, L.weightNarrow ? ", narrow_range" : "",
-        L.perChannel ? llvm::formatv(", axis = {0} : i64", rank - 1).str() : "",
+        L.perChannel
+            ? llvm::formatv(", axis = {0} : i64", wShape.size() - 1).str()
+            : "",
         list(L.weightScales, "{0:e17}"), list(L.weightZeroPoints, "{0}"),
         wType);
     os << llvm::formatv("  %e{0} = tensor.empty() : {1}\n", l, yType);
@@ -295,10 +302,11 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
         operandType = tensorType(padded);
       }
       os << llvm::formatv(
-          "  %mm{0} = linalg.conv_2d_nhwc_hwcf {{dilations = dense<{1}> : "
+          "  %mm{0} = linalg.{7} {{dilations = dense<{1}> : "
           "tensor<2xi64>, strides = dense<{2}> : tensor<2xi64>} ins({3}, "
           "%wq{0} : {4}, {5}) outs(%z{0} : {6}) -> {6}\n",
-          l, c.dilation, c.stride, operand, operandType, wType, yType);
+          l, c.dilation, c.stride, operand, operandType, wType, yType,
+          L.depthwise ? "depthwise_conv_2d_nhwc_hwc" : "conv_2d_nhwc_hwcf");
     } else {
       os << llvm::formatv(
           "  %mm{0} = linalg.matmul ins({1}, %wq{0} : {2}, {3}) "
@@ -456,7 +464,23 @@ static std::vector<int64_t> getPatches(const Graph &g, const Layer &L,
                   inside ? q[((b * c.inH + y) * c.inW + x) * c.channels + ch]
                          : zeroPoint);
           }
-  return patches;
+  if (!L.depthwise)
+    return patches;
+  // Depthwise: channel j of a row sees only its own channel of the window,
+  // as a (rows * C) x (KH * KW) matrix.
+  int64_t window = c.kh * c.kw, rows = patches.size() / (window * c.channels);
+  std::vector<int64_t> perChannel(patches.size());
+  for (int64_t m = 0; m < rows; ++m)
+    for (int64_t i = 0; i < window; ++i)
+      for (int64_t ch = 0; ch < c.channels; ++ch)
+        perChannel[(m * c.channels + ch) * window + i] =
+            patches[(m * window + i) * c.channels + ch];
+  return perChannel;
+}
+
+/// Where getPatches put input element i of output (m, j).
+static int64_t patchIndex(const Layer &L, int64_t m, int64_t j, int64_t i) {
+  return L.depthwise ? (m * L.n + j) * L.k + i : m * L.k + i;
 }
 
 SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
@@ -467,7 +491,7 @@ SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const Layer &L = g.layers[l];
     std::vector<int64_t> a = getPatches(g, L, q, inGrid.zeroPoint);
-    int64_t k = L.k, rows = a.size() / k;
+    int64_t k = L.k, rows = a.size() / (k * (L.depthwise ? L.n : 1));
     QuantGrid<float> og = L.output.grid();
     auto [lo, hi] = getBounds(L);
     std::vector<int64_t> out(rows * L.n);
@@ -493,7 +517,8 @@ SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
       for (int64_t m = 0; m < rows; ++m) {
         int64_t acc = 0;
         for (int64_t i = 0; i < k; ++i)
-          acc += (a[m * k + i] - inGrid.zeroPoint) * (w[i] - wg.zeroPoint);
+          acc += (a[patchIndex(L, m, j, i)] - inGrid.zeroPoint) *
+                 (w[i] - wg.zeroPoint);
         acc = acc * (int64_t(1) << bias.shift) + bias.storageValue;
         out[m * L.n + j] =
             requant == Requant::Float
@@ -519,7 +544,7 @@ HostTensor mlir::qat::difftest::evaluateLayerExactly(const Graph &g,
       layer == 0 ? g.input.grid() : g.layers[layer - 1].output.grid();
   std::vector<int64_t> a =
       getPatches(g, L, toStorage(input, inGrid), inGrid.zeroPoint);
-  int64_t k = L.k, rows = a.size() / k;
+  int64_t k = L.k, rows = a.size() / (k * (L.depthwise ? L.n : 1));
   QuantGrid<float> og = L.output.grid();
   std::vector<int64_t> out(rows * L.n);
   for (int64_t j = 0; j < L.n; ++j) {
@@ -529,8 +554,8 @@ HostTensor mlir::qat::difftest::evaluateLayerExactly(const Graph &g,
       // are exact to ~1e-15 relative. Padding dequantizes to exactly 0.
       double y = 0;
       for (int64_t i = 0; i < k; ++i) {
-        double av =
-            dequantize<float>(a[m * k + i], inGrid.scale, inGrid.zeroPoint);
+        double av = dequantize<float>(a[patchIndex(L, m, j, i)], inGrid.scale,
+                                      inGrid.zeroPoint);
         double w =
             dequantize<float>(quantize<float>(L.weights[i * L.n + j], wg),
                               wg.scale, wg.zeroPoint);

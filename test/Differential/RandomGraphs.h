@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // A generator of QAT graphs for the differential tests: chains of
-// fake-quantized matmul or 2-D convolution layers (NHWC/HWCF; strides,
-// dilations, zero padding; bias, ReLU/ReLU6/clamp or none) with odd
+// fake-quantized matmul or 2-D convolution layers (NHWC/HWCF or depthwise;
+// strides, dilations, zero padding; bias, ReLU/ReLU6/clamp or none) with odd
 // shapes, per-channel and asymmetric grids, extreme zero points, tiny and
 // huge scales, 2-8 bits, narrow ranges and every rounding mode. Each graph
 // is emitted as MLIR and also evaluated by an independent C++ reference of
@@ -63,6 +63,8 @@ struct Layer {
   /// K x n, row-major; for a convolution KH x KW x C x F in that order.
   std::vector<float> weights;
   std::optional<ConvWindow> conv;
+  /// A depthwise convolution (KH x KW x C weights, n = C, k = KH * KW).
+  bool depthwise = false;
   unsigned weightBits = 8;
   bool weightNarrow = true;
   bool perChannel = true;

@@ -227,3 +227,25 @@ func.func @max_pool(%aq: tensor<1x4x4x2xi8>) -> tensor<1x2x2x2xf32> {
       ins(%a, %win : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
   return %p : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// A depthwise 2x2 convolution with asymmetric per-channel weights: the
+// integer depthwise convolution, and per-channel window sums of the input
+// from sum pooling, read with the identity map.
+// CHECK-LABEL: func @depthwise_asymmetric
+// CHECK: %[[ACC:.*]] = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x3x3x2xi8>, tensor<2x2x2xi8>) outs(%{{.*}} : tensor<1x2x2x2xi32>)
+// CHECK: %[[SUM:.*]] = linalg.pooling_nhwc_sum {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x3x3x2xi8>, tensor<2x2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %{{.*}}, %[[SUM]] :
+func.func @depthwise_asymmetric(%aq: tensor<1x3x3x2xi8>) -> tensor<1x2x2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5:-3>} : tensor<1x3x3x2xi8> -> tensor<1x3x3x2xf32>
+  %wq = arith.constant dense<[[[1, -1], [2, 0]], [[0, -2], [1, 1]]]> : tensor<2x2x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32:2, {0.25:1, 0.5:-1}>} : tensor<2x2x2xi8> -> tensor<2x2x2xf32>
+  %e = tensor.empty() : tensor<1x2x2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x3x3x2xf32>, tensor<2x2x2xf32>) outs(%z : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
+  return %q : tensor<1x2x2x2xi8>
+}

@@ -44,9 +44,11 @@ struct Epilogue {
 };
 
 /// What a matched contraction region needs to be rebuilt in integers. The
-/// contraction is a linalg.matmul (weights K x N) or a
-/// linalg.conv_2d_nhwc_hwcf (weights KH x KW x C x F); either way the output
-/// channel is the last dimension of the weight and of the result.
+/// contraction is a linalg.matmul (weights K x N), a
+/// linalg.conv_2d_nhwc_hwcf (weights KH x KW x C x F) or a
+/// linalg.depthwise_conv_2d_nhwc_hwc (weights KH x KW x C); in each the
+/// output channel is the last dimension of the weight and of the result,
+/// and the weight is a (K, channels) matrix in row-major order.
 struct ContractionRegion {
   QuantizeOp output;
   linalg::LinalgOp contraction;
@@ -161,10 +163,12 @@ bool isZeroFill(Value v) {
   return value && *value == 0.0f;
 }
 
-/// A matmul or 2-D NHWC/HWCF convolution this pass lowers, or null.
+/// A matmul or 2-D NHWC convolution (HWCF or depthwise HWC) this pass
+/// lowers, or null.
 linalg::LinalgOp getContraction(Value v) {
   Operation *def = v.getDefiningOp();
-  if (isa_and_nonnull<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(def))
+  if (isa_and_nonnull<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp,
+                      linalg::DepthwiseConv2DNhwcHwcOp>(def))
     return cast<linalg::LinalgOp>(def);
   return nullptr;
 }
@@ -415,7 +419,24 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   Value acc, inputSum;
   AffineMap inputSumMap;
   MLIRContext *ctx = rewriter.getContext();
-  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*r.contraction)) {
+  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*r.contraction)) {
+    acc = linalg::DepthwiseConv2DNhwcHwcOp::create(
+              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
+              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+              conv.getDilationsAttr())
+              .getResult(0);
+    if (asymmetricWeights) {
+      // Per-channel window sums of the input: sum pooling.
+      Value window = tensor::EmptyOp::create(
+          rewriter, loc, wType.getShape().drop_back(), rewriter.getI32Type());
+      inputSum = linalg::PoolingNhwcSumOp::create(
+                     rewriter, loc, TypeRange{accType}, ValueRange{a, window},
+                     ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+                     conv.getDilationsAttr())
+                     .getResult(0);
+      inputSumMap = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    }
+  } else if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*r.contraction)) {
     acc = linalg::Conv2DNhwcHwcfOp::create(
               rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
               ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),

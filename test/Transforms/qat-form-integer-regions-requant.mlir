@@ -56,3 +56,32 @@ func.func @refined_bias(%aq: tensor<2x3xi8>) -> tensor<2x1xi8> {
   %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<2x1xf32> -> tensor<2x1xi8>
   return %q : tensor<2x1xi8>
 }
+
+// Fixed-point addition (TFLite's): inputs centered, shifted left by 20,
+// scaled to the common grid 2 * max(0.5, 0.125) = 1 (multipliers 0.5 and
+// 0.125: 2^30 * 2^-31 and 2^30 * 2^-33), added, then scaled by
+// 2^-20 / 0.25 = 2^30 * 2^-48.
+// FIXED-LABEL: func @add
+// FIXED: arith.shli
+// FIXED: tosa.apply_scale
+// FIXED: arith.shli
+// FIXED: tosa.apply_scale
+// FIXED: arith.addi
+// FIXED-DAG: arith.constant 1073741824 : i32
+// FIXED-DAG: arith.constant 48 : i8
+// FIXED: tosa.apply_scale
+// FLOAT-LABEL: func @add
+// FLOAT: arith.addf
+func.func @add(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:128>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.125>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<u8:f32, 0.25:3>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}

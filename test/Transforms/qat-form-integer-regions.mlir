@@ -249,3 +249,33 @@ func.func @depthwise_asymmetric(%aq: tensor<1x3x3x2xi8>) -> tensor<1x2x2x2xi8> {
   %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
   return %q : tensor<1x2x2x2xi8>
 }
+
+// -----
+
+// Global average pooling: integer window sums, minus 16 * z = 16 * 2, then
+// the multiplier f32(0.5 * 0.0625) / 0.25 = 0.125.
+// CHECK-LABEL: func @average_pool
+// CHECK: %[[S:.*]] = linalg.pooling_nhwc_sum {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x4x2xi8>, tensor<4x4xf32>) outs(%{{.*}} : tensor<1x1x1x2xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[S]] : tensor<1x1x1x2xi32>) outs(%{{.*}} : tensor<1x1x1x2xi8>)
+// CHECK: arith.constant -32 : i32
+// CHECK: arith.constant 1.250000e-01 : f32
+// CHECK-NOT: pooling_nhwc_sum {{.*}}f32>)
+func.func @average_pool(%aq: tensor<1x4x4x2xi8>) -> tensor<1x1x1x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %inv = arith.constant 0.0625 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5:2>} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xf32>
+  %win = tensor.empty() : tensor<4x4xf32>
+  %e = tensor.empty() : tensor<1x1x1x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  %s = linalg.pooling_nhwc_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %win : tensor<1x4x4x2xf32>, tensor<4x4xf32>) outs(%z : tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s : tensor<1x1x1x2xf32>) outs(%e : tensor<1x1x1x2xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %inv : f32
+    linalg.yield %y : f32
+  } -> tensor<1x1x1x2xf32>
+  %q = qat.quantize %m {grid = !quant.uniform<i8:f32, 0.25>} : tensor<1x1x1x2xf32> -> tensor<1x1x1x2xi8>
+  return %q : tensor<1x1x1x2xi8>
+}

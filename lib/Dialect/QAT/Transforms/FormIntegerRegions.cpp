@@ -288,6 +288,22 @@ Value emitFixedPointRequantize(OpBuilder &b, Location loc, Value acc,
   return arith::TruncIOp::create(b, loc, storageType, q);
 }
 
+/// round(v) clamped to [lo, hi] - zeroPoint, plus zeroPoint, as
+/// `storageType`: float-mode requantization of a value already scaled to the
+/// output grid (Semantics.md §8.4).
+Value emitFloatRequantize(OpBuilder &b, Location loc, Value v,
+                          RoundingMode rounding, int64_t zeroPoint, int64_t lo,
+                          int64_t hi, Type storageType) {
+  FloatType f32 = b.getF32Type();
+  Value steps = emitRequantizeSteps(
+      b, loc, v, emitFloatConstant(b, loc, f32, double(lo - zeroPoint)),
+      emitFloatConstant(b, loc, f32, double(hi - zeroPoint)), rounding);
+  Value q = arith::AddFOp::create(
+      b, loc, steps, emitFloatConstant(b, loc, f32, double(zeroPoint)));
+  Value i32 = arith::FPToSIOp::create(b, loc, b.getI32Type(), q);
+  return arith::TruncIOp::create(b, loc, storageType, i32);
+}
+
 /// How accumulators are scaled to the output grid (Semantics.md §8.4).
 struct RequantOptions {
   bool fixedPoint = false;
@@ -380,9 +396,11 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
 
   QuantGrid<float> og = getChannelGrids<float>(
       outGrid, r.output.getRounding(), r.output.getReciprocalScale())[0];
-  auto [lo, hi] = r.epilogue
-                      ? getSaturationBounds(og, r.epilogue->lo, r.epilogue->hi)
-                      : getSaturationBounds(og, -INFINITY, INFINITY);
+  // Plain ints: lambdas below capture them (not structured bindings).
+  std::pair<int64_t, int64_t> bounds =
+      r.epilogue ? getSaturationBounds(og, r.epilogue->lo, r.epilogue->hi)
+                 : getSaturationBounds(og, -INFINITY, INFINITY);
+  int64_t lo = bounds.first, hi = bounds.second;
 
   rewriter.setInsertionPoint(r.output);
   // Accumulate raw storage products in i32 (modular, so only the corrected
@@ -566,16 +584,10 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
             }
             Value f = arith::SIToFPOp::create(b, l, b.getF32Type(), t);
             Value scaled = arith::MulFOp::create(b, l, f, multiplier);
-            FloatType f32 = b.getF32Type();
-            Value steps = emitRequantizeSteps(
-                b, l, scaled, emitFloatConstant(b, l, f32, double(lo - zo)),
-                emitFloatConstant(b, l, f32, double(hi - zo)), rounding);
-            Value q = arith::AddFOp::create(
-                b, l, steps, emitFloatConstant(b, l, f32, double(zo)));
-            Value i32 = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
             linalg::YieldOp::create(
                 b, l,
-                ValueRange{arith::TruncIOp::create(b, l, storageType, i32)});
+                ValueRange{emitFloatRequantize(b, l, scaled, rounding, zo, lo,
+                                               hi, storageType)});
           })
           .getResult(0);
   rewriter.replaceOp(r.output, result);
@@ -591,25 +603,33 @@ getTensorGrid(Type gridType, RoundingMode rounding, bool reciprocalScale) {
                                 reciprocalScale)[0];
 }
 
-/// (q - z) of a storage value as f32, exactly.
-Value emitCenteredFloat(OpBuilder &b, Location loc, Value q, bool isSigned,
-                        int64_t zeroPoint) {
+/// (q - z) of a storage value as i32.
+Value emitCentered(OpBuilder &b, Location loc, Value q, bool isSigned,
+                   int64_t zeroPoint) {
   Type i32 = b.getI32Type();
   Value wide = isSigned ? Value(arith::ExtSIOp::create(b, loc, i32, q))
                         : Value(arith::ExtUIOp::create(b, loc, i32, q));
-  Value centered = arith::SubIOp::create(
+  return arith::SubIOp::create(
       b, loc, wide,
       arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zeroPoint)));
-  return arith::SIToFPOp::create(b, loc, b.getF32Type(), centered);
+}
+
+/// An i32 and an i8 constant holding a fixed-point multiplier.
+std::pair<Value, Value> emitFixedPointConstants(OpBuilder &b, Location loc,
+                                                FixedPointMultiplier m) {
+  return {arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(m.multiplier)),
+          arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(m.shift))};
 }
 
 /// quantize(act(dequantize(a) + dequantize(b))), element-wise with identity
 /// maps, becomes f32((qa - za)) * Ma + f32((qb - zb)) * Mb requantized with
 /// Ma = sa / so, Mb = sb / so in f32 (Semantics.md §8.6), ONNX Runtime's
-/// QLinearAdd. Fails (no rewrite) when the region does not match; `reason`
-/// says why when it is an addition that cannot be lowered.
+/// QLinearAdd; with requant=fixed-point, TFLite's integer addition. Fails (no
+/// rewrite) when the region does not match; `reason` says why when it is an
+/// addition that cannot be lowered.
 LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
-                             bool fixedPoint, std::string &reason) {
+                             const RequantOptions &requant,
+                             std::string &reason) {
   auto generic = output.getInput().getDefiningOp<linalg::GenericOp>();
   if (!generic || generic.getNumDpsInputs() != 2 ||
       generic.getNumResults() != 1 || !generic.getResult(0).hasOneUse() ||
@@ -642,11 +662,29 @@ LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
       output.getGridType(), output.getRounding(), output.getReciprocalScale());
   if (!ga || !gb || !og)
     return reason = "per-channel grid", failure();
-  if (fixedPoint)
-    return reason = "requant=fixed-point has no addition of two quantized "
-                    "tensors yet",
-           failure();
-  auto [lo, hi] = getSaturationBounds(*og, actLo, actHi);
+  // Fixed point (TFLite's quantized addition): both inputs shifted left by
+  // L bits, scaled to a common grid 2 * max(sa, sb) / 2^L, added, and
+  // scaled to the output.
+  int64_t maxCentered = 0;
+  for (const QuantGrid<float> &g : {*ga, *gb})
+    maxCentered = std::max(
+        {maxCentered, g.zeroPoint - g.range.min, g.range.max - g.zeroPoint});
+  int leftShift =
+      std::min(20, 29 - static_cast<int>(llvm::Log2_64_Ceil(maxCentered + 1)));
+  double common = 2.0 * std::max(double(ga->scale), double(gb->scale));
+  std::optional<FixedPointMultiplier> fa, fb, fo;
+  if (requant.fixedPoint) {
+    fa = getFixedPointMultiplier(double(ga->scale) / common);
+    fb = getFixedPointMultiplier(double(gb->scale) / common);
+    fo = getFixedPointMultiplier(std::ldexp(common, -leftShift) /
+                                 double(og->scale));
+    if (!fa || !fb || !fo)
+      return reason = "requant=fixed-point: the output multiplier of the "
+                      "addition is too large",
+             failure();
+  }
+  std::pair<int64_t, int64_t> bounds = getSaturationBounds(*og, actLo, actHi);
+  int64_t lo = bounds.first, hi = bounds.second;
   float ma = getRequantMultiplier(ga->scale, og->scale, og->reciprocalScale);
   float mb = getRequantMultiplier(gb->scale, og->scale, og->reciprocalScale);
   bool signedA = cast<quant::QuantizedType>(lhs.getGridType()).isSigned();
@@ -668,28 +706,198 @@ LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
           ArrayRef<AffineMap>{id, id, id},
           SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
           [&](OpBuilder &b, Location l, ValueRange args) {
+            Value ca = emitCentered(b, l, args[0], signedA, ga->zeroPoint);
+            Value cb = emitCentered(b, l, args[1], signedB, gb->zeroPoint);
+            if (requant.fixedPoint) {
+              Value shift = arith::ConstantOp::create(
+                  b, l, b.getI32IntegerAttr(leftShift));
+              auto rescale = [&](Value c, FixedPointMultiplier m) -> Value {
+                auto [mult, sh] = emitFixedPointConstants(b, l, m);
+                auto mode = requant.doubleRound
+                                ? tosa::RoundingMode::DOUBLE_ROUND
+                                : tosa::RoundingMode::SINGLE_ROUND;
+                return tosa::ApplyScaleOp::create(
+                    b, l, b.getI32Type(), arith::ShLIOp::create(b, l, c, shift),
+                    mult, sh,
+                    tosa::RoundingModeAttr::get(b.getContext(), mode));
+              };
+              Value sum = arith::AddIOp::create(b, l, rescale(ca, *fa),
+                                                rescale(cb, *fb));
+              auto [mult, sh] = emitFixedPointConstants(b, l, *fo);
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{emitFixedPointRequantize(b, l, sum, mult, sh,
+                                                      requant.doubleRound, zo,
+                                                      lo, hi, storageType)});
+              return;
+            }
             FloatType f32 = b.getF32Type();
-            Value fa = emitCenteredFloat(b, l, args[0], signedA, ga->zeroPoint);
-            Value fb = emitCenteredFloat(b, l, args[1], signedB, gb->zeroPoint);
+            Value fa = arith::SIToFPOp::create(b, l, f32, ca);
+            Value fb = arith::SIToFPOp::create(b, l, f32, cb);
             Value sum = arith::AddFOp::create(
                 b, l,
                 arith::MulFOp::create(b, l, fa,
                                       emitFloatConstant(b, l, f32, ma)),
                 arith::MulFOp::create(b, l, fb,
                                       emitFloatConstant(b, l, f32, mb)));
-            Value steps = emitRequantizeSteps(
-                b, l, sum, emitFloatConstant(b, l, f32, double(lo - zo)),
-                emitFloatConstant(b, l, f32, double(hi - zo)), rounding);
-            Value q = arith::AddFOp::create(
-                b, l, steps, emitFloatConstant(b, l, f32, double(zo)));
-            Value i32 = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
             linalg::YieldOp::create(
                 b, l,
-                ValueRange{arith::TruncIOp::create(b, l, storageType, i32)});
+                ValueRange{emitFloatRequantize(b, l, sum, rounding, zo, lo, hi,
+                                               storageType)});
           })
           .getResult(0);
   rewriter.replaceOp(output, result);
   rewriter.eraseOp(generic);
+  return success();
+}
+
+/// quantize(act(pooling_nhwc_sum(dequantize(q)) * c)) (or / d, or without
+/// the scaling): average pooling. The window sums of the storage values in
+/// i32, minus window * z, requantized with the multiplier s * c / s_out
+/// (Semantics.md §8.8).
+LogicalResult lowerAveragePoolRegion(RewriterBase &rewriter, QuantizeOp output,
+                                     const RequantOptions &requant,
+                                     std::string &reason) {
+  Value v = output.getInput();
+  float actLo = -INFINITY, actHi = INFINITY;
+  std::optional<float> factor, divisor;
+  auto scale = v.getDefiningOp<linalg::GenericOp>();
+  if (scale) {
+    if (scale.getNumDpsInputs() != 1 || scale.getNumResults() != 1 ||
+        scale.getNumReductionLoops() != 0 ||
+        !llvm::all_of(scale.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); }))
+      return failure();
+    Block &body = scale.getRegion().front();
+    Value arg = body.getArgument(0);
+    Value y =
+        stripActivation(body.getTerminator()->getOperand(0), actLo, actHi);
+    if (auto mul = y ? y.getDefiningOp<arith::MulFOp>() : nullptr) {
+      if (mul.getLhs() != arg && mul.getRhs() != arg)
+        return failure();
+      factor =
+          getConstantFloat(mul.getLhs() == arg ? mul.getRhs() : mul.getLhs());
+      if (!factor)
+        return failure();
+    } else if (auto div = y ? y.getDefiningOp<arith::DivFOp>() : nullptr) {
+      divisor = getConstantFloat(div.getRhs());
+      if (!divisor || div.getLhs() != arg)
+        return failure();
+    } else if (y != arg) {
+      return failure();
+    }
+    v = scale.getDpsInputs()[0];
+  }
+  auto pool = v.getDefiningOp<linalg::PoolingNhwcSumOp>();
+  if (!pool)
+    return failure();
+  if (!pool->hasOneUse() || (scale && !scale->hasOneUse()))
+    return reason = "intermediate results have other users", failure();
+  if (!isZeroFill(pool.getDpsInits()[0]))
+    return reason = "the sum does not start from zero", failure();
+  auto input = pool.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
+  if (!input)
+    return reason = "the input is not dequantized", failure();
+  auto type = cast<RankedTensorType>(output.getInput().getType());
+  if (!type.getElementType().isF32())
+    return reason = "only f32 graphs are lowered to integers so far", failure();
+  std::optional<QuantGrid<float>> ig =
+      getTensorGrid(input.getGridType(), RoundingMode::half_to_even, false);
+  std::optional<QuantGrid<float>> og = getTensorGrid(
+      output.getGridType(), output.getRounding(), output.getReciprocalScale());
+  auto windowType = cast<RankedTensorType>(pool.getDpsInputs()[1].getType());
+  if (!ig || !og)
+    return reason = "per-channel grid", failure();
+  if (!windowType.hasStaticShape())
+    return reason = "dynamic window", failure();
+  int64_t window = windowType.getNumElements();
+  int64_t maxCentered =
+      std::max(ig->zeroPoint - ig->range.min, ig->range.max - ig->zeroPoint);
+  if (window * maxCentered > std::numeric_limits<int32_t>::max())
+    return pool.emitError() << "the i32 window sum may overflow (window of "
+                            << window << " elements)";
+
+  // The accumulator grid: s * c (or s / d), one f32 rounding.
+  float accScale = ig->scale;
+  double realScale = ig->scale;
+  if (factor) {
+    accScale = ig->scale * *factor;
+    realScale = double(ig->scale) * double(*factor);
+  } else if (divisor) {
+    accScale = ig->scale / *divisor;
+    realScale = double(ig->scale) / double(*divisor);
+  }
+  float multiplier =
+      getRequantMultiplier(accScale, og->scale, og->reciprocalScale);
+  std::optional<FixedPointMultiplier> fixed;
+  if (requant.fixedPoint) {
+    fixed = getFixedPointMultiplier(realScale / double(og->scale));
+    if (!fixed)
+      return output.emitError() << "requant=fixed-point: the multiplier is "
+                                   "too large for a shift of at least 2";
+  }
+  std::pair<int64_t, int64_t> bounds = getSaturationBounds(*og, actLo, actHi);
+  int64_t lo = bounds.first, hi = bounds.second;
+
+  Location loc = pool.getLoc();
+  rewriter.setInsertionPoint(output);
+  Value a = input.getInput();
+  if (!cast<quant::QuantizedType>(input.getGridType()).isSigned())
+    a = extendUnsigned(rewriter, loc, a);
+  Value floatInit = pool.getDpsInits()[0];
+  auto sumType =
+      cast<RankedTensorType>(floatInit.getType()).clone(rewriter.getI32Type());
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(rewriter, loc, floatInit);
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+  Value sumEmpty =
+      tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI32Type());
+  Value sumInit =
+      linalg::FillOp::create(rewriter, loc, zero, sumEmpty).getResult(0);
+  SmallVector<Value> ins{a, pool.getDpsInputs()[1]};
+  Value sums = linalg::PoolingNhwcSumOp::create(
+                   rewriter, loc, TypeRange{sumType}, ins, ValueRange{sumInit},
+                   pool.getStridesAttr(), pool.getDilationsAttr())
+                   .getResult(0);
+  Type storageType = output.getOutput().getType().getElementType();
+  unsigned rank = sumType.getRank();
+  AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+  RoundingMode rounding = output.getRounding();
+  int64_t zo = og->zeroPoint, correction = -window * ig->zeroPoint;
+  Value outInit = tensor::EmptyOp::create(rewriter, loc, sizes, storageType);
+  Value result =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{sumType.clone(storageType)},
+          ValueRange{sums}, ValueRange{outInit}, ArrayRef<AffineMap>{id, id},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value t = arith::AddIOp::create(
+                b, l, args[0],
+                arith::ConstantOp::create(b, l,
+                                          b.getI32IntegerAttr(correction)));
+            Value q;
+            if (fixed) {
+              Value m = arith::ConstantOp::create(
+                  b, l, b.getI32IntegerAttr(fixed->multiplier));
+              Value sh = arith::ConstantOp::create(
+                  b, l, b.getI8IntegerAttr(fixed->shift));
+              q = emitFixedPointRequantize(b, l, t, m, sh, requant.doubleRound,
+                                           zo, lo, hi, storageType);
+            } else {
+              Value f = arith::SIToFPOp::create(b, l, b.getF32Type(), t);
+              Value scaled = arith::MulFOp::create(
+                  b, l, f, emitFloatConstant(b, l, b.getF32Type(), multiplier));
+              q = emitFloatRequantize(b, l, scaled, rounding, zo, lo, hi,
+                                      storageType);
+            }
+            linalg::YieldOp::create(b, l, ValueRange{q});
+          })
+          .getResult(0);
+  rewriter.replaceOp(output, result);
+  if (scale)
+    rewriter.eraseOp(scale);
+  rewriter.eraseOp(pool);
   return success();
 }
 
@@ -771,8 +979,11 @@ struct QATFormIntegerRegionsPass
       FailureOr<ContractionRegion> region =
           matchContractionRegion(output, reason);
       if (failed(region) && reason.empty() &&
-          succeeded(lowerAddRegion(rewriter, output, requantOptions.fixedPoint,
-                                   reason)))
+          succeeded(lowerAddRegion(rewriter, output, requantOptions, reason)))
+        continue;
+      if (failed(region) && reason.empty() &&
+          succeeded(
+              lowerAveragePoolRegion(rewriter, output, requantOptions, reason)))
         continue;
       if (failed(region)) {
         Operation *def = output.getInput().getDefiningOp();

@@ -159,7 +159,8 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
       by `tosa.apply_scale` (i64 intermediate), single or double rounding
       (`double-round`), for integer-only targets;
     - the addition of two dequantized tensors with any grids, plus an
-      activation (§8.6), and max pooling of a dequantized tensor (§8.7).
+      activation (§8.6); max pooling of a dequantized tensor (§8.7);
+      average and global average pooling (§8.8).
 
     An interval analysis over the storage ranges and the actual weights
     proves that every accumulator fits in i32; where it cannot, the pass

@@ -49,6 +49,7 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
   pm.addPass(createQATQuantizeWeightsPass());
   addTosaFrontEnd(pm);
   pm.addPass(createQATSplitFakeQuantPass());
+  pm.addPass(createQATSinkDequantizePass());
   QATFormIntegerRegionsPassOptions regions;
   regions.fallback = options.fallback;
   regions.requant = options.requant;

@@ -210,26 +210,6 @@ func.func @add_relu(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
 
 // -----
 
-// Max pooling of dequantized values from -inf is integer max pooling (the
-// unsigned form for u8 storage) followed by the dequantization.
-// CHECK-LABEL: func @max_pool
-// CHECK: %[[LOW:.*]] = arith.constant 0 : i8
-// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[LOW]] : i8)
-// CHECK: %[[P:.*]] = linalg.pooling_nhwc_max_unsigned {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x4x2xi8>, tensor<2x2xf32>) outs(%[[INIT]] : tensor<1x2x2x2xi8>)
-// CHECK: qat.dequantize %[[P]] {grid = !quant.uniform<u8:f32, 1.000000e-01:7>}
-func.func @max_pool(%aq: tensor<1x4x4x2xi8>) -> tensor<1x2x2x2xf32> {
-  %ninf = arith.constant 0xFF800000 : f32
-  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.1:7>} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xf32>
-  %win = tensor.empty() : tensor<2x2xf32>
-  %e = tensor.empty() : tensor<1x2x2x2xf32>
-  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
-  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
-      ins(%a, %win : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
-  return %p : tensor<1x2x2x2xf32>
-}
-
-// -----
-
 // A depthwise 2x2 convolution with asymmetric per-channel weights: the
 // integer depthwise convolution, and per-channel window sums of the input
 // from sum pooling, read with the identity map.

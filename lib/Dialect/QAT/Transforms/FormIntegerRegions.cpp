@@ -901,44 +901,56 @@ LogicalResult lowerAveragePoolRegion(RewriterBase &rewriter, QuantizeOp output,
   return success();
 }
 
-/// pooling_nhwc_max(dequantize(q)) from -inf is dequantize(integer max
-/// pooling of q): dequantization is monotonic, so this is exact.
-LogicalResult lowerMaxPool(RewriterBase &rewriter,
-                           linalg::PoolingNhwcMaxOp pool) {
-  auto input = pool.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
-  auto fill = pool.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  std::optional<float> init =
-      fill ? getConstantFloat(fill.getDpsInputs()[0]) : std::nullopt;
-  if (!input || !init || *init != -INFINITY ||
-      !isa<quant::UniformQuantizedType>(input.getGridType()))
+/// quantize(dequantize(q)) from one per-tensor grid to another (e.g. a
+/// concatenation input requantized to the output grid): f32(q - z) * M, or
+/// apply_scale(q - z) in fixed point (Semantics.md §8.9).
+LogicalResult lowerRescaleRegion(RewriterBase &rewriter, QuantizeOp output,
+                                 const RequantOptions &requant,
+                                 std::string &reason) {
+  auto input = output.getInput().getDefiningOp<DequantizeOp>();
+  if (!input)
     return failure();
-  auto grid = cast<quant::UniformQuantizedType>(input.getGridType());
-  Location loc = pool.getLoc();
-  rewriter.setInsertionPoint(pool);
-  Value q = input.getInput();
-  Type storageType = cast<RankedTensorType>(q.getType()).getElementType();
-  auto resultType = cast<RankedTensorType>(pool.getResultTypes()[0]);
-  Value empty = tensor::EmptyOp::create(
-      rewriter, loc,
-      tensor::getMixedSizes(rewriter, loc, pool.getDpsInits()[0]), storageType);
-  Value lowest = arith::ConstantOp::create(
-      rewriter, loc,
-      rewriter.getIntegerAttr(storageType, grid.getStorageTypeMin()));
-  Value start =
-      linalg::FillOp::create(rewriter, loc, lowest, empty).getResult(0);
-  SmallVector<Value> ins{q, pool.getDpsInputs()[1]};
-  SmallVector<Type> types{resultType.clone(storageType)};
-  Operation *intPool = grid.isSigned()
-                           ? linalg::PoolingNhwcMaxOp::create(
-                                 rewriter, loc, types, ins, ValueRange{start},
-                                 pool.getStridesAttr(), pool.getDilationsAttr())
-                                 .getOperation()
-                           : linalg::PoolingNhwcMaxUnsignedOp::create(
-                                 rewriter, loc, types, ins, ValueRange{start},
-                                 pool.getStridesAttr(), pool.getDilationsAttr())
-                                 .getOperation();
-  rewriter.replaceOpWithNewOp<DequantizeOp>(
-      pool, resultType, intPool->getResult(0), input.getGridAttr());
+  if (!output.getInput().getType().getElementType().isF32())
+    return reason = "only f32 graphs are lowered to integers so far", failure();
+  std::optional<QuantGrid<float>> ig =
+      getTensorGrid(input.getGridType(), RoundingMode::half_to_even, false);
+  std::optional<QuantGrid<float>> og = getTensorGrid(
+      output.getGridType(), output.getRounding(), output.getReciprocalScale());
+  if (!ig || !og)
+    return reason = "per-channel grid", failure();
+  float multiplier =
+      getRequantMultiplier(ig->scale, og->scale, og->reciprocalScale);
+  std::optional<FixedPointMultiplier> fixed;
+  if (requant.fixedPoint) {
+    fixed = getFixedPointMultiplier(double(ig->scale) / double(og->scale));
+    if (!fixed)
+      return reason = "requant=fixed-point: the multiplier is too large",
+             failure();
+  }
+  bool isSigned = cast<quant::QuantizedType>(input.getGridType()).isSigned();
+  int64_t zi = ig->zeroPoint, zo = og->zeroPoint;
+  int64_t lo = og->range.min, hi = og->range.max;
+  RoundingMode rounding = output.getRounding();
+  Type storageType = output.getOutput().getType().getElementType();
+  rewriter.setInsertionPoint(output);
+  Value result = buildChannelwiseGeneric(
+      rewriter, output.getLoc(), input.getInput(), storageType, std::nullopt,
+      rewriter.getF32Type(), {},
+      [&](OpBuilder &b, Location l, Value q, ArrayRef<Value>) -> Value {
+        Value centered = emitCentered(b, l, q, isSigned, zi);
+        if (fixed) {
+          auto [m, shift] = emitFixedPointConstants(b, l, *fixed);
+          return emitFixedPointRequantize(b, l, centered, m, shift,
+                                          requant.doubleRound, zo, lo, hi,
+                                          storageType);
+        }
+        Value f = arith::SIToFPOp::create(b, l, b.getF32Type(), centered);
+        Value scaled = arith::MulFOp::create(
+            b, l, f, emitFloatConstant(b, l, b.getF32Type(), multiplier));
+        return emitFloatRequantize(b, l, scaled, rounding, zo, lo, hi,
+                                   storageType);
+      });
+  rewriter.replaceOp(output, result);
   return success();
 }
 
@@ -964,12 +976,10 @@ struct QATFormIntegerRegionsPass
       return signalPassFailure();
     }
     RequantOptions requantOptions{requant == "fixed-point", doubleRound};
-    IRRewriter poolRewriter(&getContext());
-    SmallVector<linalg::PoolingNhwcMaxOp> pools;
-    getOperation()->walk(
-        [&](linalg::PoolingNhwcMaxOp pool) { pools.push_back(pool); });
-    for (linalg::PoolingNhwcMaxOp pool : pools)
-      (void)lowerMaxPool(poolRewriter, pool);
+    using Lowering = LogicalResult (*)(RewriterBase &, QuantizeOp,
+                                       const RequantOptions &, std::string &);
+    const Lowering elementwiseLowerings[] = {
+        lowerAddRegion, lowerAveragePoolRegion, lowerRescaleRegion};
     SmallVector<QuantizeOp> outputs;
     getOperation()->walk([&](QuantizeOp op) { outputs.push_back(op); });
     IRRewriter rewriter(&getContext());
@@ -978,12 +988,12 @@ struct QATFormIntegerRegionsPass
       std::string reason;
       FailureOr<ContractionRegion> region =
           matchContractionRegion(output, reason);
+      // Element-wise regions, tried in turn where no contraction matched.
       if (failed(region) && reason.empty() &&
-          succeeded(lowerAddRegion(rewriter, output, requantOptions, reason)))
-        continue;
-      if (failed(region) && reason.empty() &&
-          succeeded(
-              lowerAveragePoolRegion(rewriter, output, requantOptions, reason)))
+          llvm::any_of(elementwiseLowerings, [&](auto lower) {
+            return reason.empty() &&
+                   succeeded(lower(rewriter, output, requantOptions, reason));
+          }))
         continue;
       if (failed(region)) {
         Operation *def = output.getInput().getDefiningOp();

@@ -129,6 +129,37 @@ def QATSplitFakeQuantPass : Pass<"qat-split-fake-quant"> {
   }];
 }
 
+def QATSinkDequantizePass : Pass<"qat-sink-dequantize"> {
+  let summary = "Move dequantization below data movement; fold exact "
+                "quantize/dequantize pairs";
+  let description = [{
+    Operations that only move, select or compare elements commute with
+    `qat.dequantize` of a per-tensor grid, exactly (dequantization is the
+    same monotonic map on every element). This pass applies them to the
+    integer storage values and dequantizes afterwards, so that the data
+    stays integer:
+
+    - `tensor.collapse_shape`, `tensor.expand_shape`, `tensor.extract_slice`,
+      `linalg.transpose`;
+    - `tensor.pad` with 0.0, which becomes a pad with the zero point (the
+      storage value that dequantizes to 0.0);
+    - `tensor.concat` of inputs on one grid;
+    - `linalg.pooling_nhwc_max` from -inf, which becomes integer max
+      pooling from the lowest storage value (`pooling_nhwc_max_unsigned`
+      for unsigned grids).
+
+    It also distributes a `qat.quantize` over a `tensor.concat` (quantizing
+    is element-wise), so each input is requantized to the output grid, and
+    folds `qat.quantize(qat.dequantize(q))` on the same grid to `q` (exact
+    for f32 and f64, docs/Semantics.md §5). Quantize/dequantize pairs on
+    different grids are left to `qat-form-integer-regions`.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
   let summary = "Replace dequantize -> op -> quantize regions with integer linalg";
   let description = [{
@@ -159,8 +190,8 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
       by `tosa.apply_scale` (i64 intermediate), single or double rounding
       (`double-round`), for integer-only targets;
     - the addition of two dequantized tensors with any grids, plus an
-      activation (§8.6); max pooling of a dequantized tensor (§8.7);
-      average and global average pooling (§8.8).
+      activation (§8.6); average and global average pooling (§8.8);
+      requantization of a dequantized tensor to another grid (§8.9).
 
     An interval analysis over the storage ranges and the actual weights
     proves that every accumulator fits in i32; where it cannot, the pass

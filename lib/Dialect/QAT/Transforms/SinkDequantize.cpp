@@ -1,0 +1,249 @@
+//===- SinkDequantize.cpp - data movement on integer storage --------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Data movement commutes with a per-tensor dequantization, so it can run on
+// the storage values; then quantize(dequantize(q)) pairs on one grid vanish
+// and the integer tensor flows on (docs/Semantics.md §8.7).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+#include "qat/Dialect/QAT/Transforms/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::qat {
+#define GEN_PASS_DEF_QATSINKDEQUANTIZEPASS
+#include "qat/Dialect/QAT/Transforms/Passes.h.inc"
+} // namespace mlir::qat
+
+using namespace mlir;
+using namespace mlir::qat;
+
+namespace {
+
+/// The dequantization of a per-tensor grid defining `v`, or null.
+DequantizeOp getPerTensorDequantize(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  if (!dq || !isa<quant::UniformQuantizedType>(dq.getGridType()))
+    return nullptr;
+  return dq;
+}
+
+/// `op`'s result as the dequantization of `storage` (the same op applied to
+/// the storage values), on `source`'s grid.
+void replaceWithDequantized(PatternRewriter &rewriter, Operation *op,
+                            Value storage, DequantizeOp source) {
+  rewriter.replaceOpWithNewOp<DequantizeOp>(op, op->getResult(0).getType(),
+                                            storage, source.getGridAttr());
+}
+
+/// The float tensor type `t` with the element type of `storage`.
+RankedTensorType withStorageElement(Type t, Value storage) {
+  return cast<RankedTensorType>(t).clone(
+      cast<RankedTensorType>(storage.getType()).getElementType());
+}
+
+/// Reshapes and slices: the same op on the storage values.
+template <typename OpTy>
+struct SinkThroughDataMovement : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp dq = getPerTensorDequantize(op->getOperand(0));
+    if (!dq)
+      return failure();
+    Value q = dq.getInput();
+    Operation *clone = rewriter.clone(*op);
+    clone->setOperand(0, q);
+    clone->getResult(0).setType(
+        withStorageElement(op->getResult(0).getType(), q));
+    replaceWithDequantized(rewriter, op, clone->getResult(0), dq);
+    return success();
+  }
+};
+
+/// A transpose of the storage values into an empty storage tensor.
+struct SinkThroughTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp dq = getPerTensorDequantize(transpose.getInput());
+    if (!dq || transpose->getNumResults() != 1)
+      return failure();
+    Location loc = transpose.getLoc();
+    Value q = dq.getInput();
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc,
+        tensor::getMixedSizes(rewriter, loc, transpose.getInit()),
+        cast<RankedTensorType>(q.getType()).getElementType());
+    auto moved = linalg::TransposeOp::create(rewriter, loc, q, init,
+                                             transpose.getPermutation());
+    replaceWithDequantized(rewriter, transpose, moved->getResult(0), dq);
+    return success();
+  }
+};
+
+/// A pad with 0.0 is a pad of the storage with the zero point.
+struct SinkThroughZeroPad : OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp dq = getPerTensorDequantize(pad.getSource());
+    FloatAttr value;
+    Value padding = pad.getConstantPaddingValue();
+    if (!dq || !padding || !matchPattern(padding, m_Constant(&value)) ||
+        !value.getValue().isZero())
+      return failure();
+    auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
+    Value q = dq.getInput();
+    auto type = withStorageElement(pad.getResultType(), q);
+    unsigned width = type.getElementTypeBitWidth();
+    int64_t zp = grid.getZeroPoint();
+    Value zero = arith::ConstantOp::create(
+        rewriter, pad.getLoc(),
+        rewriter.getIntegerAttr(type.getElementType(),
+                                APInt(width, zp, /*isSigned=*/zp < 0,
+                                      /*implicitTrunc=*/true)));
+    Value padded = tensor::PadOp::create(rewriter, pad.getLoc(), type, q,
+                                         pad.getMixedLowPad(),
+                                         pad.getMixedHighPad(), zero);
+    replaceWithDequantized(rewriter, pad, padded, dq);
+    return success();
+  }
+};
+
+/// A concatenation of tensors dequantized from one grid.
+struct SinkThroughConcat : OpRewritePattern<tensor::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::ConcatOp concat,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> storage;
+    DequantizeOp first;
+    for (Value in : concat.getInputs()) {
+      DequantizeOp dq = getPerTensorDequantize(in);
+      if (!dq || (first && dq.getGrid() != first.getGrid()))
+        return failure();
+      first = first ? first : dq;
+      storage.push_back(dq.getInput());
+    }
+    auto joined = tensor::ConcatOp::create(
+        rewriter, concat.getLoc(),
+        withStorageElement(concat.getType(), storage.front()), concat.getDim(),
+        storage);
+    replaceWithDequantized(rewriter, concat, joined, first);
+    return success();
+  }
+};
+
+/// Max pooling from -inf: integer max pooling from the lowest storage value.
+struct SinkThroughMaxPool : OpRewritePattern<linalg::PoolingNhwcMaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::PoolingNhwcMaxOp pool,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp dq = getPerTensorDequantize(pool.getDpsInputs()[0]);
+    auto fill = pool.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+    FloatAttr init;
+    if (!dq || !fill ||
+        !matchPattern(fill.getDpsInputs()[0], m_Constant(&init)) ||
+        !init.getValue().isNegInfinity())
+      return failure();
+    auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
+    Location loc = pool.getLoc();
+    Value q = dq.getInput();
+    auto type = withStorageElement(pool.getResultTypes()[0], q);
+    Type element = type.getElementType();
+    unsigned width = type.getElementTypeBitWidth();
+    int64_t lowest = grid.getStorageTypeMin();
+    Value low = arith::ConstantOp::create(
+        rewriter, loc,
+        rewriter.getIntegerAttr(element,
+                                APInt(width, lowest, /*isSigned=*/lowest < 0,
+                                      /*implicitTrunc=*/true)));
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc,
+        tensor::getMixedSizes(rewriter, loc, pool.getDpsInits()[0]), element);
+    Value start =
+        linalg::FillOp::create(rewriter, loc, low, empty).getResult(0);
+    SmallVector<Value> ins{q, pool.getDpsInputs()[1]};
+    Value result =
+        grid.isSigned()
+            ? linalg::PoolingNhwcMaxOp::create(
+                  rewriter, loc, TypeRange{type}, ins, ValueRange{start},
+                  pool.getStridesAttr(), pool.getDilationsAttr())
+                  .getResult(0)
+            : linalg::PoolingNhwcMaxUnsignedOp::create(
+                  rewriter, loc, TypeRange{type}, ins, ValueRange{start},
+                  pool.getStridesAttr(), pool.getDilationsAttr())
+                  .getResult(0);
+    replaceWithDequantized(rewriter, pool, result, dq);
+    return success();
+  }
+};
+
+/// quantize(concat(x_i)) = concat(quantize(x_i)): quantizing is
+/// element-wise.
+struct DistributeQuantizeOverConcat : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto concat = quantize.getInput().getDefiningOp<tensor::ConcatOp>();
+    if (!concat || !concat->hasOneUse() ||
+        !isa<quant::UniformQuantizedType>(quantize.getGridType()))
+      return failure();
+    SmallVector<Value> parts;
+    for (Value in : concat.getInputs())
+      parts.push_back(QuantizeOp::create(
+          rewriter, quantize.getLoc(),
+          withStorageElement(in.getType(), quantize.getOutput()), in,
+          quantize.getGridAttr(), quantize.getRoundingAttr(),
+          quantize.getReciprocalScaleAttr()));
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(
+        quantize, quantize.getOutput().getType(), concat.getDim(), parts);
+    return success();
+  }
+};
+
+/// quantize(dequantize(q)) on one grid is q: the dequantized value divided
+/// by its own scale is within 2^-6 of q - z (Semantics.md §5).
+struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto dq = quantize.getInput().getDefiningOp<DequantizeOp>();
+    Type element = quantize.getInput().getType().getElementType();
+    if (!dq || dq.getGrid() != quantize.getGrid() ||
+        !(element.isF32() || element.isF64()))
+      return failure();
+    rewriter.replaceOp(quantize, dq.getInput());
+    return success();
+  }
+};
+
+} // namespace
+
+namespace mlir::qat {
+namespace {
+struct QATSinkDequantizePass
+    : impl::QATSinkDequantizePassBase<QATSinkDequantizePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
+                 SinkThroughDataMovement<tensor::ExpandShapeOp>,
+                 SinkThroughDataMovement<tensor::ExtractSliceOp>,
+                 SinkThroughTranspose, SinkThroughZeroPad, SinkThroughConcat,
+                 SinkThroughMaxPool, DistributeQuantizeOverConcat,
+                 FoldQuantizeOfDequantize>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+} // namespace mlir::qat

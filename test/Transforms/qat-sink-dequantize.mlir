@@ -1,0 +1,76 @@
+// RUN: qat-opt %s -split-input-file -qat-sink-dequantize | FileCheck %s
+
+// Reshapes and transposes move to the storage values; the requantization
+// on the same grid folds away.
+// CHECK-LABEL: func @reshape_transpose
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x6xi8>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[Q]] {{.*}} : tensor<2x6xi8> into tensor<12xi8>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[C]] {{.*}} : tensor<12xi8> into tensor<3x4xi8>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<3x4xi8>) outs(%{{.*}} : tensor<4x3xi8>) permutation = [1, 0]
+// CHECK: return %[[T]] : tensor<4x3xi8>
+func.func @reshape_transpose(%q: tensor<2x6xi8>) -> tensor<4x3xi8> {
+  %d = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.1:7>} : tensor<2x6xi8> -> tensor<2x6xf32>
+  %c = tensor.collapse_shape %d [[0, 1]] : tensor<2x6xf32> into tensor<12xf32>
+  %r = tensor.expand_shape %c [[0, 1]] output_shape [3, 4] : tensor<12xf32> into tensor<3x4xf32>
+  %e = tensor.empty() : tensor<4x3xf32>
+  %t = linalg.transpose ins(%r : tensor<3x4xf32>) outs(%e : tensor<4x3xf32>) permutation = [1, 0]
+  %o = qat.quantize %t {grid = !quant.uniform<u8:f32, 0.1:7>} : tensor<4x3xf32> -> tensor<4x3xi8>
+  return %o : tensor<4x3xi8>
+}
+
+// -----
+
+// Zero padding becomes padding with the zero point (200, stored as -56 in
+// i8); max pooling from -inf becomes unsigned integer max pooling from 0.
+// CHECK-LABEL: func @pad_max_pool
+// CHECK-DAG: %[[LOW:.*]] = arith.constant 0 : i8
+// CHECK-DAG: %[[Z:.*]] = arith.constant -56 : i8
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %[[Z]] : i8
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[LOW]] : i8)
+// CHECK: %[[M:.*]] = linalg.pooling_nhwc_max_unsigned {{.*}} ins(%[[P]], %{{.*}} : tensor<1x4x4x1xi8>, tensor<2x2xf32>) outs(%[[INIT]] : tensor<1x2x2x1xi8>)
+// CHECK: qat.dequantize %[[M]]
+func.func @pad_max_pool(%q: tensor<1x2x2x1xi8>) -> tensor<1x2x2x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %d = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.1:200>} : tensor<1x2x2x1xi8> -> tensor<1x2x2x1xf32>
+  %p = tensor.pad %d low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x2x1xf32> to tensor<1x4x4x1xf32>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %e = tensor.empty() : tensor<1x2x2x1xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %m = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%p, %win : tensor<1x4x4x1xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  return %m : tensor<1x2x2x1xf32>
+}
+
+// -----
+
+// A concatenation quantized to a new grid: each input is quantized (here:
+// requantized from its own grid, which qat-form-integer-regions lowers).
+// CHECK-LABEL: func @concat
+// CHECK: %[[A:.*]] = qat.quantize %{{.*}} {grid = !quant.uniform<i8:f32, 5.000000e-02:-3>} : tensor<2x2xf32> -> tensor<2x2xi8>
+// CHECK: %[[B:.*]] = qat.quantize %{{.*}} {grid = !quant.uniform<i8:f32, 5.000000e-02:-3>} : tensor<2x3xf32> -> tensor<2x3xi8>
+// CHECK: tensor.concat dim(1) %[[A]], %[[B]] : (tensor<2x2xi8>, tensor<2x3xi8>) -> tensor<2x5xi8>
+func.func @concat(%a: tensor<2x2xi8>, %b: tensor<2x3xi8>) -> tensor<2x5xi8> {
+  %da = qat.dequantize %a {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x2xi8> -> tensor<2x2xf32>
+  %db = qat.dequantize %b {grid = !quant.uniform<i8:f32, 0.02:4>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %c = tensor.concat dim(1) %da, %db : (tensor<2x2xf32>, tensor<2x3xf32>) -> tensor<2x5xf32>
+  %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.05:-3>} : tensor<2x5xf32> -> tensor<2x5xi8>
+  return %q : tensor<2x5xi8>
+}
+
+// -----
+
+// Per-axis grids do not move (a transpose would move the axis).
+// CHECK-LABEL: func @negative_per_axis
+// CHECK: qat.dequantize
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3xf32>)
+func.func @negative_per_axis(%q: tensor<2x3xi8>) -> tensor<3x2xf32> {
+  %d = qat.dequantize %q {grid = !quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %e = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%d : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  return %t : tensor<3x2xf32>
+}

@@ -22,15 +22,17 @@ func.func @tosa_clamp(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 // -----
 
 // A constant TOSA weight keeps its grid through the front end: it becomes
-// an i8 constant.
+// an i8 constant, and tosa.matmul (a linalg.batch_matmul after the front
+// end) an integer batch matmul.
 // CHECK-LABEL: func @tosa_weight
 // CHECK: arith.constant dense<{{\[\[\[}}10, -20], [30, 40]]]> : tensor<1x2x2xi8>
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<1x3x2xi8>, tensor<1x2x2xi8>) outs(%{{.*}} : tensor<1x3x2xi32>)
+// CHECK-NOT: linalg.batch_matmul
 func.func @tosa_weight(%x: tensor<1x3x2xf32>) -> tensor<1x3x2xf32> {
   %xq = qat.fake_quant %x {scales = array<f64: 0.05>} : tensor<1x3x2xf32>
   %w = "tosa.const"() {values = dense<[[[0.1, -0.2], [0.3, 0.4]]]> : tensor<1x2x2xf32>} : () -> tensor<1x2x2xf32>
   %wq = qat.fake_quant %w {scales = array<f64: 0.01>} : tensor<1x2x2xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
-  // expected-remark @+1 {{'linalg.batch_matmul' runs in float between dequantize and quantize}}
   %y = tosa.matmul %xq, %wq, %zp, %zp : (tensor<1x3x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x2xf32>
   %yq = qat.fake_quant %y {scales = array<f64: 0.1>} : tensor<1x3x2xf32>
   return %yq : tensor<1x3x2xf32>

@@ -167,7 +167,8 @@ bool isZeroFill(Value v) {
 /// lowers, or null.
 linalg::LinalgOp getContraction(Value v) {
   Operation *def = v.getDefiningOp();
-  if (isa_and_nonnull<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp,
+  if (isa_and_nonnull<linalg::MatmulOp, linalg::BatchMatmulOp,
+                      linalg::Conv2DNhwcHwcfOp,
                       linalg::DepthwiseConv2DNhwcHwcOp>(def))
     return cast<linalg::LinalgOp>(def);
   return nullptr;
@@ -202,6 +203,9 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
   if (auto mm = dyn_cast<linalg::MatmulOp>(*r.contraction);
       mm && mm.hasUserDefinedMaps())
     return reason = "transposed or broadcast matmul", failure();
+  if (auto mm = dyn_cast<linalg::BatchMatmulOp>(*r.contraction);
+      mm && mm.hasUserDefinedMaps())
+    return reason = "transposed or broadcast batch matmul", failure();
   if (!isZeroFill(r.contraction.getDpsInits()[0]))
     return reason = "the accumulation does not start from zero", failure();
   Value input = r.contraction.getDpsInputs()[0];
@@ -322,11 +326,13 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   SmallVector<QuantGrid<float>> wGrids =
       getChannelGrids<float>(wGrid, RoundingMode::half_to_even, false);
 
-  // Weights as a (K, n) matrix: every dimension but the last (the output
-  // channel) is reduced.
+  // Weights as `batches` (K, n) matrices: every dimension but the last (the
+  // output channel) is reduced, except the batch of a batch matmul.
   auto wType = r.weightValues.getType();
+  bool batched = isa<linalg::BatchMatmulOp>(*r.contraction);
+  int64_t batches = batched ? wType.getDimSize(0) : 1;
   int64_t n = wType.getDimSize(wType.getRank() - 1);
-  int64_t k = wType.getNumElements() / n;
+  int64_t k = wType.getNumElements() / n / batches;
   SmallVector<int64_t> w = getStorageValues(r.weightValues, wGrid.isSigned());
   int64_t za = inGrid.getZeroPoint();
   int64_t aLo = inGrid.getStorageTypeMin(), aHi = inGrid.getStorageTypeMax();
@@ -334,8 +340,9 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
 
   // Per output column: weight sums, corrections, multipliers, and the
   // bound that proves the accumulator fits in i32.
-  SmallVector<int64_t> correction(n), weightZeroPoints(n), biasSteps(n),
-      accumulatorFactor(n);
+  // correction[b * n + c]: per batch (of a batch matmul) and channel.
+  SmallVector<int64_t> correction(batches * n), weightZeroPoints(n),
+      biasSteps(n), accumulatorFactor(n);
   SmallVector<double> multipliers(n);
   SmallVector<int64_t> fixedMultipliers(n), fixedShifts(n);
   bool asymmetricWeights = false, refinedBias = false;
@@ -344,10 +351,16 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
     int64_t zw = wg.zeroPoint;
     weightZeroPoints[c] = zw;
     asymmetricWeights |= zw != 0;
-    int64_t colSum = 0, absSum = 0;
-    for (int64_t i = 0; i < k; ++i) {
-      colSum += w[i * n + c];
-      absSum += std::abs(w[i * n + c] - zw);
+    SmallVector<int64_t> colSums(batches);
+    int64_t absSum = 0;
+    for (int64_t b = 0; b < batches; ++b) {
+      int64_t batchAbsSum = 0;
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t v = w[(b * k + i) * n + c];
+        colSums[b] += v;
+        batchAbsSum += std::abs(v - zw);
+      }
+      absSum = std::max(absSum, batchAbsSum);
     }
     float accScale = getAccumulatorScale(inGrid.getScale(), wg.scale);
     int64_t maxAccumulator = maxCenteredA * absSum;
@@ -370,7 +383,8 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
              << " may overflow: |acc + bias| can reach " << bound
              << " (activation range [" << aLo << ", " << aHi
              << "] with zero point " << za << ", K = " << k << ")";
-    correction[c] = k * za * zw - za * colSum;
+    for (int64_t b = 0; b < batches; ++b)
+      correction[b * n + c] = k * za * zw - za * colSums[b];
     biasSteps[c] = bias.storageValue;
     accumulatorFactor[c] = int64_t(1) << bias.shift;
     refinedBias |= bias.shift != 0;
@@ -391,8 +405,9 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   }
   // Without a refined bias grid, the bias joins the constant correction.
   if (!refinedBias)
-    for (int64_t c = 0; c < n; ++c)
-      correction[c] += biasSteps[c];
+    for (int64_t b = 0; b < batches; ++b)
+      for (int64_t c = 0; c < n; ++c)
+        correction[b * n + c] += biasSteps[c];
 
   QuantGrid<float> og = getChannelGrids<float>(
       outGrid, r.output.getRounding(), r.output.getReciprocalScale())[0];
@@ -486,6 +501,35 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
       exprs.push_back(rewriter.getAffineConstantExpr(0));
       inputSumMap = AffineMap::get(rank, 0, exprs, ctx);
     }
+  } else if (batched) {
+    acc = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
+                                        ValueRange{a, wConst},
+                                        ValueRange{zeroTensor(sizes)})
+              .getResult(0);
+    if (asymmetricWeights) {
+      // Row sums of the activation, per batch.
+      AffineMap in = AffineMap::getMultiDimIdentityMap(3, ctx);
+      AffineMap out = AffineMap::get(
+          3, 0, {rewriter.getAffineDimExpr(0), rewriter.getAffineDimExpr(1)},
+          ctx);
+      inputSum =
+          linalg::GenericOp::create(
+              rewriter, loc,
+              TypeRange{RankedTensorType::get(accType.getShape().drop_back(),
+                                              rewriter.getI32Type())},
+              ValueRange{a}, ValueRange{zeroTensor({sizes[0], sizes[1]})},
+              ArrayRef<AffineMap>{in, out},
+              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                            utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction},
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
+                linalg::YieldOp::create(
+                    b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
+              })
+              .getResult(0);
+      inputSumMap = out;
+    }
   } else {
     acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
                                    ValueRange{a, wConst},
@@ -519,8 +563,21 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap col =
       AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1), ctx);
-  SmallVector<Value> inputs{acc, createI32Constant(rewriter, loc, correction)};
-  SmallVector<AffineMap> maps{id, col};
+  // The corrections of a batch matmul are a (batch, channel) table.
+  Value corrections = createI32Constant(rewriter, loc, correction);
+  AffineMap correctionMap = col;
+  if (batched) {
+    corrections = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({batches, n}, rewriter.getI32Type()), corrections,
+        ArrayRef<ReassociationIndices>{{0, 1}});
+    correctionMap = AffineMap::get(
+        rank, 0,
+        {rewriter.getAffineDimExpr(0), rewriter.getAffineDimExpr(rank - 1)},
+        ctx);
+  }
+  SmallVector<Value> inputs{acc, corrections};
+  SmallVector<AffineMap> maps{id, correctionMap};
   if (refinedBias) {
     inputs.push_back(createI32Constant(rewriter, loc, accumulatorFactor));
     inputs.push_back(createI32Constant(rewriter, loc, biasSteps));

@@ -259,3 +259,23 @@ func.func @average_pool(%aq: tensor<1x4x4x2xi8>) -> tensor<1x1x1x2xi8> {
   %q = qat.quantize %m {grid = !quant.uniform<i8:f32, 0.25>} : tensor<1x1x1x2xf32> -> tensor<1x1x1x2xi8>
   return %q : tensor<1x1x1x2xi8>
 }
+
+// -----
+
+// A matmul with a transposed (N x K) constant weight, channels on axis 0:
+// the integer matmul reads the weight transposed at compile time.
+// CHECK-LABEL: func @matmul_transposed_weight
+// CHECK: %[[WT:.*]] = arith.constant dense<{{\[}}[1, 4], [2, 5], [3, 6]]> : tensor<3x2xi8>
+// CHECK: linalg.matmul ins(%{{.*}}, %[[WT]] : tensor<2x3xi8>, tensor<3x2xi8>) outs(%{{.*}} : tensor<2x2xi32>)
+func.func @matmul_transposed_weight(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %wq = arith.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32:0, {0.25, 0.5}>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %mm = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %w : tensor<2x3xf32>, tensor<2x3xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}

@@ -57,8 +57,37 @@ struct ContractionRegion {
   /// A tensor.pad of the dequantized input with 0.0, or null.
   tensor::PadOp pad;
   DequantizeOp weight;
+  /// Storage values, as K x N for a matmul whose weight is N x K.
   DenseIntElementsAttr weightValues;
+  /// A matmul with a transposed (N x K) constant weight: the lowering uses
+  /// `weightValues`, transposed at compile time.
+  bool transposedWeight = false;
 };
+
+/// True for linalg.matmul's maps of A x B^T: (m, k), (n, k) -> (m, n).
+bool isTransposedBMatmul(linalg::MatmulOp mm) {
+  MLIRContext *ctx = mm.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(3, 0, results, ctx);
+  };
+  return mm.getIndexingMapsArray() ==
+         SmallVector<AffineMap>{map({m, k}), map({n, k}), map({m, n})};
+}
+
+/// `values` (rows x cols) transposed.
+DenseIntElementsAttr transpose2D(DenseIntElementsAttr values) {
+  auto type = values.getType();
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<APInt> in(values.getValues<APInt>()), out;
+  out.reserve(in.size());
+  for (int64_t c = 0; c < cols; ++c)
+    for (int64_t r = 0; r < rows; ++r)
+      out.push_back(in[r * cols + c]);
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({cols, rows}, type.getElementType()), out);
+}
 
 /// A float constant (scalar, or splat tensor) as a float.
 std::optional<float> getConstantFloat(Value v) {
@@ -201,8 +230,11 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
       return reason = "the contraction result has other users", failure();
   }
   if (auto mm = dyn_cast<linalg::MatmulOp>(*r.contraction);
-      mm && mm.hasUserDefinedMaps())
-    return reason = "transposed or broadcast matmul", failure();
+      mm && mm.hasUserDefinedMaps()) {
+    if (!isTransposedBMatmul(mm))
+      return reason = "transposed-A or broadcast matmul", failure();
+    r.transposedWeight = true;
+  }
   if (auto mm = dyn_cast<linalg::BatchMatmulOp>(*r.contraction);
       mm && mm.hasUserDefinedMaps())
     return reason = "transposed or broadcast batch matmul", failure();
@@ -225,11 +257,14 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
   if (!isa<quant::UniformQuantizedType>(r.input.getGridType()))
     return reason = "per-channel activation grid", failure();
   int64_t weightRank = cast<RankedTensorType>(r.weight.getType()).getRank();
+  int64_t channelAxis = r.transposedWeight ? 0 : weightRank - 1;
   std::optional<int64_t> axis = getGridAxis(r.weight.getGridType());
-  if (axis && *axis != weightRank - 1)
+  if (axis && *axis != channelAxis)
     return reason = "weight channels are not the output channels", failure();
   if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
     return reason = "the weight is not a constant", failure();
+  if (r.transposedWeight && r.weightValues.getType().hasStaticShape())
+    r.weightValues = transpose2D(r.weightValues);
   auto type = cast<RankedTensorType>(r.output.getInput().getType());
   if (!type.getElementType().isF32())
     return reason = "only f32 graphs are lowered to integers so far", failure();
@@ -423,7 +458,10 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   Value a = r.input.getInput();
   if (!inGrid.isSigned())
     a = extendUnsigned(rewriter, loc, a);
-  Value wConst = r.weight.getInput();
+  Value wConst =
+      r.transposedWeight
+          ? Value(arith::ConstantOp::create(rewriter, loc, r.weightValues))
+          : r.weight.getInput();
   if (!wGrid.isSigned())
     wConst = extendUnsigned(rewriter, loc, wConst);
   // Zero padding of the float input is padding with the zero point.

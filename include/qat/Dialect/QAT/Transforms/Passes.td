@@ -167,7 +167,8 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
     result is `qat.quantize`d, and replaces each with integer arithmetic on
     the storage values, as docs/Semantics.md §8 defines:
 
-    - `linalg.matmul`, `linalg.batch_matmul` (per-batch constant weights),
+    - `linalg.matmul` (also with an N x K weight, as `(m, k), (n, k)` maps),
+      `linalg.batch_matmul` (per-batch constant weights),
       `linalg.conv_2d_nhwc_hwcf` or
       `linalg.depthwise_conv_2d_nhwc_hwc` (strides, dilations;
       its input possibly a `tensor.pad` with 0.0, which becomes a pad with

@@ -1,6 +1,6 @@
 // RUN: qat-opt %s -qat-form-integer-regions | FileCheck %s --check-prefix=FLOAT
-// RUN: qat-opt %s -qat-form-integer-regions=requant=fixed-point | FileCheck %s --check-prefixes=FIXED,DOUBLE
-// RUN: qat-opt %s -qat-form-integer-regions="requant=fixed-point double-round=false" | FileCheck %s --check-prefixes=FIXED,SINGLE
+// RUN: qat-opt %s -qat-form-integer-regions="requant=fixed-point double-round=true" | FileCheck %s --check-prefixes=FIXED,DOUBLE
+// RUN: qat-opt %s -qat-form-integer-regions=requant=fixed-point | FileCheck %s --check-prefixes=FIXED,SINGLE
 // RUN: not qat-opt %s -qat-form-integer-regions=requant=exact 2>&1 | FileCheck %s --check-prefix=BADOPT
 
 // i8 activations (scale 0.5) times int8 weights (scale 0.25): accumulator

@@ -279,3 +279,27 @@ func.func @matmul_transposed_weight(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
   %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
   return %q : tensor<2x2xi8>
 }
+
+// -----
+
+// The product of two dequantized tensors: (qa - za) * (qb - zb) in i32,
+// then the multiplier f32(0.5 * 0.125) / 0.25 = 0.25.
+// CHECK-LABEL: func @mul
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xi8>, tensor<4xi8>) outs(%{{.*}} : tensor<4xi8>)
+// CHECK: %[[P:.*]] = arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK: %[[F:.*]] = arith.sitofp %[[P]] : i32 to f32
+// CHECK: arith.mulf %[[F]], %{{.*}} : f32
+// CHECK: math.roundeven
+func.func @mul(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:128>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.125>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.mulf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.25>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}

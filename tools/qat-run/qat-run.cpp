@@ -6,7 +6,7 @@
 //
 // qat-run file.mlir [-e func] [--input a.npy ...] [--output y.npy ...]
 //                   [--mode=int|simulate|lower] [--check]
-//                   [--requant=float|fixed-point] [--double-round=false]
+//                   [--requant=float|fixed-point] [--double-round]
 //
 // Compiles one function of a .mlir file with MLIR's JIT and runs it. A QAT
 // graph goes through qat-to-int (--mode=int, the default) or through the
@@ -76,8 +76,8 @@ llvm::cl::opt<std::string>
 llvm::cl::opt<bool> doubleRound(
     "double-round",
     llvm::cl::desc("--requant=fixed-point: TFLite's double rounding "
-                   "(default) or, with =false, TOSA's single rounding"),
-    llvm::cl::init(true));
+                   "instead of TOSA's single rounding"),
+    llvm::cl::init(false));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"));

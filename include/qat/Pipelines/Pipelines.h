@@ -32,8 +32,9 @@ struct QATToIntOptions : public PassPipelineOptions<QATToIntOptions> {
   PassOptions::Option<bool> doubleRound{
       *this, "double-round",
       llvm::cl::desc("With requant=fixed-point: TFLite's double rounding "
-                     "(true) or TOSA's single rounding (false)"),
-      llvm::cl::init(true)};
+                     "(true) or TOSA's single rounding (false, closer to the "
+                     "fake-quant graph)"),
+      llvm::cl::init(false)};
 };
 
 /// QAT graph -> integer program on tensors: lower TOSA (what torch-mlir and

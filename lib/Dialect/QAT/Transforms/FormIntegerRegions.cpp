@@ -346,7 +346,7 @@ Value emitFloatRequantize(OpBuilder &b, Location loc, Value v,
 /// How accumulators are scaled to the output grid (Semantics.md §8.4).
 struct RequantOptions {
   bool fixedPoint = false;
-  bool doubleRound = true;
+  bool doubleRound = false;
 };
 
 /// Rebuilds `r` in integers; fails with an error when an accumulator could
@@ -716,15 +716,17 @@ std::pair<Value, Value> emitFixedPointConstants(OpBuilder &b, Location loc,
           arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(m.shift))};
 }
 
-/// quantize(act(dequantize(a) + dequantize(b))), element-wise with identity
-/// maps, becomes f32((qa - za)) * Ma + f32((qb - zb)) * Mb requantized with
-/// Ma = sa / so, Mb = sb / so in f32 (Semantics.md §8.6), ONNX Runtime's
-/// QLinearAdd; with requant=fixed-point, TFLite's integer addition. Fails (no
-/// rewrite) when the region does not match; `reason` says why when it is an
-/// addition that cannot be lowered.
-LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
-                             const RequantOptions &requant,
-                             std::string &reason) {
+/// quantize(act(dequantize(a) op dequantize(b))), element-wise with
+/// identity maps. Addition: f32(qa - za) * Ma + f32(qb - zb) * Mb with
+/// Ma = sa / so, Mb = sb / so in f32, ONNX Runtime's QLinearAdd, or with
+/// requant=fixed-point TFLite's integer addition (Semantics.md §8.6).
+/// Multiplication: the exact i32 product (qa - za)(qb - zb) requantized
+/// like an accumulator on the grid sa * sb. Fails (no rewrite) when the
+/// region does not match; `reason` says why when it matches but cannot be
+/// lowered.
+LogicalResult lowerBinaryRegion(RewriterBase &rewriter, QuantizeOp output,
+                                const RequantOptions &requant,
+                                std::string &reason) {
   auto generic = output.getInput().getDefiningOp<linalg::GenericOp>();
   if (!generic || generic.getNumDpsInputs() != 2 ||
       generic.getNumResults() != 1 || !generic.getResult(0).hasOneUse() ||
@@ -735,13 +737,12 @@ LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
   Block &body = generic.getRegion().front();
   float actLo = -INFINITY, actHi = INFINITY;
   Value v = stripActivation(body.getTerminator()->getOperand(0), actLo, actHi);
-  auto add = v ? v.getDefiningOp<arith::AddFOp>() : nullptr;
-  if (!add ||
-      !llvm::is_contained(ValueRange{add.getLhs(), add.getRhs()},
-                          body.getArgument(0)) ||
-      !llvm::is_contained(ValueRange{add.getLhs(), add.getRhs()},
-                          body.getArgument(1)))
+  Operation *op = v ? v.getDefiningOp() : nullptr;
+  if (!isa_and_nonnull<arith::AddFOp, arith::MulFOp>(op) ||
+      !llvm::is_contained(op->getOperands(), body.getArgument(0)) ||
+      !llvm::is_contained(op->getOperands(), body.getArgument(1)))
     return failure();
+  bool isMul = isa<arith::MulFOp>(op);
   auto lhs = generic.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
   auto rhs = generic.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
   if (!lhs || !rhs)
@@ -768,7 +769,24 @@ LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
       std::min(20, 29 - static_cast<int>(llvm::Log2_64_Ceil(maxCentered + 1)));
   double common = 2.0 * std::max(double(ga->scale), double(gb->scale));
   std::optional<FixedPointMultiplier> fa, fb, fo;
-  if (requant.fixedPoint) {
+  int64_t maxA =
+      std::max(ga->zeroPoint - ga->range.min, ga->range.max - ga->zeroPoint);
+  int64_t maxB =
+      std::max(gb->zeroPoint - gb->range.min, gb->range.max - gb->zeroPoint);
+  if (isMul && maxA * maxB > std::numeric_limits<int32_t>::max())
+    return reason = "the i32 product of the storage values may overflow",
+           failure();
+  // A product is on the grid sa * sb.
+  float productScale = getAccumulatorScale(ga->scale, gb->scale);
+  float mp = getRequantMultiplier(productScale, og->scale, og->reciprocalScale);
+  if (requant.fixedPoint && isMul) {
+    fo = getFixedPointMultiplier(double(ga->scale) * double(gb->scale) /
+                                 double(og->scale));
+    if (!fo)
+      return reason = "requant=fixed-point: the multiplier of the product is "
+                      "too large",
+             failure();
+  } else if (requant.fixedPoint) {
     fa = getFixedPointMultiplier(double(ga->scale) / common);
     fb = getFixedPointMultiplier(double(gb->scale) / common);
     fo = getFixedPointMultiplier(std::ldexp(common, -leftShift) /
@@ -803,6 +821,26 @@ LogicalResult lowerAddRegion(RewriterBase &rewriter, QuantizeOp output,
           [&](OpBuilder &b, Location l, ValueRange args) {
             Value ca = emitCentered(b, l, args[0], signedA, ga->zeroPoint);
             Value cb = emitCentered(b, l, args[1], signedB, gb->zeroPoint);
+            if (isMul) {
+              // An exact i32 product, requantized like an accumulator.
+              Value product = arith::MulIOp::create(b, l, ca, cb);
+              Value q;
+              if (fo) {
+                auto [mult, sh] = emitFixedPointConstants(b, l, *fo);
+                q = emitFixedPointRequantize(b, l, product, mult, sh,
+                                             requant.doubleRound, zo, lo, hi,
+                                             storageType);
+              } else {
+                Value f =
+                    arith::SIToFPOp::create(b, l, b.getF32Type(), product);
+                Value scaled = arith::MulFOp::create(
+                    b, l, f, emitFloatConstant(b, l, b.getF32Type(), mp));
+                q = emitFloatRequantize(b, l, scaled, rounding, zo, lo, hi,
+                                        storageType);
+              }
+              linalg::YieldOp::create(b, l, ValueRange{q});
+              return;
+            }
             if (requant.fixedPoint) {
               Value shift = arith::ConstantOp::create(
                   b, l, b.getI32IntegerAttr(leftShift));
@@ -1074,7 +1112,7 @@ struct QATFormIntegerRegionsPass
     using Lowering = LogicalResult (*)(RewriterBase &, QuantizeOp,
                                        const RequantOptions &, std::string &);
     const Lowering elementwiseLowerings[] = {
-        lowerAddRegion, lowerAveragePoolRegion, lowerRescaleRegion};
+        lowerBinaryRegion, lowerAveragePoolRegion, lowerRescaleRegion};
     SmallVector<QuantizeOp> outputs;
     getOperation()->walk([&](QuantizeOp op) { outputs.push_back(op); });
     IRRewriter rewriter(&getContext());

@@ -191,7 +191,8 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
       `requant=fixed-point`: a per-channel i32 multiplier and shift applied
       by `tosa.apply_scale` (i64 intermediate), single or double rounding
       (`double-round`), for integer-only targets;
-    - the addition of two dequantized tensors with any grids, plus an
+    - the addition or multiplication of two dequantized tensors with any
+      grids, plus an
       activation (§8.6); average and global average pooling (§8.8);
       requantization of a dequantized tensor to another grid (§8.9).
 
@@ -215,9 +216,9 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
     Option<"requant", "requant", "std::string", /*default=*/"\"float\"",
            "Requantization: 'float' (f32 multiplier, ONNX Runtime's formula) "
            "or 'fixed-point' (i32 multiplier and shift, TOSA rescale)">,
-    Option<"doubleRound", "double-round", "bool", /*default=*/"true",
+    Option<"doubleRound", "double-round", "bool", /*default=*/"false",
            "With requant=fixed-point: TFLite's double rounding (true) or "
-           "TOSA's single rounding (false)">
+           "TOSA's single rounding (false, closer to the fake-quant graph)">
   ];
 }
 

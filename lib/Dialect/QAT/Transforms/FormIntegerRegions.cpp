@@ -62,6 +62,8 @@ struct ContractionRegion {
   /// A matmul with a transposed (N x K) constant weight: the lowering uses
   /// `weightValues`, transposed at compile time.
   bool transposedWeight = false;
+  /// The output channel dimension of the result: 1 for NCHW, else the last.
+  unsigned channelDim = 0;
 };
 
 /// True for linalg.matmul's maps of A x B^T: (m, k), (n, k) -> (m, n).
@@ -141,7 +143,7 @@ std::pair<int64_t, int64_t> getSaturationBounds(const QuantGrid<float> &og,
 /// Matches `act(acc + bias)`: walks back from the yielded value through
 /// max/min with constants (the activation), then an addition of the bias.
 std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
-                                      Value accumulator) {
+                                      Value accumulator, unsigned channelDim) {
   unsigned rank = cast<RankedTensorType>(accumulator.getType()).getRank();
   if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
       generic.getNumReductionLoops() != 0 || generic.getNumLoops() != rank)
@@ -160,7 +162,7 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
     // A bias: a constant vector read through the output-channel dimension.
     DenseFPElementsAttr values;
     if (biasArg || !map.isProjectedPermutation() || map.getNumResults() != 1 ||
-        map.getDimPosition(0) != rank - 1 ||
+        map.getDimPosition(0) != channelDim ||
         !matchPattern(in->get(), m_Constant(&values)))
       return std::nullopt;
     biasArg = arg;
@@ -197,10 +199,17 @@ bool isZeroFill(Value v) {
 linalg::LinalgOp getContraction(Value v) {
   Operation *def = v.getDefiningOp();
   if (isa_and_nonnull<linalg::MatmulOp, linalg::BatchMatmulOp,
-                      linalg::Conv2DNhwcHwcfOp,
+                      linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp,
                       linalg::DepthwiseConv2DNhwcHwcOp>(def))
     return cast<linalg::LinalgOp>(def);
   return nullptr;
+}
+
+/// The output-channel dimension of a contraction's result.
+unsigned getChannelDim(linalg::LinalgOp op) {
+  if (isa<linalg::Conv2DNchwFchwOp>(op))
+    return 1;
+  return cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
 }
 
 /// Matches the region rooted at `output`; a reason when it does not match.
@@ -217,7 +226,9 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
         r.contraction = op;
     if (!r.contraction)
       return failure(); // Perhaps another kind of region.
-    r.epilogue = matchEpilogue(generic, r.contraction->getResult(0));
+    r.channelDim = getChannelDim(r.contraction);
+    r.epilogue =
+        matchEpilogue(generic, r.contraction->getResult(0), r.channelDim);
     if (!r.epilogue)
       return reason = "epilogue is not act(acc + bias)", failure();
     if (!generic->hasOneUse() || !r.contraction->hasOneUse())
@@ -226,6 +237,7 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
     r.contraction = getContraction(v);
     if (!r.contraction)
       return failure(); // Not a region this pass knows; no reason to give.
+    r.channelDim = getChannelDim(r.contraction);
     if (!r.contraction->hasOneUse())
       return reason = "the contraction result has other users", failure();
   }
@@ -257,19 +269,26 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
   if (!isa<quant::UniformQuantizedType>(r.input.getGridType()))
     return reason = "per-channel activation grid", failure();
   int64_t weightRank = cast<RankedTensorType>(r.weight.getType()).getRank();
-  int64_t channelAxis = r.transposedWeight ? 0 : weightRank - 1;
+  bool nchw = isa<linalg::Conv2DNchwFchwOp>(*r.contraction);
+  int64_t channelAxis = r.transposedWeight || nchw ? 0 : weightRank - 1;
   std::optional<int64_t> axis = getGridAxis(r.weight.getGridType());
   if (axis && *axis != channelAxis)
     return reason = "weight channels are not the output channels", failure();
   if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
     return reason = "the weight is not a constant", failure();
-  if (r.transposedWeight && r.weightValues.getType().hasStaticShape())
-    r.weightValues = transpose2D(r.weightValues);
+  if (!r.weightValues.getType().hasStaticShape())
+    return reason = "dynamic weight shape", failure();
+  // Channels-first weights (N x K, F x C x KH x KW) are read as K x N.
+  if (r.transposedWeight || nchw) {
+    int64_t channels = r.weightValues.getType().getDimSize(0);
+    r.weightValues = transpose2D(
+        cast<DenseIntElementsAttr>(r.weightValues.reshape(RankedTensorType::get(
+            {channels, r.weightValues.getNumElements() / channels},
+            r.weightValues.getType().getElementType()))));
+  }
   auto type = cast<RankedTensorType>(r.output.getInput().getType());
   if (!type.getElementType().isF32())
     return reason = "only f32 graphs are lowered to integers so far", failure();
-  if (!r.weightValues.getType().hasStaticShape())
-    return reason = "dynamic weight shape", failure();
   return r;
 }
 
@@ -539,6 +558,39 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
       exprs.push_back(rewriter.getAffineConstantExpr(0));
       inputSumMap = AffineMap::get(rank, 0, exprs, ctx);
     }
+  } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(*r.contraction)) {
+    acc = linalg::Conv2DNchwFchwOp::create(
+              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
+              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+              conv.getDilationsAttr())
+              .getResult(0);
+    if (asymmetricWeights) {
+      // Window sums: one all-ones 1 x C x KH x KW filter, read through the
+      // channel dimension (1) at 0.
+      auto fchw = cast<RankedTensorType>(r.weight.getInput().getType());
+      SmallVector<int64_t> onesShape(fchw.getShape());
+      onesShape.front() = 1;
+      auto onesType = RankedTensorType::get(
+          onesShape, cast<RankedTensorType>(a.getType()).getElementType());
+      Value ones = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
+      SmallVector<OpFoldResult> sumSizes(sizes);
+      sumSizes[1] = rewriter.getIndexAttr(1);
+      SmallVector<int64_t> sumShape(accType.getShape());
+      sumShape[1] = 1;
+      inputSum = linalg::Conv2DNchwFchwOp::create(
+                     rewriter, loc, TypeRange{accType.clone(sumShape)},
+                     ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
+                     conv.getStridesAttr(), conv.getDilationsAttr())
+                     .getResult(0);
+      inputSumMap = AffineMap::get(
+          4, 0,
+          {rewriter.getAffineDimExpr(0), rewriter.getAffineConstantExpr(0),
+           rewriter.getAffineDimExpr(2), rewriter.getAffineDimExpr(3)},
+          ctx);
+    }
   } else if (batched) {
     acc = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
                                         ValueRange{a, wConst},
@@ -600,7 +652,7 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   Type storageType = r.output.getOutput().getType().getElementType();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap col =
-      AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1), ctx);
+      AffineMap::get(rank, 0, rewriter.getAffineDimExpr(r.channelDim), ctx);
   // The corrections of a batch matmul are a (batch, channel) table.
   Value corrections = createI32Constant(rewriter, loc, correction);
   AffineMap correctionMap = col;

@@ -169,7 +169,7 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
 
     - `linalg.matmul` (also with an N x K weight, as `(m, k), (n, k)` maps),
       `linalg.batch_matmul` (per-batch constant weights),
-      `linalg.conv_2d_nhwc_hwcf` or
+      `linalg.conv_2d_nhwc_hwcf`, `linalg.conv_2d_nchw_fchw` or
       `linalg.depthwise_conv_2d_nhwc_hwc` (strides, dilations;
       its input possibly a `tensor.pad` with 0.0, which becomes a pad with
       the zero point) of a dequantized activation (per-tensor, signed or

@@ -7,6 +7,7 @@
 #include "RandomGraphs.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -74,6 +75,27 @@ ActivationGrid randomActivationGrid(Rng &rng, double typicalMagnitude) {
   return g;
 }
 } // namespace
+
+/// A random activation (none, ReLU, ReLU6 or a clamp around the output's
+/// magnitude).
+static void randomActivation(Rng &rng, Layer &layer, double outMagnitude) {
+  switch (uniformInt(rng, 0, 3)) {
+  case 0:
+    layer.activation = Activation::None;
+    break;
+  case 1:
+    layer.activation = Activation::Relu;
+    break;
+  case 2:
+    layer.activation = Activation::Relu6;
+    break;
+  default:
+    layer.activation = Activation::Clamp;
+    layer.clampLo = static_cast<float>(-outMagnitude * uniformReal(rng, 0, 1));
+    layer.clampHi = static_cast<float>(outMagnitude * uniformReal(rng, 0, 1));
+    break;
+  }
+}
 
 /// A random convolution window over an h x w x c input; padding never
 /// exceeds what keeps at least one output position.
@@ -162,26 +184,40 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index) {
       for (int64_t j = 0; j < layer.n; ++j)
         layer.bias.push_back(
             static_cast<float>(uniformReal(rng, -1, 1) * outMagnitude * 0.3));
-    switch (uniformInt(rng, 0, 3)) {
-    case 0:
-      layer.activation = Activation::None;
-      break;
-    case 1:
-      layer.activation = Activation::Relu;
-      break;
-    case 2:
-      layer.activation = Activation::Relu6;
-      break;
-    default:
-      layer.activation = Activation::Clamp;
-      layer.clampLo =
-          static_cast<float>(-outMagnitude * uniformReal(rng, 0, 1));
-      layer.clampHi = static_cast<float>(outMagnitude * uniformReal(rng, 0, 1));
-      break;
-    }
+    randomActivation(rng, layer, outMagnitude);
     layer.output = randomActivationGrid(rng, outMagnitude);
     g.layers.push_back(layer);
     k = layer.n;
+    magnitude = outMagnitude;
+  }
+  // Element-wise and pooling layers at the end of some graphs.
+  int64_t numTails = chance(rng, 0.5) ? uniformInt(rng, 1, 2) : 0;
+  for (int64_t t = 0; t < numTails; ++t) {
+    Layer layer;
+    layer.n = k;
+    SmallVector<int64_t> shape = getLayerShape(g, g.layers.size() - 1);
+    double outMagnitude = magnitude;
+    if (g.isConv && h * w > 1 && chance(rng, 0.4)) {
+      layer.kind = LayerKind::GlobalAveragePool;
+      h = w = 1;
+    } else {
+      layer.kind = chance(rng, 0.5) ? LayerKind::Add : LayerKind::Mul;
+      int64_t count = 1;
+      for (int64_t d : shape)
+        count *= d;
+      double operandMagnitude =
+          layer.kind == LayerKind::Add ? magnitude : uniformReal(rng, 0.1, 3);
+      for (int64_t i = 0; i < count; ++i)
+        layer.operand.push_back(static_cast<float>(
+            uniformReal(rng, -operandMagnitude, operandMagnitude)));
+      layer.operandGrid = randomActivationGrid(rng, operandMagnitude);
+      outMagnitude = layer.kind == LayerKind::Add
+                         ? 2 * magnitude
+                         : magnitude * operandMagnitude;
+    }
+    randomActivation(rng, layer, outMagnitude);
+    layer.output = randomActivationGrid(rng, outMagnitude);
+    g.layers.push_back(layer);
     magnitude = outMagnitude;
   }
   return g;
@@ -203,6 +239,15 @@ SmallVector<int64_t> mlir::qat::difftest::getInputShape(const Graph &g) {
 SmallVector<int64_t> mlir::qat::difftest::getLayerShape(const Graph &g,
                                                         size_t l) {
   const Layer &L = g.layers[l];
+  switch (L.kind) {
+  case LayerKind::Add:
+  case LayerKind::Mul:
+    return getLayerShape(g, l - 1);
+  case LayerKind::GlobalAveragePool:
+    return {g.m, 1, 1, L.n};
+  case LayerKind::Contraction:
+    break;
+  }
   if (L.conv)
     return {g.m, L.conv->outH, L.conv->outW, L.n};
   return {g.m, L.n};
@@ -245,6 +290,90 @@ static std::string list(const std::vector<T> &values, const char *fmt) {
   return s;
 }
 
+/// Emits `L`'s activation on the value `v` inside a linalg.generic body;
+/// the activated value.
+static std::string emitActivation(llvm::raw_ostream &os, const Layer &L,
+                                  std::string v) {
+  switch (L.activation) {
+  case Activation::None:
+    return v;
+  case Activation::Relu:
+    os << "    %r = arith.maximumf " << v << ", %zero : f32\n";
+    return "%r";
+  case Activation::Relu6:
+    os << "    %r0 = arith.maximumf " << v << ", %zero : f32\n";
+    os << "    %r = arith.minimumf %r0, %six : f32\n";
+    return "%r";
+  case Activation::Clamp:
+    os << llvm::formatv("    %lo = arith.constant {0:e9} : f32\n", L.clampLo);
+    os << llvm::formatv("    %hi = arith.constant {0:e9} : f32\n", L.clampHi);
+    os << "    %r0 = arith.maximumf " << v << ", %lo : f32\n";
+    os << "    %r = arith.minimumf %r0, %hi : f32\n";
+    return "%r";
+  }
+  llvm_unreachable("unknown activation");
+}
+
+/// The identity map and "parallel" iterators of a rank.
+static std::pair<std::string, std::string> elementwiseMaps(unsigned rank) {
+  std::string dims = rank == 2 ? "d0, d1" : "d0, d1, d2, d3";
+  std::string iterators = "\"parallel\"";
+  for (unsigned d = 1; d < rank; ++d)
+    iterators += ", \"parallel\"";
+  return {"affine_map<(" + dims + ") -> (" + dims + ")>", iterators};
+}
+
+/// Emits an Add, Mul or GlobalAveragePool layer `l` on `in`, up to the
+/// value the output fake-quant takes; returns that value.
+static std::string emitTailLayer(llvm::raw_ostream &os, const Graph &g,
+                                 size_t l, const std::string &in) {
+  const Layer &L = g.layers[l];
+  SmallVector<int64_t> inShape = getLayerShape(g, l - 1);
+  SmallVector<int64_t> yShape = getLayerShape(g, l);
+  std::string inType = tensorType(inShape), yType = tensorType(yShape);
+  auto [idMap, iterators] = elementwiseMaps(yShape.size());
+  os << llvm::formatv("  %e{0} = tensor.empty() : {1}\n", l, yType);
+  std::string ins = in, insTypes = inType, body;
+  if (L.kind == LayerKind::GlobalAveragePool) {
+    int64_t h = inShape[1], w = inShape[2];
+    os << llvm::formatv("  %win{0} = tensor.empty() : tensor<{1}x{2}xf32>\n", l,
+                        h, w);
+    os << llvm::formatv(
+        "  %z{0} = linalg.fill ins(%zero : f32) outs(%e{0} : {1}) -> {1}\n", l,
+        yType);
+    os << llvm::formatv(
+        "  %sum{0} = linalg.pooling_nhwc_sum {{dilations = dense<1> : "
+        "tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins({1}, %win{0} : "
+        "{2}, tensor<{3}x{4}xf32>) outs(%z{0} : {5}) -> {5}\n",
+        l, in, inType, h, w, yType);
+    os << llvm::formatv("  %inv{0} = arith.constant {1:e9} : f32\n", l,
+                        1.0f / static_cast<float>(h * w));
+    ins = "%sum" + std::to_string(l);
+    insTypes = yType;
+    body = llvm::formatv("    %s = arith.mulf %a, %inv{0} : f32\n", l).str();
+  } else {
+    os << llvm::formatv("  %c{0} = arith.constant dense<{1}> : {2}\n", l,
+                        denseLiteral(L.operand, yShape), yType);
+    os << llvm::formatv("  %cq{0} = qat.fake_quant %c{0} {{{1}} : {2}\n", l,
+                        gridAttrs(L.operandGrid), yType);
+    ins += ", %cq" + std::to_string(l);
+    insTypes += ", " + yType;
+    body = L.kind == LayerKind::Add ? "    %s = arith.addf %a, %b : f32\n"
+                                    : "    %s = arith.mulf %a, %b : f32\n";
+  }
+  bool binary = L.kind != LayerKind::GlobalAveragePool;
+  os << llvm::formatv(
+      "  %y{0} = linalg.generic {{indexing_maps = [{1}{2}, {1}], "
+      "iterator_types = [{3}]} ins({4} : {5}) outs(%e{0} : {6}) {{\n",
+      l, idMap, binary ? ", " + idMap : "", iterators, ins, insTypes, yType);
+  os << (binary ? "  ^bb0(%a: f32, %b: f32, %o: f32):\n"
+                : "  ^bb0(%a: f32, %o: f32):\n");
+  os << body;
+  std::string v = emitActivation(os, L, "%s");
+  os << "    linalg.yield " << v << " : f32\n  } -> " << yType << "\n";
+  return "%y" + std::to_string(l);
+}
+
 std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -261,6 +390,13 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
     const Layer &L = g.layers[l];
     std::string in = "%h" + std::to_string(l);
     std::string out = "%h" + std::to_string(l + 1);
+    if (L.kind != LayerKind::Contraction) {
+      std::string y = emitTailLayer(os, g, l, in);
+      os << "  " << out << " = qat.fake_quant " << y << " {"
+         << gridAttrs(L.output) << "} : " << tensorType(getLayerShape(g, l))
+         << "\n";
+      continue;
+    }
     SmallVector<int64_t> inShape =
         l == 0 ? getInputShape(g) : getLayerShape(g, l - 1);
     SmallVector<int64_t> yShape = getLayerShape(g, l);
@@ -345,28 +481,7 @@ std::string mlir::qat::difftest::emitMLIR(const Graph &g) {
         os << "    %s = arith.addf %a, %b : f32\n";
         v = "%s";
       }
-      switch (L.activation) {
-      case Activation::None:
-        break;
-      case Activation::Relu:
-        os << "    %r = arith.maximumf " << v << ", %zero : f32\n";
-        v = "%r";
-        break;
-      case Activation::Relu6:
-        os << "    %r0 = arith.maximumf " << v << ", %zero : f32\n";
-        os << "    %r = arith.minimumf %r0, %six : f32\n";
-        v = "%r";
-        break;
-      case Activation::Clamp:
-        os << llvm::formatv("    %lo = arith.constant {0:e9} : f32\n",
-                            L.clampLo);
-        os << llvm::formatv("    %hi = arith.constant {0:e9} : f32\n",
-                            L.clampHi);
-        os << "    %r0 = arith.maximumf " << v << ", %lo : f32\n";
-        os << "    %r = arith.minimumf %r0, %hi : f32\n";
-        v = "%r";
-        break;
-      }
+      v = emitActivation(os, L, v);
       os << "    linalg.yield " << v << " : f32\n  } -> " << yType << "\n";
       y = "%y" + std::to_string(l);
     }
@@ -483,6 +598,150 @@ static int64_t patchIndex(const Layer &L, int64_t m, int64_t j, int64_t i) {
   return L.depthwise ? (m * L.n + j) * L.k + i : m * L.k + i;
 }
 
+/// `L`'s activation in double.
+static double applyActivation(const Layer &L, double y) {
+  if (L.activation == Activation::Relu || L.activation == Activation::Relu6)
+    y = std::max(y, 0.0);
+  if (L.activation == Activation::Relu6)
+    y = std::min(y, 6.0);
+  if (L.activation == Activation::Clamp)
+    y = std::min(std::max(y, double(L.clampLo)), double(L.clampHi));
+  return y;
+}
+
+/// The largest |q - z| on a grid.
+static int64_t maxCentered(const QuantGrid<float> &g) {
+  return std::max(g.zeroPoint - g.range.min, g.range.max - g.zeroPoint);
+}
+
+/// For every output element of a GlobalAveragePool layer, the input
+/// elements of its window (NHWC).
+static std::vector<std::vector<int64_t>> getPoolWindows(const Graph &g,
+                                                        size_t l) {
+  SmallVector<int64_t> in = getLayerShape(g, l - 1);
+  int64_t n = in[0], hw = in[1] * in[2], c = in[3];
+  std::vector<std::vector<int64_t>> windows(n * c);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t ch = 0; ch < c; ++ch)
+        windows[b * c + ch].push_back((b * hw + p) * c + ch);
+  return windows;
+}
+
+/// Semantics.md §8.6 and §8.8 on the storage values `q` of the previous
+/// result (grid `ig`).
+static std::vector<int64_t> evaluateTailInteger(const Graph &g, size_t l,
+                                                const std::vector<int64_t> &q,
+                                                const QuantGrid<float> &ig,
+                                                Requant requant) {
+  const Layer &L = g.layers[l];
+  QuantGrid<float> og = L.output.grid();
+  auto [lo, hi] = getBounds(L);
+  bool fixedPoint = requant != Requant::Float;
+  bool doubleRound = requant == Requant::FixedPointDoubleRound;
+  std::vector<int64_t> out;
+  if (L.kind == LayerKind::GlobalAveragePool) {
+    SmallVector<int64_t> in = getLayerShape(g, l - 1);
+    float inv = 1.0f / static_cast<float>(in[1] * in[2]);
+    float mult =
+        getRequantMultiplier(ig.scale * inv, og.scale, og.reciprocalScale);
+    FixedPointMultiplier fixed = *getFixedPointMultiplier(
+        double(ig.scale) * double(inv) / double(og.scale));
+    for (const std::vector<int64_t> &window : getPoolWindows(g, l)) {
+      int64_t acc = 0;
+      for (int64_t i : window)
+        acc += q[i] - ig.zeroPoint;
+      out.push_back(
+          fixedPoint
+              ? requantizeFixedPoint(static_cast<int32_t>(acc), fixed,
+                                     doubleRound, og.zeroPoint, lo, hi)
+              : requantize(acc, mult, og.rounding, og.zeroPoint, lo, hi));
+    }
+    return out;
+  }
+  QuantGrid<float> bg = L.operandGrid.grid();
+  if (L.kind == LayerKind::Mul) {
+    float mult = getRequantMultiplier(getAccumulatorScale(ig.scale, bg.scale),
+                                      og.scale, og.reciprocalScale);
+    FixedPointMultiplier fixed = *getFixedPointMultiplier(
+        double(ig.scale) * double(bg.scale) / double(og.scale));
+    for (size_t i = 0; i < q.size(); ++i) {
+      int64_t product = (q[i] - ig.zeroPoint) *
+                        (quantize<float>(L.operand[i], bg) - bg.zeroPoint);
+      out.push_back(
+          fixedPoint
+              ? requantizeFixedPoint(static_cast<int32_t>(product), fixed,
+                                     doubleRound, og.zeroPoint, lo, hi)
+              : requantize(product, mult, og.rounding, og.zeroPoint, lo, hi));
+    }
+    return out;
+  }
+  // Addition: float, or TFLite's fixed-point scheme.
+  float ma = getRequantMultiplier(ig.scale, og.scale, og.reciprocalScale);
+  float mb = getRequantMultiplier(bg.scale, og.scale, og.reciprocalScale);
+  int leftShift =
+      std::min(20, 29 - static_cast<int>(llvm::Log2_64_Ceil(
+                            std::max(maxCentered(ig), maxCentered(bg)) + 1)));
+  double common = 2.0 * std::max(double(ig.scale), double(bg.scale));
+  FixedPointMultiplier fa = *getFixedPointMultiplier(double(ig.scale) / common);
+  FixedPointMultiplier fb = *getFixedPointMultiplier(double(bg.scale) / common);
+  FixedPointMultiplier fo = *getFixedPointMultiplier(
+      std::ldexp(common, -leftShift) / double(og.scale));
+  for (size_t i = 0; i < q.size(); ++i) {
+    int64_t ca = q[i] - ig.zeroPoint;
+    int64_t cb = quantize<float>(L.operand[i], bg) - bg.zeroPoint;
+    if (fixedPoint) {
+      int64_t t =
+          applyScale(static_cast<int32_t>(ca << leftShift), fa, doubleRound) +
+          applyScale(static_cast<int32_t>(cb << leftShift), fb, doubleRound);
+      out.push_back(requantizeFixedPoint(static_cast<int32_t>(t), fo,
+                                         doubleRound, og.zeroPoint, lo, hi));
+      continue;
+    }
+    // Two products and a sum, each one f32 rounding (no contraction).
+    float pa = static_cast<float>(ca) * ma;
+    float pb = static_cast<float>(cb) * mb;
+    float v = pa + pb;
+    out.push_back(requantizeScaled(v, og.rounding, og.zeroPoint, lo, hi));
+  }
+  return out;
+}
+
+/// The fake-quant graph's tail layer with exact arithmetic from the storage
+/// values `q` of the previous result (grid `ig`).
+static HostTensor evaluateTailExactly(const Graph &g, size_t l,
+                                      const std::vector<int64_t> &q,
+                                      const QuantGrid<float> &ig) {
+  const Layer &L = g.layers[l];
+  QuantGrid<float> og = L.output.grid();
+  auto dq = [](int64_t v, const QuantGrid<float> &grid) -> double {
+    return dequantize<float>(v, grid.scale, grid.zeroPoint);
+  };
+  std::vector<double> y;
+  if (L.kind == LayerKind::GlobalAveragePool) {
+    SmallVector<int64_t> in = getLayerShape(g, l - 1);
+    float inv = 1.0f / static_cast<float>(in[1] * in[2]);
+    for (const std::vector<int64_t> &window : getPoolWindows(g, l)) {
+      double sum = 0;
+      for (int64_t i : window)
+        sum += dq(q[i], ig);
+      y.push_back(sum * double(inv));
+    }
+  } else {
+    QuantGrid<float> bg = L.operandGrid.grid();
+    for (size_t i = 0; i < q.size(); ++i) {
+      double a = dq(q[i], ig);
+      double b = dq(quantize<float>(L.operand[i], bg), bg);
+      y.push_back(L.kind == LayerKind::Add ? a + b : a * b);
+    }
+  }
+  std::vector<int64_t> out;
+  for (double v : y)
+    out.push_back(
+        quantize<float>(static_cast<float>(applyActivation(L, v)), og));
+  return fromStorage(out, getLayerShape(g, l), og);
+}
+
 SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
     const Graph &g, const HostTensor &x, Requant requant) {
   QuantGrid<float> inGrid = g.input.grid();
@@ -490,6 +749,12 @@ SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
   SmallVector<HostTensor> outputs;
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const Layer &L = g.layers[l];
+    if (L.kind != LayerKind::Contraction) {
+      q = evaluateTailInteger(g, l, q, inGrid, requant);
+      inGrid = L.output.grid();
+      outputs.push_back(fromStorage(q, getLayerShape(g, l), inGrid));
+      continue;
+    }
     std::vector<int64_t> a = getPatches(g, L, q, inGrid.zeroPoint);
     int64_t k = L.k, rows = a.size() / (k * (L.depthwise ? L.n : 1));
     QuantGrid<float> og = L.output.grid();
@@ -542,6 +807,8 @@ HostTensor mlir::qat::difftest::evaluateLayerExactly(const Graph &g,
   const Layer &L = g.layers[layer];
   QuantGrid<float> inGrid =
       layer == 0 ? g.input.grid() : g.layers[layer - 1].output.grid();
+  if (L.kind != LayerKind::Contraction)
+    return evaluateTailExactly(g, layer, toStorage(input, inGrid), inGrid);
   std::vector<int64_t> a =
       getPatches(g, L, toStorage(input, inGrid), inGrid.zeroPoint);
   int64_t k = L.k, rows = a.size() / (k * (L.depthwise ? L.n : 1));
@@ -563,12 +830,7 @@ HostTensor mlir::qat::difftest::evaluateLayerExactly(const Graph &g,
       }
       if (!L.bias.empty())
         y += L.bias[j];
-      if (L.activation == Activation::Relu || L.activation == Activation::Relu6)
-        y = std::max(y, 0.0);
-      if (L.activation == Activation::Relu6)
-        y = std::min(y, 6.0);
-      if (L.activation == Activation::Clamp)
-        y = std::min(std::max(y, double(L.clampLo)), double(L.clampHi));
+      y = applyActivation(L, y);
       // The fake-quant op sees the value rounded to f32, as in the f32 graph.
       out[m * L.n + j] = quantize<float>(static_cast<float>(y), og);
     }

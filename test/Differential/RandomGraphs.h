@@ -47,6 +47,12 @@ struct ActivationGrid {
 
 enum class Activation { None, Relu, Relu6, Clamp };
 
+/// A contraction (matmul or convolution, with bias and activation), an
+/// element-wise addition or multiplication with a fake-quantized constant of
+/// the previous result's shape, or global average pooling (convolution
+/// graphs), each followed by an activation and the output fake-quant.
+enum class LayerKind { Contraction, Add, Mul, GlobalAveragePool };
+
 /// The window of a convolution layer (HWCF weights, NHWC activations).
 struct ConvWindow {
   int64_t kh = 1, kw = 1;
@@ -58,6 +64,10 @@ struct ConvWindow {
 };
 
 struct Layer {
+  LayerKind kind = LayerKind::Contraction;
+  /// Add and Mul: the constant second operand and its grid.
+  std::vector<float> operand;
+  ActivationGrid operandGrid;
   /// Reduction size (kh * kw * channels for a convolution) and outputs.
   int64_t k = 1, n = 1;
   /// K x n, row-major; for a convolution KH x KW x C x F in that order.

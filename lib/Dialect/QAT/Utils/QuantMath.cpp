@@ -204,7 +204,13 @@ std::optional<BiasPlacement> mlir::qat::placeBias(float bias,
 int64_t mlir::qat::requantize(int64_t accumulator, float multiplier,
                               RoundingMode rounding, int64_t zeroPoint,
                               int64_t lo, int64_t hi) {
-  float scaled = static_cast<float>(accumulator) * multiplier;
+  return requantizeScaled(static_cast<float>(accumulator) * multiplier,
+                          rounding, zeroPoint, lo, hi);
+}
+
+int64_t mlir::qat::requantizeScaled(float scaled, RoundingMode rounding,
+                                    int64_t zeroPoint, int64_t lo,
+                                    int64_t hi) {
   float r = roundToIntegral<float>(scaled, rounding);
   // Compare before converting, as quantize() does.
   if (r >= static_cast<float>(hi - zeroPoint))

@@ -151,6 +151,11 @@ std::optional<BiasPlacement> placeBias(float bias, float accumulatorScale,
                                        double outputScale,
                                        int64_t maxAccumulator);
 
+/// The end of float-mode requantization: round(v) per `rounding`, plus the
+/// zero point, clamped to [lo, hi]; `v` is already on the output grid.
+int64_t requantizeScaled(float v, RoundingMode rounding, int64_t zeroPoint,
+                         int64_t lo, int64_t hi);
+
 /// Float-mode requantization: round(f32(acc) * multiplier) per `rounding`,
 /// plus the zero point, clamped to [lo, hi] (the storage range narrowed by
 /// a fused activation).

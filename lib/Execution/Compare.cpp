@@ -6,6 +6,7 @@
 
 #include "qat/Execution/Compare.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "qat/Dialect/QAT/IR/QATOps.h"
 
 #include <cmath>
@@ -18,8 +19,13 @@ mlir::qat::getOutputGrids(func::FuncOp func) {
   SmallVector<std::optional<OutputGrid>> grids(func.getNumResults());
   func.walk([&](func::ReturnOp ret) {
     for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+      // A per-tensor grid also holds through reshapes of its tensor.
+      while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                             tensor::ReshapeOp>(v.getDefiningOp()))
+        v = v.getDefiningOp()->getOperand(0);
       auto fq = v.getDefiningOp<FakeQuantOp>();
-      if (!fq || !fq.hasStaticParameters())
+      if (!fq || !fq.hasStaticParameters() ||
+          (fq.getAxis() && v != ret.getOperand(i)))
         continue;
       OutputGrid grid;
       bool isF64 = fq.getInput().getType().getElementType().isF64();

@@ -303,3 +303,54 @@ func.func @mul(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
   %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.25>} : tensor<4xf32> -> tensor<4xi8>
   return %q : tensor<4xi8>
 }
+
+// -----
+
+// A grouped convolution (G = 2, F = 2, C = 1, 1x1 kernel) with a per-tensor
+// 5-D weight and a G x F bias: the per-channel tables are G x F, read
+// through (g, f). Accumulator scale 0.5 * 0.25 = 0.125, so the bias
+// [[1, -2], [0.5, 0]] is [[8, -16], [4, 0]] steps; multiplier 0.125 / 0.5.
+// CHECK-LABEL: func @grouped_conv
+// CHECK: %[[ACC:.*]] = linalg.conv_2d_ngchw_gfchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x1x2x2xi8>, tensor<2x2x1x1x1xi8>) outs(%{{.*}} : tensor<1x2x2x2x2xi32>)
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<{{\[\[}}8, -16], [4, 0]]> : tensor<2x2xi32>
+// CHECK-DAG: %[[MULT:.*]] = arith.constant dense<2.500000e-01> : tensor<2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[GF:map[0-9]*]], #[[GF]], #{{.*}}]{{.*}} ins(%[[ACC]], %[[BIAS]], %[[MULT]] :
+#id5 = affine_map<(n, g, f, h, w) -> (n, g, f, h, w)>
+#gf = affine_map<(n, g, f, h, w) -> (g, f)>
+func.func @grouped_conv(%aq: tensor<1x2x1x2x2xi8>) -> tensor<1x2x2x2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x1x2x2xi8> -> tensor<1x2x1x2x2xf32>
+  %wq = arith.constant dense<[[[[[1]]], [[[-2]]]], [[[[3]]], [[[4]]]]]> : tensor<2x2x1x1x1xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.25>} : tensor<2x2x1x1x1xi8> -> tensor<2x2x1x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x2x2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x2x2xf32>
+  %c = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x2x1x2x2xf32>, tensor<2x2x1x1x1xf32>) outs(%z : tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x2x2xf32>
+  %bias = arith.constant dense<[[1.0, -2.0], [0.5, 0.0]]> : tensor<2x2xf32>
+  %y = linalg.generic {indexing_maps = [#id5, #gf, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %bias : tensor<1x2x2x2x2xf32>, tensor<2x2xf32>) outs(%e : tensor<1x2x2x2x2xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x2x2x2xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x2x2xf32> -> tensor<1x2x2x2x2xi8>
+  return %q : tensor<1x2x2x2x2xi8>
+}
+
+// -----
+
+// A 5-D grouped weight quantized per channel along one axis (here F) does
+// not carry per-output-channel parameters over (g, f): it stays in float.
+func.func @grouped_conv_axis_weight(%aq: tensor<1x2x1x2x2xi8>) -> tensor<1x2x2x2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x1x2x2xi8> -> tensor<1x2x1x2x2xf32>
+  %wq = arith.constant dense<1> : tensor<2x2x1x1x1xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32:1, {0.25, 0.5}>} : tensor<2x2x1x1x1xi8> -> tensor<2x2x1x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x2x2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x2x2xf32>
+  // expected-remark @+1 {{'linalg.conv_2d_ngchw_gfchw' runs in float between dequantize and quantize: weight channels are not the output channels}}
+  %c = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x2x1x2x2xf32>, tensor<2x2x1x1x1xf32>) outs(%z : tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x2x2xf32>
+  %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x2x2xf32> -> tensor<1x2x2x2x2xi8>
+  return %q : tensor<1x2x2x2x2xi8>
+}

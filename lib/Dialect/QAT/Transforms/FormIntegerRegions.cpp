@@ -44,11 +44,11 @@ struct Epilogue {
 };
 
 /// What a matched contraction region needs to be rebuilt in integers. The
-/// contraction is a linalg.matmul (weights K x N), a
-/// linalg.conv_2d_nhwc_hwcf (weights KH x KW x C x F) or a
-/// linalg.depthwise_conv_2d_nhwc_hwc (weights KH x KW x C); in each the
-/// output channel is the last dimension of the weight and of the result,
-/// and the weight is a (K, channels) matrix in row-major order.
+/// contraction is a matmul (weights K x N, or N x K transposed), a batch
+/// matmul, or a 2-D convolution (NHWC/HWCF, NCHW/FCHW, grouped NGCHW/GFCHW,
+/// depthwise NHWC/HWC). Whatever the layout, `weightValues` holds the weight
+/// as a (K, channels) matrix in row-major order, the channels flattened in
+/// the order of the result's channel dimensions.
 struct ContractionRegion {
   QuantizeOp output;
   linalg::LinalgOp contraction;
@@ -62,8 +62,13 @@ struct ContractionRegion {
   /// A matmul with a transposed (N x K) constant weight: the lowering uses
   /// `weightValues`, transposed at compile time.
   bool transposedWeight = false;
-  /// The output channel dimension of the result: 1 for NCHW, else the last.
-  unsigned channelDim = 0;
+  /// A grouped convolution's weight, read as G x F x C x KH x KW through
+  /// this expand_shape of a (G*F) x C x KH x KW dequantize (whose per-channel
+  /// axis 0 is then the flattened output channel), or null.
+  tensor::ExpandShapeOp weightExpand;
+  /// The output channel dimensions of the result: (G, F) of a grouped
+  /// convolution, 1 for NCHW, else the last.
+  SmallVector<unsigned, 2> channelDims;
 };
 
 /// True for linalg.matmul's maps of A x B^T: (m, k), (n, k) -> (m, n).
@@ -143,7 +148,8 @@ std::pair<int64_t, int64_t> getSaturationBounds(const QuantGrid<float> &og,
 /// Matches `act(acc + bias)`: walks back from the yielded value through
 /// max/min with constants (the activation), then an addition of the bias.
 std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
-                                      Value accumulator, unsigned channelDim) {
+                                      Value accumulator,
+                                      ArrayRef<unsigned> channelDims) {
   unsigned rank = cast<RankedTensorType>(accumulator.getType()).getRank();
   if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
       generic.getNumReductionLoops() != 0 || generic.getNumLoops() != rank)
@@ -159,12 +165,15 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
       accArg = arg;
       continue;
     }
-    // A bias: a constant vector read through the output-channel dimension.
+    // A bias: a constant read through the output-channel dimensions.
     DenseFPElementsAttr values;
-    if (biasArg || !map.isProjectedPermutation() || map.getNumResults() != 1 ||
-        map.getDimPosition(0) != channelDim ||
+    if (biasArg || !map.isProjectedPermutation() ||
+        map.getNumResults() != channelDims.size() ||
         !matchPattern(in->get(), m_Constant(&values)))
       return std::nullopt;
+    for (auto [i, dim] : llvm::enumerate(channelDims))
+      if (map.getDimPosition(i) != dim)
+        return std::nullopt;
     biasArg = arg;
     for (APFloat v : values.getValues<APFloat>())
       e.bias.push_back(v.convertToFloat());
@@ -194,22 +203,25 @@ bool isZeroFill(Value v) {
   return value && *value == 0.0f;
 }
 
-/// A matmul or 2-D NHWC convolution (HWCF or depthwise HWC) this pass
-/// lowers, or null.
+/// A matmul or 2-D convolution this pass lowers, or null.
 linalg::LinalgOp getContraction(Value v) {
   Operation *def = v.getDefiningOp();
   if (isa_and_nonnull<linalg::MatmulOp, linalg::BatchMatmulOp,
                       linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp,
+                      linalg::Conv2DNgchwGfchwOp,
                       linalg::DepthwiseConv2DNhwcHwcOp>(def))
     return cast<linalg::LinalgOp>(def);
   return nullptr;
 }
 
-/// The output-channel dimension of a contraction's result.
-unsigned getChannelDim(linalg::LinalgOp op) {
+/// The output-channel dimensions of a contraction's result.
+SmallVector<unsigned, 2> getChannelDims(linalg::LinalgOp op) {
+  if (isa<linalg::Conv2DNgchwGfchwOp>(op))
+    return {1, 2};
   if (isa<linalg::Conv2DNchwFchwOp>(op))
-    return 1;
-  return cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
+    return {1};
+  return {static_cast<unsigned>(
+      cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1)};
 }
 
 /// Matches the region rooted at `output`; a reason when it does not match.
@@ -226,9 +238,9 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
         r.contraction = op;
     if (!r.contraction)
       return failure(); // Perhaps another kind of region.
-    r.channelDim = getChannelDim(r.contraction);
+    r.channelDims = getChannelDims(r.contraction);
     r.epilogue =
-        matchEpilogue(generic, r.contraction->getResult(0), r.channelDim);
+        matchEpilogue(generic, r.contraction->getResult(0), r.channelDims);
     if (!r.epilogue)
       return reason = "epilogue is not act(acc + bias)", failure();
     if (!generic->hasOneUse() || !r.contraction->hasOneUse())
@@ -237,7 +249,7 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
     r.contraction = getContraction(v);
     if (!r.contraction)
       return failure(); // Not a region this pass knows; no reason to give.
-    r.channelDim = getChannelDim(r.contraction);
+    r.channelDims = getChannelDims(r.contraction);
     if (!r.contraction->hasOneUse())
       return reason = "the contraction result has other users", failure();
   }
@@ -263,24 +275,43 @@ FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
     input = r.pad.getSource();
   }
   r.input = input.getDefiningOp<DequantizeOp>();
-  r.weight = r.contraction.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+  Value weight = r.contraction.getDpsInputs()[1];
+  bool grouped = isa<linalg::Conv2DNgchwGfchwOp>(*r.contraction);
+  // A grouped weight is usually the (G*F) x C x KH x KW weight of the
+  // framework, expanded: its per-channel axis 0 is then the output channel.
+  if (auto expand = weight.getDefiningOp<tensor::ExpandShapeOp>();
+      expand && grouped &&
+      expand.getReassociationIndices() ==
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}}) {
+    r.weightExpand = expand;
+    weight = expand.getSrc();
+  }
+  r.weight = weight.getDefiningOp<DequantizeOp>();
   if (!r.input || !r.weight)
     return reason = "an operand is not dequantized", failure();
   if (!isa<quant::UniformQuantizedType>(r.input.getGridType()))
     return reason = "per-channel activation grid", failure();
   int64_t weightRank = cast<RankedTensorType>(r.weight.getType()).getRank();
   bool nchw = isa<linalg::Conv2DNchwFchwOp>(*r.contraction);
-  int64_t channelAxis = r.transposedWeight || nchw ? 0 : weightRank - 1;
+  // Weights with the output channels first (N x K, F x C x KH x KW,
+  // (G*F) x C x KH x KW).
+  bool channelsFirst = r.transposedWeight || nchw || r.weightExpand;
   std::optional<int64_t> axis = getGridAxis(r.weight.getGridType());
-  if (axis && *axis != channelAxis)
+  // (A 5-D grouped weight has no single axis for its G x F channels.)
+  if (axis && (grouped ? !r.weightExpand || *axis != 0
+                       : *axis != (channelsFirst ? 0 : weightRank - 1)))
     return reason = "weight channels are not the output channels", failure();
   if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
     return reason = "the weight is not a constant", failure();
   if (!r.weightValues.getType().hasStaticShape())
     return reason = "dynamic weight shape", failure();
-  // Channels-first weights (N x K, F x C x KH x KW) are read as K x N.
-  if (r.transposedWeight || nchw) {
-    int64_t channels = r.weightValues.getType().getDimSize(0);
+  // Channels-first weights (and grouped ones) are read as K x channels.
+  if (channelsFirst || grouped) {
+    auto resultType =
+        cast<RankedTensorType>(r.contraction->getResultTypes()[0]);
+    int64_t channels = 1;
+    for (unsigned dim : r.channelDims)
+      channels *= resultType.getDimSize(dim);
     r.weightValues = transpose2D(
         cast<DenseIntElementsAttr>(r.weightValues.reshape(RankedTensorType::get(
             {channels, r.weightValues.getNumElements() / channels},
@@ -302,10 +333,13 @@ SmallVector<int64_t> getStorageValues(DenseIntElementsAttr attr,
   return values;
 }
 
-Value createI32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
+/// An i32 constant of `shape` (default: a vector of `values`).
+Value createI32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> values,
+                        ArrayRef<int64_t> shape = {}) {
   SmallVector<int32_t> v(values.begin(), values.end());
-  auto type =
-      RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI32Type());
+  auto type = RankedTensorType::get(
+      shape.empty() ? ArrayRef<int64_t>{static_cast<int64_t>(v.size())} : shape,
+      b.getI32Type());
   return arith::ConstantOp::create(b, loc,
                                    DenseElementsAttr::get(type, ArrayRef(v)));
 }
@@ -483,6 +517,12 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
           : r.weight.getInput();
   if (!wGrid.isSigned())
     wConst = extendUnsigned(rewriter, loc, wConst);
+  if (r.weightExpand)
+    wConst = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        r.weightExpand.getResultType().clone(
+            cast<RankedTensorType>(wConst.getType()).getElementType()),
+        wConst, r.weightExpand.getReassociationIndices());
   // Zero padding of the float input is padding with the zero point.
   if (r.pad) {
     Type elementType = cast<RankedTensorType>(a.getType()).getElementType();
@@ -557,6 +597,40 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
         exprs.push_back(rewriter.getAffineDimExpr(d));
       exprs.push_back(rewriter.getAffineConstantExpr(0));
       inputSumMap = AffineMap::get(rank, 0, exprs, ctx);
+    }
+  } else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(*r.contraction)) {
+    acc = linalg::Conv2DNgchwGfchwOp::create(
+              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
+              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+              conv.getDilationsAttr())
+              .getResult(0);
+    if (asymmetricWeights) {
+      // Per-group window sums: one all-ones G x 1 x C x KH x KW filter,
+      // read through the filter dimension (2) at 0.
+      SmallVector<int64_t> onesShape(
+          cast<RankedTensorType>(wConst.getType()).getShape());
+      onesShape[1] = 1;
+      auto onesType = RankedTensorType::get(
+          onesShape, cast<RankedTensorType>(a.getType()).getElementType());
+      Value ones = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
+      SmallVector<OpFoldResult> sumSizes(sizes);
+      sumSizes[2] = rewriter.getIndexAttr(1);
+      SmallVector<int64_t> sumShape(accType.getShape());
+      sumShape[2] = 1;
+      inputSum = linalg::Conv2DNgchwGfchwOp::create(
+                     rewriter, loc, TypeRange{accType.clone(sumShape)},
+                     ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
+                     conv.getStridesAttr(), conv.getDilationsAttr())
+                     .getResult(0);
+      inputSumMap = AffineMap::get(
+          5, 0,
+          {rewriter.getAffineDimExpr(0), rewriter.getAffineDimExpr(1),
+           rewriter.getAffineConstantExpr(0), rewriter.getAffineDimExpr(3),
+           rewriter.getAffineDimExpr(4)},
+          ctx);
     }
   } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(*r.contraction)) {
     acc = linalg::Conv2DNchwFchwOp::create(
@@ -651,10 +725,20 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   // The requantization epilogue.
   Type storageType = r.output.getOutput().getType().getElementType();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap col =
-      AffineMap::get(rank, 0, rewriter.getAffineDimExpr(r.channelDim), ctx);
+  // Per-channel tables are shaped like the result's channel dimensions.
+  SmallVector<AffineExpr> channelExprs;
+  SmallVector<int64_t> tableShape;
+  for (unsigned dim : r.channelDims) {
+    channelExprs.push_back(rewriter.getAffineDimExpr(dim));
+    tableShape.push_back(accType.getDimSize(dim));
+  }
+  AffineMap col = AffineMap::get(rank, 0, channelExprs, ctx);
+  auto table = [&](ArrayRef<int64_t> values) {
+    return createI32Constant(rewriter, loc, values, tableShape);
+  };
   // The corrections of a batch matmul are a (batch, channel) table.
-  Value corrections = createI32Constant(rewriter, loc, correction);
+  Value corrections = batched ? createI32Constant(rewriter, loc, correction)
+                              : table(correction);
   AffineMap correctionMap = col;
   if (batched) {
     corrections = tensor::ExpandShapeOp::create(
@@ -669,26 +753,26 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
   SmallVector<Value> inputs{acc, corrections};
   SmallVector<AffineMap> maps{id, correctionMap};
   if (refinedBias) {
-    inputs.push_back(createI32Constant(rewriter, loc, accumulatorFactor));
-    inputs.push_back(createI32Constant(rewriter, loc, biasSteps));
+    inputs.push_back(table(accumulatorFactor));
+    inputs.push_back(table(biasSteps));
     maps.append({col, col});
   }
   if (requant.fixedPoint) {
-    inputs.push_back(createI32Constant(rewriter, loc, fixedMultipliers));
+    inputs.push_back(table(fixedMultipliers));
     SmallVector<int8_t> shifts(fixedShifts.begin(), fixedShifts.end());
-    auto shiftType = RankedTensorType::get({n}, rewriter.getI8Type());
+    auto shiftType = RankedTensorType::get(tableShape, rewriter.getI8Type());
     inputs.push_back(arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(shiftType, ArrayRef(shifts))));
     maps.append({col, col});
   } else {
-    auto multType = RankedTensorType::get({n}, rewriter.getF32Type());
+    auto multType = RankedTensorType::get(tableShape, rewriter.getF32Type());
     SmallVector<float> multF(multipliers.begin(), multipliers.end());
     inputs.push_back(arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(multType, ArrayRef(multF))));
     maps.push_back(col);
   }
   if (asymmetricWeights) {
-    inputs.push_back(createI32Constant(rewriter, loc, weightZeroPoints));
+    inputs.push_back(table(weightZeroPoints));
     maps.push_back(col);
     inputs.push_back(inputSum);
     maps.push_back(inputSumMap);
@@ -1189,15 +1273,16 @@ struct QATFormIntegerRegionsPass
       Operation *root = region->epilogue ? region->epilogue->op.getOperation()
                                          : region->contraction.getOperation();
       Operation *contraction = region->contraction;
-      tensor::PadOp pad = region->pad;
+      // The float ops of the region, erased once unused (so that no
+      // dequantize looks consumed in float below).
+      Operation *floatOps[] = {root,
+                               contraction == root ? nullptr : contraction,
+                               region->pad, region->weightExpand};
       if (failed(lowerContractionRegion(rewriter, *region, requantOptions)))
         return signalPassFailure();
-      if (root->use_empty())
-        rewriter.eraseOp(root);
-      if (contraction != root && contraction->use_empty())
-        rewriter.eraseOp(contraction);
-      if (pad && pad->use_empty())
-        rewriter.eraseOp(pad);
+      for (Operation *op : floatOps)
+        if (op && op->use_empty())
+          rewriter.eraseOp(op);
     }
     if (failed(reportFloatOps(notLowered)))
       signalPassFailure();

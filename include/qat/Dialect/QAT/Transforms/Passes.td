@@ -169,8 +169,10 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
 
     - `linalg.matmul` (also with an N x K weight, as `(m, k), (n, k)` maps),
       `linalg.batch_matmul` (per-batch constant weights),
-      `linalg.conv_2d_nhwc_hwcf`, `linalg.conv_2d_nchw_fchw` or
-      `linalg.depthwise_conv_2d_nhwc_hwc` (strides, dilations;
+      `linalg.conv_2d_nhwc_hwcf`, `linalg.conv_2d_nchw_fchw`,
+      `linalg.conv_2d_ngchw_gfchw` (grouped; the weight possibly a
+      `tensor.expand_shape` of a (G*F) x C x KH x KW weight quantized per
+      channel) or `linalg.depthwise_conv_2d_nhwc_hwc` (strides, dilations;
       its input possibly a `tensor.pad` with 0.0, which becomes a pad with
       the zero point) of a dequantized activation (per-tensor, signed or
       unsigned, any zero point) and a dequantized constant weight

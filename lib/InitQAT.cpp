@@ -6,6 +6,7 @@
 
 #include "qat/InitQAT.h"
 
+#include "qat/Codegen/Passes.h"
 #include "qat/Conversion/Passes.h"
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
@@ -20,5 +21,6 @@ void mlir::qat::registerQATDialects(DialectRegistry &registry) {
 void mlir::qat::registerAllQATPasses() {
   registerQATPasses();
   registerQATConversionPasses();
+  registerQATCodegenPasses();
   registerQATPipelines();
 }

@@ -6,6 +6,7 @@
 
 #include "qat/Pipelines/Pipelines.h"
 
+#include "qat/Codegen/Passes.h"
 #include "qat/Conversion/Passes.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
@@ -72,8 +73,9 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
   // As text: one-shot-bufferize{bufferize-function-boundaries
   // function-boundary-type-conversion=identity-layout-map},
   // buffer-deallocation-pipeline, convert-bufferization-to-memref,
-  // convert-linalg-to-loops, lower-affine,
-  // convert-scf-to-cf, expand-strided-metadata, finalize-memref-to-llvm,
+  // convert-linalg-to-loops, convert-vector-to-scf, lower-affine,
+  // convert-scf-to-cf, convert-vector-to-llvm, expand-strided-metadata,
+  // finalize-memref-to-llvm,
   // convert-math-to-llvm, convert-arith-to-llvm, convert-func-to-llvm,
   // convert-cf-to-llvm, reconcile-unrealized-casts.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -84,8 +86,10 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -93,6 +97,30 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
+                                        const CodegenCPUOptions &options) {
+  QATVectorizeMatmulPassOptions matmul;
+  matmul.rowsPerTile = options.rowsPerTile;
+  matmul.vectorsPerRow = options.vectorsPerRow;
+  pm.addPass(createQATVectorizeMatmulPass(matmul));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  buildLowerToLLVMPipeline(pm);
+}
+
+void mlir::qat::buildCompilePipeline(OpPassManager &pm,
+                                     const CompileOptions &options) {
+  QATToIntOptions toInt;
+  toInt.fallback = options.fallback;
+  toInt.requant = options.requant;
+  toInt.doubleRound = options.doubleRound;
+  buildQATToIntPipeline(pm, toInt);
+  CodegenCPUOptions codegen;
+  codegen.rowsPerTile = options.rowsPerTile;
+  codegen.vectorsPerRow = options.vectorsPerRow;
+  buildCodegenCPUPipeline(pm, codegen);
 }
 
 void mlir::qat::registerQATPipelines() {
@@ -111,4 +139,13 @@ void mlir::qat::registerQATPipelines() {
       "Upstream's reference lowering of a tensor program to the LLVM "
       "dialect (bufferize, loops, LLVM)",
       buildLowerToLLVMPipeline);
+  PassPipelineRegistration<CodegenCPUOptions>(
+      "qat-codegen-cpu",
+      "Integer program on tensors -> LLVM dialect for the host CPU: "
+      "register-tiled vector micro-kernels for integer matmuls with fused "
+      "epilogues, upstream's lowering for the rest",
+      buildCodegenCPUPipeline);
+  PassPipelineRegistration<CompileOptions>(
+      "qat-compile", "QAT graph -> LLVM dialect: qat-to-int, qat-codegen-cpu",
+      buildCompilePipeline);
 }

@@ -7,12 +7,13 @@
 // qat-difftest [--cases N] [--seed S]
 //
 // For each seeded random QAT graph (every layer's quantized tensor is a
-// result): compile it with qat-to-int and with the f32 and f64 simulations,
-// run all three on the same inputs, and require (with float requantization
+// result): compile it with qat-to-int (then upstream's loops, and
+// qat-codegen-cpu's vector code) and with the f32 and f64 simulations,
+// run all four on the same inputs, and require (with float requantization
 // for half of the graphs, fixed-point double and single rounding for a
 // quarter each)
 //   - every quantized tensor of the integer program to equal the C++ integer
-//     reference bit for bit (docs/Semantics.md §8);
+//     reference bit for bit (docs/Semantics.md §8), with both lowerings;
 //   - every quantized tensor to be within one quantization step of the
 //     fake-quant graph's layer evaluated with exact arithmetic from the
 //     program's own previous tensor (so that one layer's 1-step difference
@@ -56,7 +57,9 @@ static llvm::cl::opt<bool> dump("dump",
                                 llvm::cl::desc("Print every graph's MLIR"));
 
 namespace {
-enum class Path { Int, Sim32, Sim64 };
+/// The integer program through upstream's loops and through qat's vector
+/// code generation, and the two simulations.
+enum class Path { Int, IntVectorized, Sim32, Sim64 };
 
 FailureOr<SmallVector<HostTensor>> compileAndRun(MLIRContext &ctx,
                                                  const std::string &text,
@@ -77,7 +80,7 @@ FailureOr<SmallVector<HostTensor>> compileAndRun(MLIRContext &ctx,
   }
   auto compiled =
       CompiledFunction::compile(*module, "f", [&](OpPassManager &pm) {
-        if (path == Path::Int) {
+        if (path == Path::Int || path == Path::IntVectorized) {
           QATToIntOptions options;
           // Every layer must become integer code.
           options.fallback = "error";
@@ -86,7 +89,10 @@ FailureOr<SmallVector<HostTensor>> compileAndRun(MLIRContext &ctx,
           buildQATToIntPipeline(pm, options);
         } else
           buildSimulationPipeline(pm);
-        buildLowerToLLVMPipeline(pm);
+        if (path == Path::IntVectorized)
+          buildCodegenCPUPipeline(pm, CodegenCPUOptions());
+        else
+          buildLowerToLLVMPipeline(pm);
       });
   if (failed(compiled))
     return failure();
@@ -139,9 +145,12 @@ int main(int argc, char **argv) {
     HostTensor input = generateInput(graph, seed * 7919 + c);
     Requant requant = modes[c % 4];
     auto integer = compileAndRun(ctx, text, Path::Int, requant, input);
+    auto vectorized =
+        compileAndRun(ctx, text, Path::IntVectorized, requant, input);
     auto sim32 = compileAndRun(ctx, text, Path::Sim32, requant, input);
     auto sim64 = compileAndRun(ctx, text, Path::Sim64, requant, input);
-    if (failed(integer) || failed(sim32) || failed(sim64)) {
+    if (failed(integer) || failed(vectorized) || failed(sim32) ||
+        failed(sim64)) {
       llvm::errs() << "case " << c << ": compilation or execution failed\n"
                    << text;
       ++numFailed;
@@ -157,6 +166,14 @@ int main(int argc, char **argv) {
       grid.scales = {static_cast<float>(graph.layers[l].output.scale)};
       Agreement ref = compareOutputs(got, reference[l], grid);
       accumulate(vsReference, ref);
+      const HostTensor &vec = (*vectorized)[l];
+      if (vec.bytes != got.bytes) {
+        ok = false;
+        why += llvm::formatv("layer {0} differs between loops and vector "
+                             "code; ",
+                             l)
+                   .str();
+      }
       if (std::memcmp(got.bytes.data(), reference[l].bytes.data(),
                       got.bytes.size()) != 0) {
         ok = false;

@@ -78,6 +78,15 @@ llvm::cl::opt<bool> doubleRound(
     llvm::cl::desc("--requant=fixed-point: TFLite's double rounding "
                    "instead of TOSA's single rounding"),
     llvm::cl::init(false));
+enum class Codegen { CPU, Loops };
+llvm::cl::opt<Codegen> codegen(
+    "codegen", llvm::cl::desc("Lowering of the integer program to LLVM"),
+    llvm::cl::values(clEnumValN(Codegen::CPU, "cpu",
+                                "qat-codegen-cpu: vector micro-kernels "
+                                "(default)"),
+                     clEnumValN(Codegen::Loops, "loops",
+                                "upstream's loops (qat-lower-to-llvm)")),
+    llvm::cl::init(Codegen::CPU));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"));
@@ -140,9 +149,16 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
       options.requant = requant;
       options.doubleRound = doubleRound;
       buildQATToIntPipeline(pm, options);
-    } else if (how == Mode::Simulate)
+    } else if (how == Mode::Simulate) {
+      // The reference stays on upstream's plain lowering.
       buildSimulationPipeline(pm);
-    buildLowerToLLVMPipeline(pm);
+      buildLowerToLLVMPipeline(pm);
+      return;
+    }
+    if (codegen == Codegen::CPU)
+      buildCodegenCPUPipeline(pm, CodegenCPUOptions());
+    else
+      buildLowerToLLVMPipeline(pm);
   });
 }
 

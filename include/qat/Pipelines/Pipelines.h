@@ -50,7 +50,48 @@ void buildQATToIntPipeline(OpPassManager &pm, const QATToIntOptions &options);
 /// not fast; the codegen pipeline replaces it for speed.
 void buildLowerToLLVMPipeline(OpPassManager &pm);
 
-/// Registers `qat-to-int`, `qat-simulate-pipeline` and `qat-lower-to-llvm`.
+/// Options of `qat-codegen-cpu`.
+struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
+  PassOptions::Option<int64_t> rowsPerTile{
+      *this, "mr", llvm::cl::desc("Output rows per matmul register tile"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int64_t> vectorsPerRow{
+      *this, "nr-vectors",
+      llvm::cl::desc("8 x i32 vectors per register tile row"),
+      llvm::cl::init(2)};
+};
+
+/// Integer program on tensors (the output of `qat-to-int`) -> LLVM dialect:
+/// exact vector micro-kernels for integer matmuls with their epilogues
+/// fused (qat-vectorize-matmul), then upstream's lowering for everything
+/// else (buildLowerToLLVMPipeline).
+void buildCodegenCPUPipeline(OpPassManager &pm,
+                             const CodegenCPUOptions &options);
+
+/// Options of `qat-compile`: those of both halves.
+struct CompileOptions : public PassPipelineOptions<CompileOptions> {
+  PassOptions::Option<std::string> fallback{
+      *this, "fallback", llvm::cl::desc("As qat-to-int's fallback"),
+      llvm::cl::init("float")};
+  PassOptions::Option<std::string> requant{
+      *this, "requant", llvm::cl::desc("As qat-to-int's requant"),
+      llvm::cl::init("float")};
+  PassOptions::Option<bool> doubleRound{
+      *this, "double-round", llvm::cl::desc("As qat-to-int's double-round"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> rowsPerTile{
+      *this, "mr", llvm::cl::desc("As qat-codegen-cpu's mr"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int64_t> vectorsPerRow{
+      *this, "nr-vectors", llvm::cl::desc("As qat-codegen-cpu's nr-vectors"),
+      llvm::cl::init(2)};
+};
+
+/// QAT graph -> LLVM dialect: qat-to-int, then qat-codegen-cpu.
+void buildCompilePipeline(OpPassManager &pm, const CompileOptions &options);
+
+/// Registers `qat-to-int`, `qat-simulate-pipeline`, `qat-lower-to-llvm`,
+/// `qat-codegen-cpu` and `qat-compile`.
 void registerQATPipelines();
 
 } // namespace mlir::qat

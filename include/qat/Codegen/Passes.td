@@ -1,0 +1,54 @@
+//===- Passes.td - qat CPU code generation passes ----------*- tablegen -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_CODEGEN_PASSES_TD
+#define QAT_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
+  let summary = "Integer matmuls with constant weights as exact vector "
+                "micro-kernels, with the element-wise consumer fused";
+  let description = [{
+    Rewrites an integer `linalg.matmul` (i8 or i16 activations M x K, a
+    constant i8 or i16 weight K x N, i32 accumulation from zero), together
+    with the element-wise `linalg.generic` that consumes its result (the
+    requantization epilogue of `qat-to-int`), into a register-tiled loop
+    nest on tensors:
+
+    - the weight is packed at compile time into N/nr panels of K/2 rows of
+      nr interleaved (k, k+1) pairs of i16 (`tensor<N/nr x K/2 x 2nr x i16>`,
+      zero-padded), the layout the pair multiply-add wants;
+    - the activations are widened to i16 (K padded to even with zeros);
+    - each mr x nr output tile accumulates in `mr * nr / 8` vectors of
+      8 x i32 held in registers across the K loop; one step multiplies a
+      broadcast activation pair by a weight pair vector and adds adjacent
+      products (`(a0*w0 + a1*w1)`, which LLVM selects as `vpmaddwd` on AVX2):
+      exact, since i16 x i16 pair sums cannot leave i32 except for
+      2 * (-2^15)^2, which wraps to the same value modulo 2^32 as the i32
+      accumulation it stands for;
+    - the consumer's body (bias, zero-point corrections, requantization,
+      clamp) runs on the accumulator vectors, its per-column operands read
+      as vectors and per-row operands broadcast, so no i32 tensor goes
+      through memory; rows beyond the last full tile use 1 x nr tiles.
+
+    Matmuls it cannot handle (non-constant weights, other element types,
+    transposed maps) are left to the generic lowering, unchanged.
+  }];
+  let options = [
+    Option<"rowsPerTile", "mr", "int64_t", "4",
+           "Output rows per register tile">,
+    Option<"vectorsPerRow", "nr-vectors", "int64_t", "2",
+           "8 x i32 vectors per tile row (nr = 8 * nr-vectors columns)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // QAT_CODEGEN_PASSES_TD

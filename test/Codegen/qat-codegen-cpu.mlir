@@ -1,0 +1,24 @@
+// RUN: qat-opt %s --qat-codegen-cpu | FileCheck %s
+// RUN: qat-opt %S/../../examples/qat_mlp_cnn.mlir --qat-compile | FileCheck %s --check-prefix=COMPILE
+
+// An integer program on tensors becomes LLVM dialect; the matmul's pair
+// multiply-adds are vector operations on 8 x i32.
+// CHECK-LABEL: llvm.func @int_matmul
+// CHECK: llvm.shufflevector {{.*}} : vector<16xi16>
+// CHECK: llvm.mul {{.*}} : vector<8xi32>
+// CHECK-NOT: linalg.
+// CHECK-NOT: vector.transfer
+func.func @int_matmul(%a: tensor<8x4xi8>) -> tensor<8x16xi32> {
+  %zero = arith.constant 0 : i32
+  %w = arith.constant dense<3> : tensor<4x16xi8>
+  %e = tensor.empty() : tensor<8x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<8x16xi32>) -> tensor<8x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<8x4xi8>, tensor<4x16xi8>) outs(%z : tensor<8x16xi32>) -> tensor<8x16xi32>
+  return %acc : tensor<8x16xi32>
+}
+
+// The bundled QAT graphs compile to LLVM dialect in one pipeline.
+// COMPILE: llvm.func @mlp
+// COMPILE: llvm.func @cnn_block
+// COMPILE-NOT: linalg.
+// COMPILE-NOT: qat.

@@ -1,0 +1,97 @@
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul -cse | FileCheck %s
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="mr=2 nr-vectors=1" | FileCheck %s --check-prefix=SMALL
+// RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: qat-vectorize-matmul: mr and nr-vectors must be positive
+
+// i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
+// requantization epilogue fused: the weight is packed into one panel of
+// 2 pairs of 16 interleaved columns (K padded to 4 with zeros); the
+// activations get a zero column for the odd K; each 4-row tile keeps
+// 2 accumulator vectors per row across the K loop; the epilogue runs on
+// them and writes i8 vectors, masked because N = 2 is not a whole panel.
+// CHECK-LABEL: func @matmul_requant
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 4, 2, 5, 0, 0, {{.*}}], [3, 0, -6, 0, 0, 0, {{.*}}]]]> : tensor<1x2x32xi16>
+// CHECK: %[[A:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 1]
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x2xi8>)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// CHECK: vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x2x32xi16>, vector<16xi16>
+// CHECK: vector.transfer_read %[[A]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x4xi16>, vector<2xi16>
+// CHECK: vector.broadcast %{{.*}} : vector<1xi32> to vector<8xi32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK: arith.muli {{.*}} : vector<8xi32>
+// CHECK: scf.yield
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} : tensor<2xf32>, vector<8xf32>
+// CHECK: math.roundeven {{.*}} : vector<8xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<8xi8>, tensor<?x2xi8>
+// The remaining rows, one at a time.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK: -> (vector<8xi32>, vector<8xi32>)
+// CHECK-NOT: linalg.matmul
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+func.func @matmul_requant(%a: tensor<?x3xi16>) -> tensor<?x2xi8> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0 : i32
+  %m = tensor.dim %a, %c0 : tensor<?x3xi16>
+  %w = arith.constant dense<[[1, 2], [4, 5], [3, -6]]> : tensor<3x2xi8>
+  %e = tensor.empty(%m) : tensor<?x2xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<?x2xi32>) -> tensor<?x2xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<?x3xi16>, tensor<3x2xi8>) outs(%z : tensor<?x2xi32>) -> tensor<?x2xi32>
+  %mult = arith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %o = tensor.empty(%m) : tensor<?x2xi8>
+  %q = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %mult : tensor<?x2xi32>, tensor<2xf32>) outs(%o : tensor<?x2xi8>) {
+  ^bb0(%x: i32, %s: f32, %out: i8):
+    %f = arith.sitofp %x : i32 to f32
+    %y = arith.mulf %f, %s : f32
+    %r = math.roundeven %y : f32
+    %c = arith.maximumf %r, %lo : f32
+    %d = arith.minimumf %c, %hi : f32
+    %i = arith.fptosi %d : f32 to i8
+    linalg.yield %i : i8
+  } -> tensor<?x2xi8>
+  return %q : tensor<?x2xi8>
+}
+
+// -----
+
+// i8 activations are sign-extended to i16; without a consumer the kernel
+// writes the i32 accumulators. N = 16 fills the panel: unmasked stores.
+// SMALL has 8-column panels of 2-row tiles.
+// CHECK-LABEL: func @matmul_i8
+// CHECK: arith.extsi %{{.*}} : i8 to i16
+// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<8xi32>, tensor<5x16xi32>
+// SMALL-LABEL: func @matmul_i8
+// SMALL: arith.constant dense<{{.*}}> : tensor<2x1x16xi16>
+// SMALL: -> (vector<8xi32>, vector<8xi32>)
+func.func @matmul_i8(%a: tensor<5x2xi8>) -> tensor<5x16xi32> {
+  %zero = arith.constant 0 : i32
+  %w = arith.constant dense<1> : tensor<2x16xi8>
+  %e = tensor.empty() : tensor<5x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<5x16xi32>) -> tensor<5x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<5x2xi8>, tensor<2x16xi8>) outs(%z : tensor<5x16xi32>) -> tensor<5x16xi32>
+  return %acc : tensor<5x16xi32>
+}
+
+// -----
+
+// A weight that is not a constant, and a float matmul: left unchanged.
+// CHECK-LABEL: func @not_matched
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x2xi8>, tensor<2x16xi8>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x2xf32>, tensor<2x16xf32>)
+// CHECK-NOT: vector.
+func.func @not_matched(%a: tensor<4x2xi8>, %w: tensor<2x16xi8>, %x: tensor<4x2xf32>) -> (tensor<4x16xi32>, tensor<4x16xf32>) {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<4x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<4x16xi32>) -> tensor<4x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<4x2xi8>, tensor<2x16xi8>) outs(%z : tensor<4x16xi32>) -> tensor<4x16xi32>
+  %fw = arith.constant dense<1.0> : tensor<2x16xf32>
+  %fz = arith.constant 0.0 : f32
+  %fe = tensor.empty() : tensor<4x16xf32>
+  %ff = linalg.fill ins(%fz : f32) outs(%fe : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %f = linalg.matmul ins(%x, %fw : tensor<4x2xf32>, tensor<2x16xf32>) outs(%ff : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %acc, %f : tensor<4x16xi32>, tensor<4x16xf32>
+}

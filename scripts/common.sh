@@ -12,9 +12,15 @@ QAT_PACKAGES=(cmake ninja-build ccache g++ python3 llvm-22-dev llvm-22-tools
 
 qat_log() { printf '== %s\n' "$*" >&2; }
 
+# The benchmark's references (scripts/bench.sh).
+QAT_BENCH_PACKAGES=(libdnnl-dev)
+
+# Installs the missing ones of the given packages (default: QAT_PACKAGES).
 qat_install_deps() {
   local missing=() pkg
-  for pkg in "${QAT_PACKAGES[@]}"; do
+  local wanted=("$@")
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${QAT_PACKAGES[@]}")
+  for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done

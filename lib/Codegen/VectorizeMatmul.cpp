@@ -8,9 +8,9 @@
 // vector.contract on sign-extended i32 operands, which LLVM emits as
 // vpmulld (about 35 GOP/s here), and its int8 dot-product lowerings need
 // VNNI or AVX-512. This pass builds the micro-kernel itself: i16 pairs
-// multiplied and added pairwise (vpmaddwd), with weights packed at compile
-// time and the requantization epilogue applied to the accumulators while
-// they are still in registers.
+// multiplied and added pairwise (vpmaddwd, after qat-x86-vpmaddwd), with
+// weights packed at compile time and the requantization epilogue applied to
+// the accumulators while they are still in registers.
 //
 //===----------------------------------------------------------------------===//
 

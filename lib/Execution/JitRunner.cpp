@@ -174,9 +174,14 @@ CompiledFunction::run(ArrayRef<HostTensor> args) {
     size_t elemSize = getElementSize(sig.kind);
     auto *base = reinterpret_cast<const uint8_t *>(desc[1]) +
                  desc[2] * static_cast<int64_t>(elemSize);
-    // Strided copy into row-major order.
+    // Row-major results in one copy; others element by element.
+    bool rowMajor = true;
+    for (int64_t d = rank, stride = 1; d-- > 0; stride *= shape[d])
+      rowMajor &= shape[d] == 1 || desc[3 + rank + d] == stride;
     SmallVector<int64_t> index(rank, 0);
-    for (int64_t n = 0, e = out.getNumElements(); n < e; ++n) {
+    if (rowMajor)
+      std::memcpy(out.bytes.data(), base, out.bytes.size());
+    for (int64_t n = 0, e = rowMajor ? 0 : out.getNumElements(); n < e; ++n) {
       int64_t offset = 0;
       for (size_t d = 0; d < rank; ++d)
         offset += index[d] * desc[3 + rank + d];

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
@@ -69,15 +70,10 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
+void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   // As text: one-shot-bufferize{bufferize-function-boundaries
   // function-boundary-type-conversion=identity-layout-map},
-  // buffer-deallocation-pipeline, convert-bufferization-to-memref,
-  // convert-linalg-to-loops, convert-vector-to-scf, lower-affine,
-  // convert-scf-to-cf, convert-vector-to-llvm, expand-strided-metadata,
-  // finalize-memref-to-llvm,
-  // convert-math-to-llvm, convert-arith-to-llvm, convert-func-to-llvm,
-  // convert-cf-to-llvm, reconcile-unrealized-casts.
+  // buffer-deallocation-pipeline, convert-bufferization-to-memref.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -85,6 +81,13 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
+void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
+  // As text: convert-linalg-to-loops, convert-vector-to-scf, lower-affine,
+  // convert-scf-to-cf, convert-vector-to-llvm, expand-strided-metadata,
+  // finalize-memref-to-llvm, convert-math-to-llvm, convert-arith-to-llvm,
+  // convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts.
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
@@ -99,6 +102,11 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  buildBufferizePipeline(pm);
+  buildLowerBuffersToLLVMPipeline(pm);
+}
+
 void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
                                         const CodegenCPUOptions &options) {
   QATVectorizeMatmulPassOptions matmul;
@@ -107,7 +115,11 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   pm.addPass(createQATVectorizeMatmulPass(matmul));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  buildLowerToLLVMPipeline(pm);
+  buildBufferizePipeline(pm);
+  if (options.isa == "avx2" ||
+      (options.isa == "host" && llvm::sys::getHostCPUFeatures().lookup("avx2")))
+    pm.addPass(createQATX86VpmaddwdPass());
+  buildLowerBuffersToLLVMPipeline(pm);
 }
 
 void mlir::qat::buildCompilePipeline(OpPassManager &pm,
@@ -120,6 +132,7 @@ void mlir::qat::buildCompilePipeline(OpPassManager &pm,
   CodegenCPUOptions codegen;
   codegen.rowsPerTile = options.rowsPerTile;
   codegen.vectorsPerRow = options.vectorsPerRow;
+  codegen.isa = options.isa;
   buildCodegenCPUPipeline(pm, codegen);
 }
 
@@ -139,6 +152,16 @@ void mlir::qat::registerQATPipelines() {
       "Upstream's reference lowering of a tensor program to the LLVM "
       "dialect (bufferize, loops, LLVM)",
       buildLowerToLLVMPipeline);
+  PassPipelineRegistration<>(
+      "qat-bufferize",
+      "One-shot bufferization across function boundaries (identity "
+      "layouts), deallocation, bufferization ops to memref",
+      buildBufferizePipeline);
+  PassPipelineRegistration<>(
+      "qat-lower-buffers-to-llvm",
+      "A bufferized program (linalg, vector, scf, memref, arith, math) to "
+      "the LLVM dialect",
+      buildLowerBuffersToLLVMPipeline);
   PassPipelineRegistration<CodegenCPUOptions>(
       "qat-codegen-cpu",
       "Integer program on tensors -> LLVM dialect for the host CPU: "

@@ -1,4 +1,5 @@
-// RUN: qat-opt %s --qat-codegen-cpu | FileCheck %s
+// RUN: qat-opt %s --qat-codegen-cpu=isa=generic | FileCheck %s
+// RUN: qat-opt %s --qat-codegen-cpu=isa=avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: qat-opt %S/../../examples/qat_mlp_cnn.mlir --qat-compile | FileCheck %s --check-prefix=COMPILE
 
 // An integer program on tensors becomes LLVM dialect; the matmul's pair
@@ -8,6 +9,9 @@
 // CHECK: llvm.mul {{.*}} : vector<8xi32>
 // CHECK-NOT: linalg.
 // CHECK-NOT: vector.transfer
+// With AVX2 the pair multiply-adds are vpmaddwd.
+// AVX2-LABEL: llvm.func @int_matmul
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 func.func @int_matmul(%a: tensor<8x4xi8>) -> tensor<8x16xi32> {
   %zero = arith.constant 0 : i32
   %w = arith.constant dense<3> : tensor<4x16xi8>

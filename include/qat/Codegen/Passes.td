@@ -26,7 +26,8 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
     - each mr x nr output tile accumulates in `mr * nr / 8` vectors of
       8 x i32 held in registers across the K loop; one step multiplies a
       broadcast activation pair by a weight pair vector and adds adjacent
-      products (`(a0*w0 + a1*w1)`, which LLVM selects as `vpmaddwd` on AVX2):
+      products (`(a0*w0 + a1*w1)`, portable vector arithmetic that
+      `qat-x86-vpmaddwd` turns into `vpmaddwd`):
       exact, since i16 x i16 pair sums cannot leave i32 except for
       2 * (-2^15)^2, which wraps to the same value modulo 2^32 as the i32
       accumulation it stands for;
@@ -49,6 +50,23 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"
   ];
+}
+
+def QATX86VpmaddwdPass : Pass<"qat-x86-vpmaddwd"> {
+  let summary = "Pair multiply-adds of i16 vectors as the AVX2 vpmaddwd "
+                "intrinsic";
+  let description = [{
+    Replaces `x[2i] * y[2i] + x[2i+1] * y[2i+1]` over `vector<16xi16>`
+    operands (even and odd lanes shuffled out, sign-extended to i32,
+    multiplied and added: the form `qat-vectorize-matmul` emits) with
+    `llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"`. Both compute the same
+    value modulo 2^32. The portable form is correct everywhere, but LLVM's
+    optimizer rewrites it into vpmulld before instruction selection can
+    match vpmaddwd, and x86vector has no op for it; so the pipeline selects
+    the instruction here, on hosts with AVX2, after bufferization (whose
+    deallocation analysis rejects calls with unknown side effects).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // QAT_CODEGEN_PASSES_TD

@@ -44,6 +44,14 @@ struct QATToIntOptions : public PassPipelineOptions<QATToIntOptions> {
 /// fake-quant kept in float) to linalg.
 void buildQATToIntPipeline(OpPassManager &pm, const QATToIntOptions &options);
 
+/// One-shot bufferization of a tensor program across function boundaries
+/// with identity layouts, deallocation, bufferization ops to memref.
+void buildBufferizePipeline(OpPassManager &pm);
+
+/// A bufferized program to the LLVM dialect: linalg to loops, vector, scf,
+/// memref, arith, math, func and cf to LLVM.
+void buildLowerBuffersToLLVMPipeline(OpPassManager &pm);
+
 /// Upstream's plain lowering of a tensor program (linalg, arith, math,
 /// tensor) to the LLVM dialect: one-shot bufferization across function
 /// boundaries with identity layouts, deallocation, loops, LLVM. Correct but
@@ -59,12 +67,19 @@ struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
       *this, "nr-vectors",
       llvm::cl::desc("8 x i32 vectors per register tile row"),
       llvm::cl::init(2)};
+  PassOptions::Option<std::string> isa{
+      *this, "isa",
+      llvm::cl::desc("Pair multiply-add instructions: 'avx2' (vpmaddwd, by "
+                     "qat-x86-vpmaddwd), 'generic' (portable), or 'host' "
+                     "(avx2 where the compiling machine has it)"),
+      llvm::cl::init("host")};
 };
 
 /// Integer program on tensors (the output of `qat-to-int`) -> LLVM dialect:
 /// exact vector micro-kernels for integer matmuls with their epilogues
-/// fused (qat-vectorize-matmul), then upstream's lowering for everything
-/// else (buildLowerToLLVMPipeline).
+/// fused (qat-vectorize-matmul), bufferization, vpmaddwd selection
+/// (qat-x86-vpmaddwd, per `isa`), then upstream's lowering for everything
+/// else.
 void buildCodegenCPUPipeline(OpPassManager &pm,
                              const CodegenCPUOptions &options);
 
@@ -85,6 +100,9 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
   PassOptions::Option<int64_t> vectorsPerRow{
       *this, "nr-vectors", llvm::cl::desc("As qat-codegen-cpu's nr-vectors"),
       llvm::cl::init(2)};
+  PassOptions::Option<std::string> isa{
+      *this, "isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
+      llvm::cl::init("host")};
 };
 
 /// QAT graph -> LLVM dialect: qat-to-int, then qat-codegen-cpu.

@@ -1,0 +1,497 @@
+//===- qat-bench.cpp - qat's kernels side by side with the libraries -----===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// qat-bench [--json file] [--shapes gemm|all] [--min-time seconds]
+//
+// For each GEMM shape, in one run on the same inputs (u8 activations with
+// a zero point, full-range s8 weights, per-column requantization to s8):
+//   - qat: the integer program qat-to-int produces for a fully connected
+//     layer, compiled with qat-codegen-cpu and JIT-run;
+//   - mlir-loops: the same program through upstream's lowering (loops),
+//     timed once, on the smaller shapes only;
+//   - oneDNN u8s8s8: matmul with source zero point and per-column output
+//     scales, weights reordered ahead of time into its preferred layout;
+//   - oneDNN u8s8s32 and f32 matmul.
+// Every kernel's GOP/s (one multiply-add = 2 ops), its ratio to oneDNN
+// u8s8s8, and the fraction of a per-core peak that this program measures
+// itself (vpmaddwd, and vpmaddubsw + vpmaddwd) are printed and written as
+// JSON. Exactness is reported too: the fraction of sampled outputs equal to
+// exact integer arithmetic (oneDNN's AVX2 u8 x s8 path saturates int16
+// pair sums).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qat/Execution/JitRunner.h"
+#include "qat/InitQAT.h"
+#include "qat/Pipelines/Pipelines.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <immintrin.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <random>
+
+extern "C" void omp_set_num_threads(int);
+
+using namespace mlir;
+using namespace mlir::qat;
+
+namespace {
+llvm::cl::opt<std::string> jsonPath("json",
+                                    llvm::cl::desc("Write results as JSON"),
+                                    llvm::cl::value_desc("file"));
+llvm::cl::opt<double> minTime("min-time",
+                              llvm::cl::desc("Seconds per measurement"),
+                              llvm::cl::init(0.3));
+llvm::cl::opt<bool> quick("quick",
+                          llvm::cl::desc("Only the smaller shapes (for a "
+                                         "smoke test)"));
+
+using Clock = std::chrono::steady_clock;
+
+/// Best-of-three throughput of `fn` in GOP/s for `ops` operations a call.
+double measure(double ops, const std::function<void()> &fn) {
+  fn(); // Warm up (and first-touch the output).
+  double best = 0;
+  for (int round = 0; round < 3; ++round) {
+    int calls = 0;
+    auto start = Clock::now();
+    double seconds = 0;
+    do {
+      fn();
+      ++calls;
+      seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (seconds < minTime / 3);
+    best = std::max(best, ops * calls / seconds / 1e9);
+  }
+  return best;
+}
+
+/// Per-core instruction peaks: 12 independent chains `x += op(x, ...)` of
+/// 256-bit pair multiply-adds (16 i32 multiply-adds an instruction for
+/// vpmaddwd, 32 for vpmaddubsw followed by vpmaddwd), and of 512-bit
+/// vpdpbusd (64) where the host has AVX-512 VNNI. Each chain feeds its own
+/// result back, so nothing can be hoisted out of the loop.
+constexpr int kChains = 12;
+constexpr long kIterations = 10'000'000;
+
+/// Keeps a vector result alive.
+volatile int sink;
+
+double gopsOf(double opsPerStep, Clock::time_point start) {
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return opsPerStep * kChains * kIterations / seconds / 1e9;
+}
+
+__attribute__((target("avx2"))) double measurePmaddwdPeak() {
+  __m256i acc[kChains], b = _mm256_set1_epi16(5);
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm256_set1_epi32(c);
+  auto start = Clock::now();
+  for (long i = 0; i < kIterations; ++i)
+    for (__m256i &x : acc)
+      x = _mm256_add_epi32(x, _mm256_madd_epi16(x, b));
+  double gops = gopsOf(2.0 * 16, start);
+  for (__m256i &x : acc)
+    sink = sink + _mm256_extract_epi32(x, 0);
+  return gops;
+}
+
+__attribute__((target("avx2"))) double measurePmaddubswPeak() {
+  __m256i acc[kChains], b = _mm256_set1_epi8(5), ones = _mm256_set1_epi16(1);
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm256_set1_epi32(c);
+  auto start = Clock::now();
+  for (long i = 0; i < kIterations; ++i)
+    for (__m256i &x : acc)
+      x = _mm256_add_epi32(x,
+                           _mm256_madd_epi16(_mm256_maddubs_epi16(x, b), ones));
+  double gops = gopsOf(2.0 * 32, start);
+  for (__m256i &x : acc)
+    sink = sink + _mm256_extract_epi32(x, 0);
+  return gops;
+}
+
+__attribute__((target("avx512f,avx512vnni"))) double measureVnniPeak() {
+  __m512i acc[kChains], b = _mm512_set1_epi8(5);
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm512_set1_epi32(c);
+  auto start = Clock::now();
+  for (long i = 0; i < kIterations; ++i)
+    for (__m512i &x : acc)
+      x = _mm512_dpbusd_epi32(x, x, b);
+  double gops = gopsOf(2.0 * 64, start);
+  for (__m512i &x : acc)
+    sink = sink + _mm512_reduce_add_epi32(x);
+  return gops;
+}
+
+struct Gemm {
+  std::string name;
+  int64_t m, k, n;
+};
+
+/// One GEMM problem: u8 activations (zero point 128), s8 weights in
+/// [-127, 127], per-column f32 multipliers, s8 outputs with zero point 0.
+struct Problem {
+  Gemm shape;
+  std::vector<uint8_t> a;
+  std::vector<int8_t> w; // K x N
+  std::vector<float> multiplier;
+  std::vector<int32_t> correction; // -z_a * column sums
+  static constexpr int32_t zeroPoint = 128;
+
+  explicit Problem(const Gemm &g) : shape(g) {
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
+    a.resize(g.m * g.k);
+    for (uint8_t &x : a)
+      x = u8(rng);
+    w.resize(g.k * g.n);
+    for (int8_t &x : w)
+      x = s8(rng);
+    multiplier.resize(g.n);
+    correction.assign(g.n, 0);
+    for (int64_t c = 0; c < g.n; ++c) {
+      // Three standard deviations of the accumulator (74 * 73 * sqrt(K)
+      // for these distributions) map to about the s8 range.
+      multiplier[c] = 127.0f / (3 * 74 * 73 * std::sqrt(float(g.k))) *
+                      (0.75f + 0.5f * c / g.n);
+      for (int64_t i = 0; i < g.k; ++i)
+        correction[c] -= zeroPoint * w[i * g.n + c];
+    }
+  }
+
+  int32_t exactAccumulator(int64_t i, int64_t j) const {
+    int32_t acc = 0;
+    for (int64_t p = 0; p < shape.k; ++p)
+      acc += int32_t(a[i * shape.k + p]) * w[p * shape.n + j];
+    return acc;
+  }
+
+  /// The requantized output qat's program defines (float requantization).
+  int8_t exactOutput(int64_t i, int64_t j) const {
+    float y = float(exactAccumulator(i, j) + correction[j]) * multiplier[j];
+    return int8_t(std::clamp(std::nearbyint(y), -128.0f, 127.0f));
+  }
+
+  /// The integer program on tensors, as qat-to-int emits it for u8 x s8.
+  std::string emitProgram() const {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    int64_t m = shape.m, k = shape.k, n = shape.n;
+    auto hex = [&](const void *data, size_t bytes) {
+      os << "\"0x";
+      for (size_t i = 0; i < bytes; ++i)
+        os << llvm::format_hex_no_prefix(static_cast<const uint8_t *>(data)[i],
+                                         2, true);
+      os << "\"";
+    };
+    os << "#id = affine_map<(m, n) -> (m, n)>\n"
+       << "#col = affine_map<(m, n) -> (n)>\n"
+       << llvm::formatv("func.func @gemm(%a: tensor<{0}x{1}xi8>) -> "
+                        "tensor<{0}x{2}xi8> {{\n",
+                        m, k, n)
+       << llvm::formatv("  %e16 = tensor.empty() : tensor<{0}x{1}xi16>\n"
+                        "  %a16 = linalg.generic {{indexing_maps = [#id, "
+                        "#id], iterator_types = [\"parallel\", "
+                        "\"parallel\"]} ins(%a : tensor<{0}x{1}xi8>) "
+                        "outs(%e16 : tensor<{0}x{1}xi16>) {{\n"
+                        "  ^bb0(%x: i8, %o: i16):\n"
+                        "    %y = arith.extui %x : i8 to i16\n"
+                        "    linalg.yield %y : i16\n"
+                        "  } -> tensor<{0}x{1}xi16>\n",
+                        m, k);
+    os << "  %w = arith.constant dense<";
+    hex(w.data(), w.size());
+    os << llvm::formatv("> : tensor<{0}x{1}xi8>\n", k, n);
+    os << "  %corr = arith.constant dense<";
+    hex(correction.data(), correction.size() * 4);
+    os << llvm::formatv("> : tensor<{0}xi32>\n", n);
+    os << "  %mult = arith.constant dense<";
+    hex(multiplier.data(), multiplier.size() * 4);
+    os << llvm::formatv("> : tensor<{0}xf32>\n", n);
+    os << llvm::formatv(
+        "  %zero = arith.constant 0 : i32\n"
+        "  %lo = arith.constant -128.0 : f32\n"
+        "  %hi = arith.constant 127.0 : f32\n"
+        "  %e = tensor.empty() : tensor<{0}x{2}xi32>\n"
+        "  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<{0}x{2}xi32>) "
+        "-> tensor<{0}x{2}xi32>\n"
+        "  %acc = linalg.matmul ins(%a16, %w : tensor<{0}x{1}xi16>, "
+        "tensor<{1}x{2}xi8>) outs(%z : tensor<{0}x{2}xi32>) -> "
+        "tensor<{0}x{2}xi32>\n"
+        "  %o = tensor.empty() : tensor<{0}x{2}xi8>\n"
+        "  %q = linalg.generic {{indexing_maps = [#id, #col, #col, #id], "
+        "iterator_types = [\"parallel\", \"parallel\"]} ins(%acc, %corr, "
+        "%mult : tensor<{0}x{2}xi32>, tensor<{2}xi32>, tensor<{2}xf32>) "
+        "outs(%o : tensor<{0}x{2}xi8>) {{\n"
+        "  ^bb0(%x: i32, %c: i32, %s: f32, %out: i8):\n"
+        "    %t = arith.addi %x, %c : i32\n"
+        "    %f = arith.sitofp %t : i32 to f32\n"
+        "    %y = arith.mulf %f, %s : f32\n"
+        "    %r = math.roundeven %y : f32\n"
+        "    %l = arith.maximumf %r, %lo : f32\n"
+        "    %h = arith.minimumf %l, %hi : f32\n"
+        "    %i = arith.fptosi %h : f32 to i8\n"
+        "    linalg.yield %i : i8\n"
+        "  } -> tensor<{0}x{2}xi8>\n"
+        "  return %q : tensor<{0}x{2}xi8>\n}\n",
+        m, k, n);
+    return text;
+  }
+};
+
+/// Samples of (row, column) to check exactness on.
+std::vector<std::pair<int64_t, int64_t>> samples(const Gemm &g) {
+  std::mt19937 rng(7);
+  std::vector<std::pair<int64_t, int64_t>> s;
+  for (int i = 0; i < 2000; ++i)
+    s.push_back({rng() % g.m, rng() % g.n});
+  return s;
+}
+
+struct Row {
+  std::string shape, kernel;
+  int threads = 1;
+  double gops = 0;
+  /// Fraction of sampled outputs equal to exact arithmetic; < 0 if unknown.
+  double exact = -1;
+};
+
+class Bench {
+public:
+  Bench()
+      : ctx(makeRegistry()), engine(dnnl::engine::kind::cpu, 0),
+        stream(engine) {
+    ctx.loadAllAvailableDialects();
+  }
+
+  void run(const Gemm &g, std::vector<Row> &rows);
+
+private:
+  static DialectRegistry makeRegistry() {
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllExtensions(registry);
+    registerQATDialects(registry);
+    registerJitTranslations(registry);
+    return registry;
+  }
+
+  FailureOr<std::unique_ptr<CompiledFunction>> compile(const std::string &text,
+                                                       bool vectorized) {
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
+    if (!module)
+      return failure();
+    return CompiledFunction::compile(*module, "gemm", [&](OpPassManager &pm) {
+      if (vectorized)
+        buildCodegenCPUPipeline(pm, CodegenCPUOptions());
+      else
+        buildLowerToLLVMPipeline(pm);
+    });
+  }
+
+  MLIRContext ctx;
+  dnnl::engine engine;
+  dnnl::stream stream;
+};
+
+void Bench::run(const Gemm &g, std::vector<Row> &rows) {
+  Problem p(g);
+  double ops = 2.0 * g.m * g.n * g.k;
+  auto checks = samples(g);
+  auto exactFraction = [&](auto &&value, auto &&expected) {
+    int equal = 0;
+    for (auto [i, j] : checks)
+      equal += value(i, j) == expected(i, j);
+    return double(equal) / checks.size();
+  };
+  auto exactOutput = [&](int64_t i, int64_t j) { return p.exactOutput(i, j); };
+  auto exactAcc = [&](int64_t i, int64_t j) {
+    return p.exactAccumulator(i, j);
+  };
+
+  // qat, and upstream's loops on the same program.
+  std::string text = p.emitProgram();
+  HostTensor input(ElementKind::I8, {g.m, g.k});
+  std::memcpy(input.data(), p.a.data(), p.a.size());
+  for (bool vectorized : {true, false}) {
+    if (!vectorized && ops > 3e8)
+      continue; // Loops run at 1-3 GOP/s; skip the larger shapes.
+    auto compiled = compile(text, vectorized);
+    if (failed(compiled)) {
+      llvm::errs() << "qat-bench: compiling " << g.name << " failed\n";
+      continue;
+    }
+    SmallVector<HostTensor> out;
+    auto call = [&] {
+      auto results = (*compiled)->run({input});
+      if (!results)
+        llvm::report_fatal_error(llvm::toString(results.takeError()).c_str());
+      out = std::move(*results);
+    };
+    Row row{g.name, vectorized ? "qat" : "mlir-loops"};
+    if (vectorized) {
+      row.gops = measure(ops, call);
+    } else {
+      auto start = Clock::now();
+      call();
+      row.gops = ops /
+                 std::chrono::duration<double>(Clock::now() - start).count() /
+                 1e9;
+    }
+    auto *q = static_cast<const int8_t *>(out[0].data());
+    row.exact = exactFraction(
+        [&](int64_t i, int64_t j) { return q[i * g.n + j]; }, exactOutput);
+    rows.push_back(row);
+  }
+
+  // oneDNN matmuls, weights reordered into the primitive's layout first.
+  using dt = dnnl::memory::data_type;
+  using tag = dnnl::memory::format_tag;
+  auto oneDNN = [&](const std::string &kernel, dt src, dt wei, dt dst,
+                    bool requantize) {
+    dnnl::memory::desc aMd({g.m, g.k}, src, tag::ab),
+        wMd({g.k, g.n}, wei, tag::any), cMd({g.m, g.n}, dst, tag::ab);
+    dnnl::primitive_attr attr;
+    if (requantize) {
+      attr.set_output_scales(1 << 1, p.multiplier);
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {Problem::zeroPoint});
+    }
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, wMd, cMd), attr,
+                                    engine);
+    std::vector<float> af, wf;
+    dnnl::memory a(aMd, engine), c(cMd, engine), w(pd.weights_desc(), engine);
+    dnnl::memory wPlain({{g.k, g.n}, wei, tag::ab}, engine);
+    if (src == dt::f32) {
+      af.assign(p.a.begin(), p.a.end());
+      wf.assign(p.w.begin(), p.w.end());
+      std::memcpy(a.get_data_handle(), af.data(), af.size() * 4);
+      std::memcpy(wPlain.get_data_handle(), wf.data(), wf.size() * 4);
+    } else {
+      std::memcpy(a.get_data_handle(), p.a.data(), p.a.size());
+      std::memcpy(wPlain.get_data_handle(), p.w.data(), p.w.size());
+    }
+    dnnl::reorder(wPlain, w).execute(stream, wPlain, w);
+    dnnl::matmul mm(pd);
+    auto call = [&] {
+      mm.execute(stream,
+                 {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, c}});
+      stream.wait();
+    };
+    Row row{g.name, kernel};
+    row.gops = measure(ops, call);
+    if (dst == dt::s8) {
+      auto *q = static_cast<const int8_t *>(c.get_data_handle());
+      row.exact = exactFraction(
+          [&](int64_t i, int64_t j) { return q[i * g.n + j]; }, exactOutput);
+    } else if (dst == dt::s32) {
+      auto *q = static_cast<const int32_t *>(c.get_data_handle());
+      row.exact = exactFraction(
+          [&](int64_t i, int64_t j) { return q[i * g.n + j]; }, exactAcc);
+    }
+    rows.push_back(row);
+  };
+  oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true);
+  oneDNN("oneDNN u8s8s32", dt::u8, dt::s8, dt::s32, false);
+  oneDNN("oneDNN f32", dt::f32, dt::f32, dt::f32, false);
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(argc, argv, "qat GEMM benchmark\n");
+  omp_set_num_threads(1);
+
+  std::vector<Gemm> shapes;
+  for (int64_t s : {256, 512, 1024, 2048})
+    if (!quick || s <= 256)
+      shapes.push_back({llvm::formatv("square {0}", s).str(), s, s, s});
+  for (int64_t m : {1, 16, 128}) {
+    shapes.push_back(
+        {llvm::formatv("mlp M={0} 768->3072", m).str(), m, 768, 3072});
+    if (!quick)
+      shapes.push_back(
+          {llvm::formatv("mlp M={0} 3072->768", m).str(), m, 3072, 768});
+  }
+
+  double pmaddwd = measurePmaddwdPeak(), pmaddubsw = measurePmaddubswPeak();
+  bool hasVnni = __builtin_cpu_supports("avx512vnni");
+  double vnni = hasVnni ? measureVnniPeak() : 0;
+  llvm::outs() << llvm::formatv(
+      "per-core peaks: vpmaddwd {0:F1} GOP/s, vpmaddubsw+vpmaddwd {1:F1} "
+      "GOP/s, AVX-512 vpdpbusd {2}\n\n",
+      pmaddwd, pmaddubsw,
+      hasVnni ? llvm::formatv("{0:F1} GOP/s", vnni).str() : "(absent)");
+  // The peak of the instructions each kernel uses: vpmaddwd for qat's and
+  // the loops, the best int8 instruction of the host for oneDNN's.
+  double libraryPeak = hasVnni ? vnni : pmaddubsw;
+  auto peakOf = [&](const Row &r) -> double {
+    if (r.kernel == "qat" || r.kernel == "mlir-loops")
+      return pmaddwd;
+    return r.kernel.find("f32") == std::string::npos ? libraryPeak : 0;
+  };
+  llvm::outs() << llvm::formatv("{0,-24} {1,-16} {2,8} {3,10} {4,10} {5,9}\n",
+                                "shape", "kernel", "GOP/s", "vs oneDNN",
+                                "of peak", "exact");
+  Bench bench;
+  std::vector<Row> rows;
+  for (const Gemm &g : shapes) {
+    size_t first = rows.size();
+    bench.run(g, rows);
+    double reference = 0;
+    for (size_t i = first; i < rows.size(); ++i)
+      if (rows[i].kernel == "oneDNN u8s8s8")
+        reference = rows[i].gops;
+    for (size_t i = first; i < rows.size(); ++i) {
+      const Row &r = rows[i];
+      std::string exact =
+          r.exact < 0 ? "-" : llvm::formatv("{0:P1}", r.exact).str();
+      double peak = peakOf(r);
+      std::string ofPeak =
+          peak > 0 ? llvm::formatv("{0:P0}", r.gops / peak).str() : "-";
+      llvm::outs() << llvm::formatv(
+          "{0,-24} {1,-16} {2,8:F1} {3,9:F2}x {4,10} {5,9}\n", r.shape,
+          r.kernel, r.gops, reference > 0 ? r.gops / reference : 0, ofPeak,
+          exact);
+    }
+    llvm::outs().flush();
+  }
+
+  if (!jsonPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(jsonPath, ec);
+    if (ec) {
+      llvm::errs() << "qat-bench: " << ec.message() << "\n";
+      return 1;
+    }
+    os << llvm::formatv("{{\"peaks\": {{\"vpmaddwd\": {0}, "
+                        "\"vpmaddubsw_vpmaddwd\": {1}, \"vpdpbusd_512\": "
+                        "{2}}, \"results\": [\n",
+                        pmaddwd, pmaddubsw, vnni);
+    for (size_t i = 0; i < rows.size(); ++i)
+      os << llvm::formatv(
+          "  {{\"shape\": \"{0}\", \"kernel\": \"{1}\", "
+          "\"threads\": {2}, \"gops\": {3}, \"exact\": {4}}{5}\n",
+          rows[i].shape, rows[i].kernel, rows[i].threads, rows[i].gops,
+          rows[i].exact, i + 1 < rows.size() ? "," : "");
+    os << "]}\n";
+  }
+  return 0;
+}

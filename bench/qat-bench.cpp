@@ -58,6 +58,15 @@ llvm::cl::opt<std::string> jsonPath("json",
 llvm::cl::opt<double> minTime("min-time",
                               llvm::cl::desc("Seconds per measurement"),
                               llvm::cl::init(0.3));
+llvm::cl::opt<int64_t> mr("mr",
+                          llvm::cl::desc("qat-codegen-cpu's mr (default: the "
+                                         "pipeline's choice for the isa)"),
+                          llvm::cl::init(0));
+llvm::cl::opt<int64_t>
+    nrVectors("nr-vectors",
+              llvm::cl::desc("qat-codegen-cpu's nr-vectors (default: the "
+                             "pipeline's choice for the isa)"),
+              llvm::cl::init(0));
 llvm::cl::opt<bool> quick("quick",
                           llvm::cl::desc("Only the smaller shapes (for a "
                                          "smoke test)"));
@@ -284,6 +293,9 @@ public:
 
   void run(const Gemm &g, std::vector<Row> &rows);
 
+  /// qat's kernels to measure (name, isa; an empty isa: upstream's loops).
+  std::vector<std::pair<std::string, std::string>> qatKernels;
+
 private:
   static DialectRegistry makeRegistry() {
     DialectRegistry registry;
@@ -294,16 +306,23 @@ private:
     return registry;
   }
 
+  /// Compiles with qat-codegen-cpu for `isa`, or upstream's loops when
+  /// `isa` is empty.
   FailureOr<std::unique_ptr<CompiledFunction>> compile(const std::string &text,
-                                                       bool vectorized) {
+                                                       StringRef isa) {
     OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
     if (!module)
       return failure();
     return CompiledFunction::compile(*module, "gemm", [&](OpPassManager &pm) {
-      if (vectorized)
-        buildCodegenCPUPipeline(pm, CodegenCPUOptions());
-      else
-        buildLowerToLLVMPipeline(pm);
+      if (isa.empty())
+        return buildLowerToLLVMPipeline(pm);
+      CodegenCPUOptions options;
+      options.isa = isa.str();
+      if (mr > 0)
+        options.rowsPerTile = mr;
+      if (nrVectors > 0)
+        options.vectorsPerRow = nrVectors;
+      buildCodegenCPUPipeline(pm, options);
     });
   }
 
@@ -331,10 +350,11 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   std::string text = p.emitProgram();
   HostTensor input(ElementKind::I8, {g.m, g.k});
   std::memcpy(input.data(), p.a.data(), p.a.size());
-  for (bool vectorized : {true, false}) {
+  for (auto [kernel, isa] : qatKernels) {
+    bool vectorized = !isa.empty();
     if (!vectorized && ops > 3e8)
       continue; // Loops run at 1-3 GOP/s; skip the larger shapes.
-    auto compiled = compile(text, vectorized);
+    auto compiled = compile(text, isa);
     if (failed(compiled)) {
       llvm::errs() << "qat-bench: compiling " << g.name << " failed\n";
       continue;
@@ -346,7 +366,7 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
         llvm::report_fatal_error(llvm::toString(results.takeError()).c_str());
       out = std::move(*results);
     };
-    Row row{g.name, vectorized ? "qat" : "mlir-loops"};
+    Row row{g.name, kernel};
     if (vectorized) {
       row.gops = measure(ops, call);
     } else {
@@ -443,7 +463,9 @@ int main(int argc, char **argv) {
   // the loops, the best int8 instruction of the host for oneDNN's.
   double libraryPeak = hasVnni ? vnni : pmaddubsw;
   auto peakOf = [&](const Row &r) -> double {
-    if (r.kernel == "qat" || r.kernel == "mlir-loops")
+    if (r.kernel == "qat vpdpbusd")
+      return vnni;
+    if (r.kernel == "qat vpmaddwd" || r.kernel == "mlir-loops")
       return pmaddwd;
     return r.kernel.find("f32") == std::string::npos ? libraryPeak : 0;
   };
@@ -451,6 +473,13 @@ int main(int argc, char **argv) {
                                 "shape", "kernel", "GOP/s", "vs oneDNN",
                                 "of peak", "exact");
   Bench bench;
+  // Both of qat's kernels where the host runs them: vpdpbusd (AVX-512
+  // VNNI) and vpmaddwd (AVX2, the kernel of machines without VNNI).
+  if (hasVnni)
+    bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni"});
+  if (__builtin_cpu_supports("avx2"))
+    bench.qatKernels.push_back({"qat vpmaddwd", "avx2"});
+  bench.qatKernels.push_back({"mlir-loops", ""});
   std::vector<Row> rows;
   for (const Gemm &g : shapes) {
     size_t first = rows.size();

@@ -8,9 +8,10 @@
 // vector.contract on sign-extended i32 operands, which LLVM emits as
 // vpmulld (about 35 GOP/s here), and its int8 dot-product lowerings need
 // VNNI or AVX-512. This pass builds the micro-kernel itself: i16 pairs
-// multiplied and added pairwise (vpmaddwd, after qat-x86-vpmaddwd), with
-// weights packed at compile time and the requantization epilogue applied to
-// the accumulators while they are still in registers.
+// multiplied and added pairwise (vpmaddwd, after qat-x86-vpmaddwd) or u8 x
+// s8 quads summed into i32 (vpdpbusd, after qat-x86-vpdpbusd), with weights
+// packed at compile time and the requantization epilogue applied to the
+// accumulators while they are still in registers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,8 +31,18 @@ using namespace mlir;
 
 namespace {
 
-/// i32 lanes of one 256-bit vector register.
-constexpr int64_t kLanes = 8;
+/// The inner-product step of a micro-kernel: `group` adjacent products of
+/// K summed into each i32 lane of a `lanes`-lane accumulator.
+struct DotShape {
+  /// 2: i16 x i16 pairs (vpmaddwd); 4: u8 x s8 quads (vpdpbusd).
+  int64_t group;
+  int64_t lanes;
+  /// Width of the packed weights and activations.
+  unsigned bits;
+  bool unsignedActivations;
+};
+constexpr DotShape kPairDot{2, 8, 16, false};
+constexpr DotShape kQuadDot{4, 16, 8, true};
 
 /// Moves `b` to where a region builder `nb` inserts, for the scope.
 struct InsertionGuard : OpBuilder::InsertionGuard {
@@ -50,6 +61,11 @@ struct MatmulKernel {
   linalg::GenericOp consumer;
   /// The consumer's input that reads the accumulator.
   unsigned accumulatorInput = 0;
+  /// The activations as u8 storage (i8), when the matmul reads them
+  /// zero-extended: the quad dot product can use them as they are.
+  Value u8Activations;
+  /// Every weight fits in s8.
+  bool s8Weights = false;
 };
 
 /// How a consumer input is read for one (row, 8 columns) vector.
@@ -138,6 +154,17 @@ FailureOr<MatmulKernel> matchKernel(linalg::MatmulOp mm) {
   auto fill = mm.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   if (!fill || !matchPattern(fill.getDpsInputs()[0], m_Zero()))
     return failure();
+  kernel.s8Weights = llvm::all_of(
+      kernel.weights, [](int64_t w) { return w >= -128 && w <= 127; });
+  if (auto ext = mm.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>()) {
+    Block &body = ext.getRegion().front();
+    if (ext.getNumDpsInputs() == 1 && body.getOperations().size() == 2 &&
+        isa<arith::ExtUIOp>(body.front()) &&
+        getElementTypeOrSelf(ext.getDpsInputs()[0].getType()).isInteger(8) &&
+        llvm::all_of(ext.getIndexingMapsArray(),
+                     [](AffineMap m) { return m.isIdentity(); }))
+      kernel.u8Activations = ext.getDpsInputs()[0];
+  }
 
   // The consumer: an element-wise generic reading the accumulator once,
   // with per-tile, per-column, per-row or scalar operands.
@@ -173,9 +200,11 @@ FailureOr<MatmulKernel> matchKernel(linalg::MatmulOp mm) {
 /// Builds the loop nest of one matched kernel.
 class KernelEmitter {
 public:
-  KernelEmitter(RewriterBase &b, MatmulKernel kernel, int64_t mr, int64_t nv)
-      : b(b), kernel(kernel), loc(kernel.matmul.getLoc()), mr(mr), nv(nv),
-        nr(kLanes * nv), kPairs((kernel.k + 1) / 2),
+  KernelEmitter(RewriterBase &b, MatmulKernel kernel, DotShape dot, int64_t mr,
+                int64_t nv)
+      : b(b), kernel(kernel), loc(kernel.matmul.getLoc()), dot(dot),
+        lanes(dot.lanes), mr(mr), nv(nv), nr(lanes * nv),
+        kGroups((kernel.k + dot.group - 1) / dot.group),
         panels((kernel.n + nr - 1) / nr) {}
 
   Value emit();
@@ -184,50 +213,56 @@ private:
   Value index(int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   }
-  VectorType vec(int64_t lanes, Type t) { return VectorType::get({lanes}, t); }
+  VectorType vec(int64_t n, Type t) { return VectorType::get({n}, t); }
+  Type element() { return b.getIntegerType(dot.bits); }
   Value packWeights();
-  Value widenActivations();
+  Value prepareActivations();
   /// One `rows` x nr tile at (m0, panel): the K loop, then the epilogue
   /// written into `out`.
   Value emitTile(int64_t rows, Value m0, Value panel, Value out);
   /// The consumer's body on one accumulator vector of row `m`, columns
-  /// [n, n + 8).
+  /// [n, n + lanes).
   Value emitEpilogue(Value acc, Value m, Value n);
-  /// a[0] * b[0] + a[1] * b[1] per pair of adjacent i16 lanes.
-  Value pairMultiplyAdd(Value a, Value b);
+  /// `acc` plus, per i32 lane, the sum of its `group` products of `x` and
+  /// `y` lanes (x zero-extended for the quad dot, else sign-extended).
+  Value dotStep(Value acc, Value x, Value y);
 
   RewriterBase &b;
   MatmulKernel kernel;
   Location loc;
-  const int64_t mr, nv, nr, kPairs, panels;
+  const DotShape dot;
+  const int64_t lanes, mr, nv, nr, kGroups, panels;
   Value packed, activations;
   /// Whether every column of every panel exists (no masked stores).
   bool fullPanels() const { return kernel.n % nr == 0; }
 };
 
 Value KernelEmitter::packWeights() {
-  // [panel][pair][v][lane][2]: column panel * nr + v * 8 + lane, rows
-  // 2 * pair and 2 * pair + 1.
-  SmallVector<int16_t> data(panels * kPairs * 2 * nr, 0);
+  // [panel][group][column c of the panel][g]: column panel * nr + c, row
+  // group * dot.group + g; zeros beyond K and N.
+  int64_t g = dot.group;
+  SmallVector<APInt> data(panels * kGroups * g * nr, APInt(dot.bits, 0));
   for (int64_t p = 0; p < panels; ++p)
-    for (int64_t kp = 0; kp < kPairs; ++kp)
+    for (int64_t kg = 0; kg < kGroups; ++kg)
       for (int64_t c = 0; c < nr; ++c)
-        for (int64_t q = 0; q < 2; ++q) {
-          int64_t row = 2 * kp + q, col = p * nr + c;
+        for (int64_t q = 0; q < g; ++q) {
+          int64_t row = g * kg + q, col = p * nr + c;
           if (row < kernel.k && col < kernel.n)
-            data[(p * kPairs + kp) * 2 * nr + 2 * c + q] =
-                static_cast<int16_t>(kernel.weights[row * kernel.n + col]);
+            data[(p * kGroups + kg) * g * nr + g * c + q] =
+                APInt(dot.bits, kernel.weights[row * kernel.n + col],
+                      /*isSigned=*/true);
         }
-  auto type = RankedTensorType::get({panels, kPairs, 2 * nr}, b.getI16Type());
-  return arith::ConstantOp::create(b, loc,
-                                   DenseElementsAttr::get(type, ArrayRef(data)))
+  auto type = RankedTensorType::get({panels, kGroups, g * nr}, element());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, data))
       .getResult();
 }
 
-Value KernelEmitter::widenActivations() {
+Value KernelEmitter::prepareActivations() {
   Value a = kernel.matmul.getDpsInputs()[0];
-  auto type = cast<RankedTensorType>(a.getType());
-  if (type.getElementType().isInteger(8)) {
+  if (dot.unsignedActivations) {
+    a = kernel.u8Activations;
+  } else if (getElementTypeOrSelf(a.getType()).isInteger(8)) {
+    // Pairs are i16: sign-extend i8 activations.
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, a);
     Value init = tensor::EmptyOp::create(b, loc, sizes, b.getI16Type());
     AffineMap id = b.getMultiDimIdentityMap(2);
@@ -243,36 +278,53 @@ Value KernelEmitter::widenActivations() {
             })
             .getResult(0);
   }
-  if (kernel.k % 2 == 0)
+  int64_t padding = kGroups * dot.group - kernel.k;
+  if (padding == 0)
     return a;
-  // An odd K gets a zero column, which the zero weight row pairs with.
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(0)).getResult();
-  auto wide = cast<RankedTensorType>(a.getType());
-  SmallVector<int64_t> shape(wide.getShape());
-  shape[1] += 1;
-  OpFoldResult lo = b.getIndexAttr(0), hi = b.getIndexAttr(1);
-  return tensor::PadOp::create(b, loc,
-                               RankedTensorType::get(shape, b.getI16Type()), a,
-                               ArrayRef<OpFoldResult>{lo, lo},
+  // Zero columns up to a whole group, which the zero weight rows meet.
+  Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(element(), 0))
+                   .getResult();
+  SmallVector<int64_t> shape(cast<RankedTensorType>(a.getType()).getShape());
+  shape[1] += padding;
+  OpFoldResult lo = b.getIndexAttr(0), hi = b.getIndexAttr(padding);
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, element()),
+                               a, ArrayRef<OpFoldResult>{lo, lo},
                                ArrayRef<OpFoldResult>{lo, hi}, zero)
       .getResult();
 }
 
-Value KernelEmitter::pairMultiplyAdd(Value x, Value y) {
-  SmallVector<int64_t> even, odd;
-  for (int64_t i = 0; i < kLanes; ++i) {
-    even.push_back(2 * i);
-    odd.push_back(2 * i + 1);
-  }
-  auto widen = [&](Value v, ArrayRef<int64_t> lanes) {
-    Value half = vector::ShuffleOp::create(b, loc, v, v, lanes);
-    return arith::ExtSIOp::create(b, loc, vec(kLanes, b.getI32Type()), half)
-        .getResult();
+Value KernelEmitter::dotStep(Value acc, Value x, Value y) {
+  Type i32 = b.getI32Type();
+  // Lanes g, g + group, g + 2 * group, ... of a vector.
+  auto strided = [&](Value v, int64_t g) {
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < lanes; ++i)
+      mask.push_back(dot.group * i + g);
+    return vector::ShuffleOp::create(b, loc, v, v, mask).getResult();
   };
-  Value lo = arith::MulIOp::create(b, loc, widen(x, even), widen(y, even));
-  Value hi = arith::MulIOp::create(b, loc, widen(x, odd), widen(y, odd));
-  return arith::AddIOp::create(b, loc, lo, hi);
+  if (dot.group == 2) {
+    // Shuffle, then widen: the form qat-x86-vpmaddwd recognises.
+    auto widen = [&](Value v, int64_t g) {
+      return arith::ExtSIOp::create(b, loc, vec(lanes, i32), strided(v, g))
+          .getResult();
+    };
+    Value even = arith::MulIOp::create(b, loc, widen(x, 0), widen(y, 0));
+    Value odd = arith::MulIOp::create(b, loc, widen(x, 1), widen(y, 1));
+    return arith::AddIOp::create(b, loc, acc,
+                                 arith::AddIOp::create(b, loc, even, odd));
+  }
+  // Widen, multiply, then sum each group of four: the form
+  // qat-x86-vpdpbusd recognises.
+  auto wide = vec(dot.group * lanes, i32);
+  Value products =
+      arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, x),
+                            arith::ExtSIOp::create(b, loc, wide, y));
+  Value sum01 =
+      arith::AddIOp::create(b, loc, strided(products, 0), strided(products, 1));
+  Value sum23 =
+      arith::AddIOp::create(b, loc, strided(products, 2), strided(products, 3));
+  return arith::AddIOp::create(b, loc, acc,
+                               arith::AddIOp::create(b, loc, sum01, sum23));
 }
 
 Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
@@ -290,7 +342,7 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
       value = i == kernel.accumulatorInput
                   ? acc
                   : vector::TransferReadOp::create(
-                        b, loc, vec(kLanes, elementType), in->get(),
+                        b, loc, vec(lanes, elementType), in->get(),
                         ValueRange{m, n},
                         arith::getZeroConstant(b, loc, elementType),
                         ArrayRef<bool>{fullPanels()})
@@ -298,7 +350,7 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
       break;
     case Access::Column:
       value = vector::TransferReadOp::create(
-                  b, loc, vec(kLanes, elementType), in->get(), ValueRange{n},
+                  b, loc, vec(lanes, elementType), in->get(), ValueRange{n},
                   arith::getZeroConstant(b, loc, elementType),
                   ArrayRef<bool>{fullPanels()})
                   .getResult();
@@ -309,7 +361,7 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
       if (cast<RankedTensorType>(in->get().getType()).getRank() == 1)
         indices.push_back(m);
       Value s = tensor::ExtractOp::create(b, loc, in->get(), indices);
-      value = vector::BroadcastOp::create(b, loc, vec(kLanes, elementType), s);
+      value = vector::BroadcastOp::create(b, loc, vec(lanes, elementType), s);
       break;
     }
     }
@@ -320,13 +372,13 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
       return mapped;
     // A value from outside the body: the same in every lane.
     Value splat =
-        vector::BroadcastOp::create(b, loc, vec(kLanes, v.getType()), v);
+        vector::BroadcastOp::create(b, loc, vec(lanes, v.getType()), v);
     map.map(v, splat);
     return splat;
   };
   for (Operation &op : body.without_terminator()) {
     if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-      auto type = vec(kLanes, c.getType());
+      auto type = vec(lanes, c.getType());
       map.map(c.getResult(),
               arith::ConstantOp::create(
                   b, loc, SplatElementsAttr::get(type, c.getValue()))
@@ -337,52 +389,52 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
       vectorOf(operand);
     Operation *v = b.clone(op, map);
     for (OpResult r : v->getResults())
-      r.setType(vec(kLanes, r.getType()));
+      r.setType(vec(lanes, r.getType()));
   }
   return vectorOf(body.getTerminator()->getOperand(0));
 }
 
 Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
-  Type i32 = b.getI32Type(), i16 = b.getI16Type();
+  Type i32 = b.getI32Type(), elem = element();
   Value zeros = arith::ConstantOp::create(
-      b, loc, SplatElementsAttr::get(vec(kLanes, i32), b.getI32IntegerAttr(0)));
+      b, loc, SplatElementsAttr::get(vec(lanes, i32), b.getI32IntegerAttr(0)));
   SmallVector<Value> init(rows * nv, zeros);
   SmallVector<Value> rowIndex;
   for (int64_t i = 0; i < rows; ++i)
     rowIndex.push_back(arith::AddIOp::create(b, loc, m0, index(i)));
-  Value c0 = index(0), c1 = index(1), c2 = index(2);
+  Value c0 = index(0), c1 = index(1);
   auto kLoop = scf::ForOp::create(
-      b, loc, c0, index(kPairs), c1, init,
-      [&](OpBuilder &nb, Location, Value kp, ValueRange accs) {
+      b, loc, c0, index(kGroups), c1, init,
+      [&](OpBuilder &nb, Location, Value kg, ValueRange accs) {
         InsertionGuard guard(b, nb);
+        int64_t g = dot.group;
         SmallVector<Value> weights;
         for (int64_t v = 0; v < nv; ++v)
           weights.push_back(vector::TransferReadOp::create(
-              b, loc, vec(2 * kLanes, i16), packed,
-              ValueRange{panel, kp, index(2 * kLanes * v)},
-              arith::getZeroConstant(b, loc, i16), ArrayRef<bool>{true}));
-        Value k = arith::MulIOp::create(b, loc, kp, c2);
+              b, loc, vec(g * lanes, elem), packed,
+              ValueRange{panel, kg, index(g * lanes * v)},
+              arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true}));
+        Value k = arith::MulIOp::create(b, loc, kg, index(g));
         SmallVector<Value> next;
         for (int64_t i = 0; i < rows; ++i) {
-          // The activation pair (a[m, k], a[m, k+1]) in every i32 lane.
-          Value pair = vector::TransferReadOp::create(
-              b, loc, vec(2, i16), activations, ValueRange{rowIndex[i], k},
-              arith::getZeroConstant(b, loc, i16), ArrayRef<bool>{true});
-          Value word = vector::BitCastOp::create(b, loc, vec(1, i32), pair);
+          // The activation group a[m, k .. k + g) in every i32 lane.
+          Value group = vector::TransferReadOp::create(
+              b, loc, vec(g, elem), activations, ValueRange{rowIndex[i], k},
+              arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true});
+          Value word = vector::BitCastOp::create(b, loc, vec(1, i32), group);
           Value splat =
-              vector::BroadcastOp::create(b, loc, vec(kLanes, i32), word);
+              vector::BroadcastOp::create(b, loc, vec(lanes, i32), word);
           Value a =
-              vector::BitCastOp::create(b, loc, vec(2 * kLanes, i16), splat);
+              vector::BitCastOp::create(b, loc, vec(g * lanes, elem), splat);
           for (int64_t v = 0; v < nv; ++v)
-            next.push_back(arith::AddIOp::create(
-                b, loc, accs[i * nv + v], pairMultiplyAdd(a, weights[v])));
+            next.push_back(dotStep(accs[i * nv + v], a, weights[v]));
         }
         scf::YieldOp::create(b, loc, next);
       });
   Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t v = 0; v < nv; ++v) {
-      Value n = arith::AddIOp::create(b, loc, n0, index(kLanes * v));
+      Value n = arith::AddIOp::create(b, loc, n0, index(lanes * v));
       Value result = emitEpilogue(kLoop.getResult(i * nv + v), rowIndex[i], n);
       out = vector::TransferWriteOp::create(b, loc, result, out,
                                             ValueRange{rowIndex[i], n},
@@ -394,7 +446,7 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
 
 Value KernelEmitter::emit() {
   packed = packWeights();
-  activations = widenActivations();
+  activations = prepareActivations();
   Value a = kernel.matmul.getDpsInputs()[0];
   Value rows = tensor::DimOp::create(b, loc, a, 0);
   Type outElement =
@@ -443,6 +495,12 @@ struct QATVectorizeMatmulPass
           << "qat-vectorize-matmul: mr and nr-vectors must be positive";
       return signalPassFailure();
     }
+    if (dotProduct != "pair" && dotProduct != "quad") {
+      getOperation()->emitError() << "qat-vectorize-matmul: dot must be "
+                                     "'pair' or 'quad', got '"
+                                  << dotProduct << "'";
+      return signalPassFailure();
+    }
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
@@ -453,8 +511,14 @@ struct QATVectorizeMatmulPass
       Operation *root = kernel->consumer ? kernel->consumer.getOperation()
                                          : mm.getOperation();
       rewriter.setInsertionPoint(root);
+      // Quads need u8 activations and s8 weights; pairs take the rest.
+      DotShape dot =
+          dotProduct == "quad" && kernel->u8Activations && kernel->s8Weights
+              ? kQuadDot
+              : kPairDot;
       Value result =
-          KernelEmitter(rewriter, *kernel, rowsPerTile, vectorsPerRow).emit();
+          KernelEmitter(rewriter, *kernel, dot, rowsPerTile, vectorsPerRow)
+              .emit();
       rewriter.replaceOp(root, result);
       if (root != mm && mm->use_empty())
         rewriter.eraseOp(mm);

@@ -19,18 +19,24 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
     requantization epilogue of `qat-to-int`), into a register-tiled loop
     nest on tensors:
 
-    - the weight is packed at compile time into N/nr panels of K/2 rows of
-      nr interleaved (k, k+1) pairs of i16 (`tensor<N/nr x K/2 x 2nr x i16>`,
-      zero-padded), the layout the pair multiply-add wants;
-    - the activations are widened to i16 (K padded to even with zeros);
-    - each mr x nr output tile accumulates in `mr * nr / 8` vectors of
-      8 x i32 held in registers across the K loop; one step multiplies a
-      broadcast activation pair by a weight pair vector and adds adjacent
-      products (`(a0*w0 + a1*w1)`, portable vector arithmetic that
-      `qat-x86-vpmaddwd` turns into `vpmaddwd`):
-      exact, since i16 x i16 pair sums cannot leave i32 except for
-      2 * (-2^15)^2, which wraps to the same value modulo 2^32 as the i32
-      accumulation it stands for;
+    - the weight is packed at compile time into N/nr panels of K/g groups
+      of nr interleaved runs of g consecutive K entries
+      (`tensor<N/nr x K/g x g*nr x iB>`, zero-padded), the layout the
+      multiply-add instruction wants;
+    - each mr x nr output tile accumulates in `mr * nr / lanes` i32 vectors
+      held in registers across the K loop; one step broadcasts a group of
+      g activations to every lane, multiplies it by a weight vector and
+      sums each lane's g products into its accumulator. Two steps exist
+      (option `dot`), both exact in i32 modulo 2^32, which is all the i32
+      accumulation needs (its final value is proved to fit):
+      - pairs (g = 2, 8 lanes): activations widened to i16, products of
+        i16 pairs added (`qat-x86-vpmaddwd` selects `vpmaddwd`); a pair
+        sum leaves i32 only for 2 * (-2^15)^2, which wraps to the same
+        value modulo 2^32;
+      - quads (g = 4, 16 lanes): u8 activations times s8 weights, four
+        products summed in i32 (`qat-x86-vpdpbusd` selects the AVX-512
+        VNNI `vpdpbusd`, which does not saturate), for matmuls whose
+        activations are zero-extended u8 storage and whose weights fit s8;
     - the consumer's body (bias, zero-point corrections, requantization,
       clamp) runs on the accumulator vectors, its per-column operands read
       as vectors and per-row operands broadcast, so no i32 tensor goes
@@ -43,7 +49,13 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
     Option<"rowsPerTile", "mr", "int64_t", "4",
            "Output rows per register tile">,
     Option<"vectorsPerRow", "nr-vectors", "int64_t", "2",
-           "8 x i32 vectors per tile row (nr = 8 * nr-vectors columns)">,
+           "Accumulator vectors per tile row (nr = lanes * nr-vectors "
+           "columns)">,
+    Option<"dotProduct", "dot", "std::string", "\"pair\"",
+           "Inner-product step: 'pair' (i16 pairs into 8 x i32, vpmaddwd) "
+           "or 'quad' (u8 x s8 quads into 16 x i32, vpdpbusd; for matmuls "
+           "whose activations are zero-extended u8 and weights fit s8, "
+           "pairs for the others)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -65,6 +77,22 @@ def QATX86VpmaddwdPass : Pass<"qat-x86-vpmaddwd"> {
     match vpmaddwd, and x86vector has no op for it; so the pipeline selects
     the instruction here, on hosts with AVX2, after bufferization (whose
     deallocation analysis rejects calls with unknown side effects).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def QATX86VpdpbusdPass : Pass<"qat-x86-vpdpbusd"> {
+  let summary = "u8 x s8 quad dot products as the AVX-512 VNNI vpdpbusd "
+                "intrinsic";
+  let description = [{
+    Replaces `acc + sum_g(zext(x) * sext(y))[4i + g]` over `vector<64xi8>`
+    operands (products of the zero-extended and sign-extended lanes,
+    lanes 4i .. 4i+3 shuffled out and added into `vector<16xi32>`: the form
+    `qat-vectorize-matmul dot=quad` emits) with
+    `llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"`, which computes the
+    same sums in i32 without saturation (unlike vpmaddubsw, whose int16
+    pair sums saturate). Like `qat-x86-vpmaddwd`, it runs after
+    bufferization, on hosts with AVX-512 VNNI.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

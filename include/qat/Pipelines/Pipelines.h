@@ -61,25 +61,28 @@ void buildLowerToLLVMPipeline(OpPassManager &pm);
 /// Options of `qat-codegen-cpu`.
 struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
   PassOptions::Option<int64_t> rowsPerTile{
-      *this, "mr", llvm::cl::desc("Output rows per matmul register tile"),
-      llvm::cl::init(4)};
+      *this, "mr",
+      llvm::cl::desc("Output rows per matmul register tile (0: 8 for "
+                     "avx512vnni's 32 vector registers, else 4)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> vectorsPerRow{
       *this, "nr-vectors",
-      llvm::cl::desc("8 x i32 vectors per register tile row"),
-      llvm::cl::init(2)};
+      llvm::cl::desc("Accumulator vectors per register tile row (0: 2)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> isa{
       *this, "isa",
-      llvm::cl::desc("Pair multiply-add instructions: 'avx2' (vpmaddwd, by "
-                     "qat-x86-vpmaddwd), 'generic' (portable), or 'host' "
-                     "(avx2 where the compiling machine has it)"),
+      llvm::cl::desc("Instruction set of the micro-kernels: 'avx512vnni' "
+                     "(vpdpbusd where operands allow, else vpmaddwd), "
+                     "'avx2' (vpmaddwd), 'generic' (portable vector code), "
+                     "or 'host' (the best the compiling machine has)"),
       llvm::cl::init("host")};
 };
 
 /// Integer program on tensors (the output of `qat-to-int`) -> LLVM dialect:
 /// exact vector micro-kernels for integer matmuls with their epilogues
-/// fused (qat-vectorize-matmul), bufferization, vpmaddwd selection
-/// (qat-x86-vpmaddwd, per `isa`), then upstream's lowering for everything
-/// else.
+/// fused (qat-vectorize-matmul), bufferization, instruction selection
+/// (qat-x86-vpdpbusd, qat-x86-vpmaddwd, per `isa`), then upstream's lowering
+/// for everything else.
 void buildCodegenCPUPipeline(OpPassManager &pm,
                              const CodegenCPUOptions &options);
 
@@ -96,10 +99,10 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> rowsPerTile{
       *this, "mr", llvm::cl::desc("As qat-codegen-cpu's mr"),
-      llvm::cl::init(4)};
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> vectorsPerRow{
       *this, "nr-vectors", llvm::cl::desc("As qat-codegen-cpu's nr-vectors"),
-      llvm::cl::init(2)};
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> isa{
       *this, "isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
       llvm::cl::init("host")};

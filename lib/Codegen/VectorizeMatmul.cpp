@@ -447,7 +447,9 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
 Value KernelEmitter::emit() {
   packed = packWeights();
   activations = prepareActivations();
-  Value a = kernel.matmul.getDpsInputs()[0];
+  // Sizes from the prepared activations, so that a widening the quad step
+  // does not read dies.
+  Value a = activations;
   Value rows = tensor::DimOp::create(b, loc, a, 0);
   Type outElement =
       kernel.consumer

@@ -47,58 +47,66 @@ matchLanePairSum(Value v) {
   return std::array{*lhs, *rhs};
 }
 
-/// `acc + ((p[0::4] + p[1::4]) + (p[2::4] + p[3::4]))` with
-/// p = zext(x) * sext(y), x and y vector<64xi8>, in any operand order.
+/// The u8 and s8 operands (x, y) of a quad dot product
+/// `(p[0::4] + p[1::4]) + (p[2::4] + p[3::4])` with p = zext(x) * sext(y),
+/// x and y vector<64xi8>, in any operand order.
+std::optional<std::pair<Value, Value>> matchQuadDot(arith::AddIOp tree) {
+  auto left = matchLanePairSum(tree.getLhs()),
+       right = matchLanePairSum(tree.getRhs());
+  if (!left || !right)
+    return std::nullopt;
+  // All four come from one product vector, each offset once.
+  Value products = (*left)[0].first;
+  unsigned offsets = 0;
+  for (const auto &half : {*left, *right})
+    for (const auto &[source, g] : half)
+      if (source == products)
+        offsets |= 1u << g;
+  auto mul = products.getDefiningOp<arith::MulIOp>();
+  if (offsets != 0b1111 || !mul)
+    return std::nullopt;
+  auto bytes = VectorType::get({kGroup * kLanes},
+                               IntegerType::get(tree.getContext(), 8));
+  for (auto [u, s] : {std::pair{mul.getLhs(), mul.getRhs()},
+                      std::pair{mul.getRhs(), mul.getLhs()}}) {
+    auto zext = u.getDefiningOp<arith::ExtUIOp>();
+    auto sext = s.getDefiningOp<arith::ExtSIOp>();
+    if (zext && sext && zext.getIn().getType() == bytes &&
+        sext.getIn().getType() == bytes)
+      return std::make_pair(zext.getIn(), sext.getIn());
+  }
+  return std::nullopt;
+}
+
+/// A quad dot product, added to an accumulator when its one user is such
+/// an addition (else to zero), becomes one vpdpbusd.
 struct QuadDotToVpdpbusd : OpRewritePattern<arith::AddIOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(arith::AddIOp add,
+  LogicalResult matchAndRewrite(arith::AddIOp tree,
                                 PatternRewriter &rewriter) const override {
     auto type = VectorType::get({kLanes}, rewriter.getI32Type());
-    if (add.getType() != type)
+    if (tree.getType() != type)
       return failure();
-    for (auto [acc, sum] : {std::pair{add.getLhs(), add.getRhs()},
-                            std::pair{add.getRhs(), add.getLhs()}}) {
-      auto tree = sum.getDefiningOp<arith::AddIOp>();
-      if (!tree)
-        continue;
-      auto left = matchLanePairSum(tree.getLhs()),
-           right = matchLanePairSum(tree.getRhs());
-      if (!left || !right)
-        continue;
-      // All four come from one product vector, each offset once.
-      Value products = (*left)[0].first;
-      unsigned offsets = 0;
-      for (const auto &half : {*left, *right})
-        for (const auto &[source, g] : half)
-          if (source == products)
-            offsets |= 1u << g;
-      if (offsets != 0b1111)
-        continue;
-      auto mul = products.getDefiningOp<arith::MulIOp>();
-      if (!mul)
-        continue;
-      Value x, y;
-      for (auto [u, s] : {std::pair{mul.getLhs(), mul.getRhs()},
-                          std::pair{mul.getRhs(), mul.getLhs()}}) {
-        auto zext = u.getDefiningOp<arith::ExtUIOp>();
-        auto sext = s.getDefiningOp<arith::ExtSIOp>();
-        auto bytes = VectorType::get({kGroup * kLanes}, rewriter.getI8Type());
-        if (zext && sext && zext.getIn().getType() == bytes &&
-            sext.getIn().getType() == bytes) {
-          x = zext.getIn();
-          y = sext.getIn();
-          break;
-        }
+    std::optional<std::pair<Value, Value>> operands = matchQuadDot(tree);
+    if (!operands)
+      return failure();
+    Operation *root = tree;
+    Value acc;
+    if (tree->hasOneUse())
+      if (auto add = dyn_cast<arith::AddIOp>(*tree->getUsers().begin())) {
+        root = add;
+        acc = add.getLhs() == tree.getResult() ? add.getRhs() : add.getLhs();
       }
-      if (!x)
-        continue;
-      rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-          add, type, rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
-          ValueRange{acc, x, y});
-      return success();
-    }
-    return failure();
+    rewriter.setInsertionPoint(root);
+    if (!acc)
+      acc = arith::ConstantOp::create(
+          rewriter, tree.getLoc(),
+          SplatElementsAttr::get(type, rewriter.getI32IntegerAttr(0)));
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        root, type, rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+        ValueRange{acc, operands->first, operands->second});
+    return success();
   }
 };
 

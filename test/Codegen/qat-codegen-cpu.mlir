@@ -1,5 +1,6 @@
 // RUN: qat-opt %s --qat-codegen-cpu=isa=generic | FileCheck %s
 // RUN: qat-opt %s --qat-codegen-cpu=isa=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: qat-opt %s --qat-codegen-cpu=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
 // RUN: qat-opt %S/../../examples/qat_mlp_cnn.mlir --qat-compile | FileCheck %s --check-prefix=COMPILE
 
 // An integer program on tensors becomes LLVM dialect; the matmul's pair
@@ -12,12 +13,35 @@
 // With AVX2 the pair multiply-adds are vpmaddwd.
 // AVX2-LABEL: llvm.func @int_matmul
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// With AVX-512 VNNI the same i8 activations are not u8 storage: still
+// pairs. The u8 matmul below gets vpdpbusd.
+// VNNI-LABEL: llvm.func @int_matmul
+// VNNI: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// VNNI-LABEL: llvm.func @u8_matmul
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 func.func @int_matmul(%a: tensor<8x4xi8>) -> tensor<8x16xi32> {
   %zero = arith.constant 0 : i32
   %w = arith.constant dense<3> : tensor<4x16xi8>
   %e = tensor.empty() : tensor<8x16xi32>
   %z = linalg.fill ins(%zero : i32) outs(%e : tensor<8x16xi32>) -> tensor<8x16xi32>
   %acc = linalg.matmul ins(%a, %w : tensor<8x4xi8>, tensor<4x16xi8>) outs(%z : tensor<8x16xi32>) -> tensor<8x16xi32>
+  return %acc : tensor<8x16xi32>
+}
+
+#id = affine_map<(m, k) -> (m, k)>
+func.func @u8_matmul(%q: tensor<8x4xi8>) -> tensor<8x16xi32> {
+  %zero = arith.constant 0 : i32
+  %e16 = tensor.empty() : tensor<8x4xi16>
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%q : tensor<8x4xi8>) outs(%e16 : tensor<8x4xi16>) {
+  ^bb0(%x: i8, %o: i16):
+    %y = arith.extui %x : i8 to i16
+    linalg.yield %y : i16
+  } -> tensor<8x4xi16>
+  %w = arith.constant dense<3> : tensor<4x16xi8>
+  %e = tensor.empty() : tensor<8x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<8x16xi32>) -> tensor<8x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<8x4xi16>, tensor<4x16xi8>) outs(%z : tensor<8x16xi32>) -> tensor<8x16xi32>
   return %acc : tensor<8x16xi32>
 }
 

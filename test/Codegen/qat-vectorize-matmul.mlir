@@ -1,6 +1,9 @@
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul -cse | FileCheck %s
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="mr=2 nr-vectors=1" | FileCheck %s --check-prefix=SMALL
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad" -canonicalize -cse | FileCheck %s --check-prefix=QUAD
 // RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT
+// BADDOT: error: qat-vectorize-matmul: dot must be 'pair' or 'quad', got 'triple'
 // BADOPT: error: qat-vectorize-matmul: mr and nr-vectors must be positive
 
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
@@ -94,4 +97,42 @@ func.func @not_matched(%a: tensor<4x2xi8>, %w: tensor<2x16xi8>, %x: tensor<4x2xf
   %ff = linalg.fill ins(%fz : f32) outs(%fe : tensor<4x16xf32>) -> tensor<4x16xf32>
   %f = linalg.matmul ins(%x, %fw : tensor<4x2xf32>, tensor<2x16xf32>) outs(%ff : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %acc, %f : tensor<4x16xi32>, tensor<4x16xf32>
+}
+
+// -----
+
+// dot=quad: u8 activations (zero-extended storage) and s8 weights take the
+// quad step: the weight packed as 16-column panels of K/4 groups of 4 i8
+// (K = 5 padded to 8), the u8 storage read directly (padded too; its i16
+// widening is no longer used), and each step sums four zext x sext
+// products into 16 i32 lanes. Without dot=quad (the default, pairs) the
+// same matmul gets i16 pairs.
+// QUAD-LABEL: func @matmul_u8
+// QUAD-NOT: arith.extui %{{.*}} : i8 to i16
+// QUAD: arith.constant dense<{{.*}}> : tensor<1x2x128xi8>
+// QUAD: tensor.pad %{{.*}} low[0, 0] high[0, 3]
+// QUAD: tensor<3x5xi8> to tensor<3x8xi8>
+// QUAD: vector.transfer_read %{{.*}} : tensor<1x2x128xi8>, vector<64xi8>
+// QUAD: vector.transfer_read %{{.*}} : tensor<3x8xi8>, vector<4xi8>
+// QUAD: arith.extui %{{.*}} : vector<64xi8> to vector<64xi32>
+// QUAD: arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
+// QUAD: vector.shuffle {{.*}} [3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47, 51, 55, 59, 63] : vector<64xi32>, vector<64xi32>
+// QUAD: vector.transfer_write %{{.*}} : vector<16xi32>, tensor<3x16xi32>
+// CHECK-LABEL: func @matmul_u8
+// CHECK: tensor<1x3x32xi16>
+#id2 = affine_map<(m, k) -> (m, k)>
+func.func @matmul_u8(%q: tensor<3x5xi8>) -> tensor<3x16xi32> {
+  %zero = arith.constant 0 : i32
+  %e16 = tensor.empty() : tensor<3x5xi16>
+  %a = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%q : tensor<3x5xi8>) outs(%e16 : tensor<3x5xi16>) {
+  ^bb0(%x: i8, %o: i16):
+    %y = arith.extui %x : i8 to i16
+    linalg.yield %y : i16
+  } -> tensor<3x5xi16>
+  %w = arith.constant dense<-7> : tensor<5x16xi8>
+  %e = tensor.empty() : tensor<3x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<3x16xi32>) -> tensor<3x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<3x5xi16>, tensor<5x16xi8>) outs(%z : tensor<3x16xi32>) -> tensor<3x16xi32>
+  return %acc : tensor<3x16xi32>
 }

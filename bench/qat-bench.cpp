@@ -43,6 +43,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <random>
 
@@ -277,7 +278,7 @@ std::vector<std::pair<int64_t, int64_t>> samples(const Gemm &g) {
 
 struct Row {
   std::string shape, kernel;
-  int threads = 1;
+  unsigned threads = 1;
   double gops = 0;
   /// Fraction of sampled outputs equal to exact arithmetic; < 0 if unknown.
   double exact = -1;
@@ -293,8 +294,13 @@ public:
 
   void run(const Gemm &g, std::vector<Row> &rows);
 
-  /// qat's kernels to measure (name, isa; an empty isa: upstream's loops).
-  std::vector<std::pair<std::string, std::string>> qatKernels;
+  /// qat's kernels to measure: name, isa (empty: upstream's loops),
+  /// threads.
+  struct Kernel {
+    std::string name, isa;
+    unsigned threads = 1;
+  };
+  std::vector<Kernel> qatKernels;
 
 private:
   static DialectRegistry makeRegistry() {
@@ -308,8 +314,8 @@ private:
 
   /// Compiles with qat-codegen-cpu for `isa`, or upstream's loops when
   /// `isa` is empty.
-  FailureOr<std::unique_ptr<CompiledFunction>> compile(const std::string &text,
-                                                       StringRef isa) {
+  FailureOr<std::unique_ptr<CompiledFunction>>
+  compile(const std::string &text, StringRef isa, unsigned threads) {
     OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
     if (!module)
       return failure();
@@ -318,6 +324,7 @@ private:
         return buildLowerToLLVMPipeline(pm);
       CodegenCPUOptions options;
       options.isa = isa.str();
+      options.threads = threads;
       if (mr > 0)
         options.rowsPerTile = mr;
       if (nrVectors > 0)
@@ -350,11 +357,11 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   std::string text = p.emitProgram();
   HostTensor input(ElementKind::I8, {g.m, g.k});
   std::memcpy(input.data(), p.a.data(), p.a.size());
-  for (auto [kernel, isa] : qatKernels) {
-    bool vectorized = !isa.empty();
+  for (const Kernel &kernel : qatKernels) {
+    bool vectorized = !kernel.isa.empty();
     if (!vectorized && ops > 3e8)
       continue; // Loops run at 1-3 GOP/s; skip the larger shapes.
-    auto compiled = compile(text, isa);
+    auto compiled = compile(text, kernel.isa, kernel.threads);
     if (failed(compiled)) {
       llvm::errs() << "qat-bench: compiling " << g.name << " failed\n";
       continue;
@@ -366,7 +373,7 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
         llvm::report_fatal_error(llvm::toString(results.takeError()).c_str());
       out = std::move(*results);
     };
-    Row row{g.name, kernel};
+    Row row{g.name, kernel.name, kernel.threads};
     if (vectorized) {
       row.gops = measure(ops, call);
     } else {
@@ -386,7 +393,7 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   using dt = dnnl::memory::data_type;
   using tag = dnnl::memory::format_tag;
   auto oneDNN = [&](const std::string &kernel, dt src, dt wei, dt dst,
-                    bool requantize) {
+                    bool requantize, unsigned threads) {
     dnnl::memory::desc aMd({g.m, g.k}, src, tag::ab),
         wMd({g.k, g.n}, wei, tag::any), cMd({g.m, g.n}, dst, tag::ab);
     dnnl::primitive_attr attr;
@@ -415,8 +422,10 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
                  {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, c}});
       stream.wait();
     };
-    Row row{g.name, kernel};
+    Row row{g.name, kernel, threads};
+    omp_set_num_threads(threads);
     row.gops = measure(ops, call);
+    omp_set_num_threads(1);
     if (dst == dt::s8) {
       auto *q = static_cast<const int8_t *>(c.get_data_handle());
       row.exact = exactFraction(
@@ -428,15 +437,20 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
     }
     rows.push_back(row);
   };
-  oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true);
-  oneDNN("oneDNN u8s8s32", dt::u8, dt::s8, dt::s32, false);
-  oneDNN("oneDNN f32", dt::f32, dt::f32, dt::f32, false);
+  oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 1);
+  oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 2);
+  oneDNN("oneDNN u8s8s32", dt::u8, dt::s8, dt::s32, false, 1);
+  oneDNN("oneDNN f32", dt::f32, dt::f32, dt::f32, false, 1);
 }
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat GEMM benchmark\n");
+  // OpenMP workers sleep right after a parallel region instead of spinning
+  // on the other core while the next kernel (maybe another library's) runs.
+  setenv("KMP_BLOCKTIME", "0", /*overwrite=*/0);
+  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   omp_set_num_threads(1);
 
   std::vector<Gemm> shapes;
@@ -469,35 +483,42 @@ int main(int argc, char **argv) {
       return pmaddwd;
     return r.kernel.find("f32") == std::string::npos ? libraryPeak : 0;
   };
-  llvm::outs() << llvm::formatv("{0,-24} {1,-16} {2,8} {3,10} {4,10} {5,9}\n",
-                                "shape", "kernel", "GOP/s", "vs oneDNN",
-                                "of peak", "exact");
+  llvm::outs() << llvm::formatv(
+      "{0,-24} {1,-16} {2,3} {3,8} {4,10} {5,10} {6,9}\n", "shape", "kernel",
+      "thr", "GOP/s", "vs oneDNN", "of peak", "exact");
   Bench bench;
   // Both of qat's kernels where the host runs them: vpdpbusd (AVX-512
   // VNNI) and vpmaddwd (AVX2, the kernel of machines without VNNI).
-  if (hasVnni)
+  if (hasVnni) {
     bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni"});
-  if (__builtin_cpu_supports("avx2"))
+    bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni", 2});
+  }
+  if (__builtin_cpu_supports("avx2")) {
     bench.qatKernels.push_back({"qat vpmaddwd", "avx2"});
+    bench.qatKernels.push_back({"qat vpmaddwd", "avx2", 2});
+  }
   bench.qatKernels.push_back({"mlir-loops", ""});
   std::vector<Row> rows;
   for (const Gemm &g : shapes) {
     size_t first = rows.size();
     bench.run(g, rows);
-    double reference = 0;
+    // oneDNN u8s8s8 at each thread count is the reference.
+    double reference[3] = {0, 0, 0};
     for (size_t i = first; i < rows.size(); ++i)
       if (rows[i].kernel == "oneDNN u8s8s8")
-        reference = rows[i].gops;
+        reference[rows[i].threads] = rows[i].gops;
     for (size_t i = first; i < rows.size(); ++i) {
       const Row &r = rows[i];
       std::string exact =
           r.exact < 0 ? "-" : llvm::formatv("{0:P1}", r.exact).str();
-      double peak = peakOf(r);
+      // Per-core peaks scale with the threads.
+      double peak = peakOf(r) * r.threads;
       std::string ofPeak =
           peak > 0 ? llvm::formatv("{0:P0}", r.gops / peak).str() : "-";
+      double ref = reference[r.threads];
       llvm::outs() << llvm::formatv(
-          "{0,-24} {1,-16} {2,8:F1} {3,9:F2}x {4,10} {5,9}\n", r.shape,
-          r.kernel, r.gops, reference > 0 ? r.gops / reference : 0, ofPeak,
+          "{0,-24} {1,-16} {2,3} {3,8:F1} {4,9:F2}x {5,10} {6,9}\n", r.shape,
+          r.kernel, r.threads, r.gops, ref > 0 ? r.gops / ref : 0, ofPeak,
           exact);
     }
     llvm::outs().flush();

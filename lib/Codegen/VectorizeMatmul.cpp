@@ -218,7 +218,7 @@ private:
   Value packWeights();
   Value prepareActivations();
   /// One `rows` x nr tile at (m0, panel): the K loop, then the epilogue
-  /// written into `out`.
+  /// written into `out`, the panel's columns of the result.
   Value emitTile(int64_t rows, Value m0, Value panel, Value out);
   /// The consumer's body on one accumulator vector of row `m`, columns
   /// [n, n + lanes).
@@ -434,11 +434,12 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
   Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t v = 0; v < nv; ++v) {
+      // Epilogue operands at the global column; the store into the panel.
       Value n = arith::AddIOp::create(b, loc, n0, index(lanes * v));
       Value result = emitEpilogue(kLoop.getResult(i * nv + v), rowIndex[i], n);
-      out = vector::TransferWriteOp::create(b, loc, result, out,
-                                            ValueRange{rowIndex[i], n},
-                                            ArrayRef<bool>{fullPanels()})
+      out = vector::TransferWriteOp::create(
+                b, loc, result, out, ValueRange{rowIndex[i], index(lanes * v)},
+                ArrayRef<bool>{fullPanels()})
                 .getResult();
     }
   return out;
@@ -462,25 +463,43 @@ Value KernelEmitter::emit() {
   Value fullRows = arith::MulIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, rows, index(mr)), index(mr));
   Value c0 = index(0), c1 = index(1);
-  auto panelLoop = scf::ForOp::create(
-      b, loc, c0, index(panels), c1, ValueRange{out},
-      [&](OpBuilder &nb, Location, Value panel, ValueRange panelOut) {
+  // Panels are independent: an scf.forall, which qat-codegen-cpu runs on
+  // `threads` threads (in any order, with the same results).
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(panels)}, ValueRange{out},
+      std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value panel = forall.getInductionVar(0);
+  Value shared = forall.getRegionIterArgs()[0];
+  Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
+  OpFoldResult width = b.getIndexAttr(nr);
+  if (!fullPanels())
+    width = arith::MinSIOp::create(
+                b, loc, index(nr),
+                arith::SubIOp::create(b, loc, index(kernel.n), n0))
+                .getResult();
+  SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), n0},
+      sliceSizes{sizes[0], width},
+      strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+  Value columns = tensor::ExtractSliceOp::create(b, loc, shared, offsets,
+                                                 sliceSizes, strides);
+  auto tiles = scf::ForOp::create(
+      b, loc, c0, fullRows, index(mr), ValueRange{columns},
+      [&](OpBuilder &nb, Location, Value m0, ValueRange tileOut) {
         InsertionGuard guard(b, nb);
-        auto tiles = scf::ForOp::create(
-            b, loc, c0, fullRows, index(mr), panelOut,
-            [&](OpBuilder &nb, Location, Value m0, ValueRange tileOut) {
-              InsertionGuard guard(b, nb);
-              scf::YieldOp::create(b, loc, emitTile(mr, m0, panel, tileOut[0]));
-            });
-        auto rest = scf::ForOp::create(
-            b, loc, fullRows, rows, c1, tiles.getResults(),
-            [&](OpBuilder &nb, Location, Value m, ValueRange rowOut) {
-              InsertionGuard guard(b, nb);
-              scf::YieldOp::create(b, loc, emitTile(1, m, panel, rowOut[0]));
-            });
-        scf::YieldOp::create(b, loc, rest.getResults());
+        scf::YieldOp::create(b, loc, emitTile(mr, m0, panel, tileOut[0]));
       });
-  return panelLoop.getResult(0);
+  auto rest = scf::ForOp::create(
+      b, loc, fullRows, rows, c1, tiles.getResults(),
+      [&](OpBuilder &nb, Location, Value m, ValueRange rowOut) {
+        InsertionGuard guard(b, nb);
+        scf::YieldOp::create(b, loc, emitTile(1, m, panel, rowOut[0]));
+      });
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, rest.getResult(0), shared,
+                                        offsets, sliceSizes, strides);
+  return forall.getResult(0);
 }
 
 } // namespace

@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
@@ -25,6 +26,7 @@ using namespace mlir::qat;
 void mlir::qat::registerJitTranslations(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 CompiledFunction::~CompiledFunction() = default;
@@ -83,7 +85,9 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
                                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
   options.transformer = transformer;
-  StringRef runtimeLibs[] = {QAT_MLIR_C_RUNNER_UTILS};
+  // The OpenMP runtime runs multi-threaded kernels (qat-codegen-cpu
+  // threads=N).
+  StringRef runtimeLibs[] = {QAT_MLIR_C_RUNNER_UTILS, QAT_OPENMP_RUNTIME};
   options.sharedLibPaths = runtimeLibs;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(module, options);

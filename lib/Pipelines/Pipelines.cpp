@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/TargetParser/Host.h"
@@ -84,15 +85,19 @@ void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
 }
 
 void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
-  // As text: convert-linalg-to-loops, convert-vector-to-scf, lower-affine,
-  // convert-scf-to-cf, convert-vector-to-llvm, expand-strided-metadata,
+  // As text: scf-forall-to-for, convert-linalg-to-loops,
+  // convert-vector-to-scf, lower-affine, convert-scf-to-cf,
+  // convert-vector-to-llvm, convert-openmp-to-llvm, expand-strided-metadata,
   // finalize-memref-to-llvm, convert-math-to-llvm, convert-arith-to-llvm,
   // convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts.
+  // (Parallel loops not already given to OpenMP run sequentially.)
+  pm.addPass(createForallToForLoopPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -136,6 +141,17 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
     pm.addPass(createQATX86VpdpbusdPass());
   if (isa == "avx512vnni" || isa == "avx2")
     pm.addPass(createQATX86VpmaddwdPass());
+  if (options.threads > 1) {
+    // The kernels' panel loops on an OpenMP team.
+    pm.addPass(createForallToParallelLoopPass());
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    // Inlines the memref.alloca_scope the conversion wraps each iteration
+    // in (the kernels allocate nothing); the blocks of the loops lowered
+    // later inside it would make it invalid.
+    pm.addPass(createCanonicalizerPass());
+  }
   buildLowerBuffersToLLVMPipeline(pm);
 }
 
@@ -150,6 +166,7 @@ void mlir::qat::buildCompilePipeline(OpPassManager &pm,
   codegen.rowsPerTile = options.rowsPerTile;
   codegen.vectorsPerRow = options.vectorsPerRow;
   codegen.isa = options.isa;
+  codegen.threads = options.threads;
   buildCodegenCPUPipeline(pm, codegen);
 }
 

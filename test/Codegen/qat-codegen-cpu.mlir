@@ -1,6 +1,7 @@
 // RUN: qat-opt %s --qat-codegen-cpu=isa=generic | FileCheck %s
 // RUN: qat-opt %s --qat-codegen-cpu=isa=avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: qat-opt %s --qat-codegen-cpu=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
+// RUN: qat-opt %s --qat-codegen-cpu="isa=avx2 threads=2" | FileCheck %s --check-prefix=THREADS
 // RUN: qat-opt %S/../../examples/qat_mlp_cnn.mlir --qat-compile | FileCheck %s --check-prefix=COMPILE
 
 // An integer program on tensors becomes LLVM dialect; the matmul's pair
@@ -19,13 +20,13 @@
 // VNNI: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // VNNI-LABEL: llvm.func @u8_matmul
 // VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
-func.func @int_matmul(%a: tensor<8x4xi8>) -> tensor<8x16xi32> {
+func.func @int_matmul(%a: tensor<8x4xi8>) -> tensor<8x32xi32> {
   %zero = arith.constant 0 : i32
-  %w = arith.constant dense<3> : tensor<4x16xi8>
-  %e = tensor.empty() : tensor<8x16xi32>
-  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<8x16xi32>) -> tensor<8x16xi32>
-  %acc = linalg.matmul ins(%a, %w : tensor<8x4xi8>, tensor<4x16xi8>) outs(%z : tensor<8x16xi32>) -> tensor<8x16xi32>
-  return %acc : tensor<8x16xi32>
+  %w = arith.constant dense<3> : tensor<4x32xi8>
+  %e = tensor.empty() : tensor<8x32xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<8x32xi32>) -> tensor<8x32xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<8x4xi8>, tensor<4x32xi8>) outs(%z : tensor<8x32xi32>) -> tensor<8x32xi32>
+  return %acc : tensor<8x32xi32>
 }
 
 #id = affine_map<(m, k) -> (m, k)>
@@ -44,6 +45,11 @@ func.func @u8_matmul(%q: tensor<8x4xi8>) -> tensor<8x16xi32> {
   %acc = linalg.matmul ins(%a, %w : tensor<8x4xi16>, tensor<4x16xi8>) outs(%z : tensor<8x16xi32>) -> tensor<8x16xi32>
   return %acc : tensor<8x16xi32>
 }
+
+// With threads=2 the two column panels are an OpenMP loop on two threads.
+// THREADS-LABEL: llvm.func @int_matmul
+// THREADS: omp.parallel num_threads
+// THREADS: omp.wsloop
 
 // The bundled QAT graphs compile to LLVM dialect in one pipeline.
 // COMPILE: llvm.func @mlp

@@ -9,14 +9,16 @@
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
 // requantization epilogue fused: the weight is packed into one panel of
 // 2 pairs of 16 interleaved columns (K padded to 4 with zeros); the
-// activations get a zero column for the odd K; each 4-row tile keeps
-// 2 accumulator vectors per row across the K loop; the epilogue runs on
-// them and writes i8 vectors, masked because N = 2 is not a whole panel.
+// activations get a zero column for the odd K; panels are an scf.forall
+// writing its columns (min(16, N - n0) wide) of the result; each 4-row tile
+// keeps 2 accumulator vectors per row across the K loop; the epilogue runs
+// on them and writes i8 vectors, masked because N = 2 is not a whole panel.
 // CHECK-LABEL: func @matmul_requant
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 4, 2, 5, 0, 0, {{.*}}], [3, 0, -6, 0, 0, 0, {{.*}}]]]> : tensor<1x2x32xi16>
 // CHECK: %[[A:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 1]
-// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x2xi8>)
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
+// CHECK: scf.forall (%[[P:.*]]) in (1) shared_outs(%[[SHARED:.*]] = %{{.*}}) -> (tensor<?x2xi8>)
+// CHECK: %[[COLS:.*]] = tensor.extract_slice %[[SHARED]][0, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x2xi8> to tensor<?x?xi8>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}} = %[[COLS]])
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
 // CHECK: vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x2x32xi16>, vector<16xi16>
 // CHECK: vector.transfer_read %[[A]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x4xi16>, vector<2xi16>
@@ -26,10 +28,12 @@
 // CHECK: scf.yield
 // CHECK: vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} : tensor<2xf32>, vector<8xf32>
 // CHECK: math.roundeven {{.*}} : vector<8xf32>
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<8xi8>, tensor<?x2xi8>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c0] : vector<8xi8>, tensor<?x?xi8>
 // The remaining rows, one at a time.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
 // CHECK: -> (vector<8xi32>, vector<8xi32>)
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[SHARED]]
 // CHECK-NOT: linalg.matmul
 #id = affine_map<(m, n) -> (m, n)>
 #col = affine_map<(m, n) -> (n)>

@@ -8,7 +8,8 @@
 //
 // For each seeded random QAT graph (every layer's quantized tensor is a
 // result): compile it with qat-to-int (then upstream's loops, and
-// qat-codegen-cpu's vector code) and with the f32 and f64 simulations,
+// qat-codegen-cpu's vector code, on two threads for every other graph) and
+// with the f32 and f64 simulations,
 // run all four on the same inputs, and require (with float requantization
 // for half of the graphs, fixed-point double and single rounding for a
 // quarter each)
@@ -61,10 +62,9 @@ namespace {
 /// code generation, and the two simulations.
 enum class Path { Int, IntVectorized, Sim32, Sim64 };
 
-FailureOr<SmallVector<HostTensor>> compileAndRun(MLIRContext &ctx,
-                                                 const std::string &text,
-                                                 Path path, Requant requant,
-                                                 const HostTensor &input) {
+FailureOr<SmallVector<HostTensor>>
+compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
+              Requant requant, const HostTensor &input, unsigned threads = 1) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
   if (!module)
     return failure();
@@ -89,9 +89,11 @@ FailureOr<SmallVector<HostTensor>> compileAndRun(MLIRContext &ctx,
           buildQATToIntPipeline(pm, options);
         } else
           buildSimulationPipeline(pm);
-        if (path == Path::IntVectorized)
-          buildCodegenCPUPipeline(pm, CodegenCPUOptions());
-        else
+        if (path == Path::IntVectorized) {
+          CodegenCPUOptions options;
+          options.threads = threads;
+          buildCodegenCPUPipeline(pm, options);
+        } else
           buildLowerToLLVMPipeline(pm);
       });
   if (failed(compiled))
@@ -146,7 +148,8 @@ int main(int argc, char **argv) {
     Requant requant = modes[c % 4];
     auto integer = compileAndRun(ctx, text, Path::Int, requant, input);
     auto vectorized =
-        compileAndRun(ctx, text, Path::IntVectorized, requant, input);
+        compileAndRun(ctx, text, Path::IntVectorized, requant, input,
+                      /*threads=*/1 + c % 2);
     auto sim32 = compileAndRun(ctx, text, Path::Sim32, requant, input);
     auto sim64 = compileAndRun(ctx, text, Path::Sim64, requant, input);
     if (failed(integer) || failed(vectorized) || failed(sim32) ||

@@ -87,6 +87,11 @@ llvm::cl::opt<Codegen> codegen(
                      clEnumValN(Codegen::Loops, "loops",
                                 "upstream's loops (qat-lower-to-llvm)")),
     llvm::cl::init(Codegen::CPU));
+llvm::cl::opt<unsigned>
+    threads("kernel-threads",
+            llvm::cl::desc("--codegen=cpu: threads of the kernels (results "
+                           "do not depend on it)"),
+            llvm::cl::init(1));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"));
@@ -155,9 +160,11 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
       buildLowerToLLVMPipeline(pm);
       return;
     }
-    if (codegen == Codegen::CPU)
-      buildCodegenCPUPipeline(pm, CodegenCPUOptions());
-    else
+    if (codegen == Codegen::CPU) {
+      CodegenCPUOptions options;
+      options.threads = threads;
+      buildCodegenCPUPipeline(pm, options);
+    } else
       buildLowerToLLVMPipeline(pm);
   });
 }

@@ -76,6 +76,11 @@ struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
                      "'avx2' (vpmaddwd), 'generic' (portable vector code), "
                      "or 'host' (the best the compiling machine has)"),
       llvm::cl::init("host")};
+  PassOptions::Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads the kernels' column panels are spread over "
+                     "(OpenMP; 1: sequential). Results do not depend on it"),
+      llvm::cl::init(1)};
 };
 
 /// Integer program on tensors (the output of `qat-to-int`) -> LLVM dialect:
@@ -106,6 +111,9 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
   PassOptions::Option<std::string> isa{
       *this, "isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
       llvm::cl::init("host")};
+  PassOptions::Option<unsigned> threads{
+      *this, "threads", llvm::cl::desc("As qat-codegen-cpu's threads"),
+      llvm::cl::init(1)};
 };
 
 /// QAT graph -> LLVM dialect: qat-to-int, then qat-codegen-cpu.

@@ -24,6 +24,7 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx_compiler", config.cxx_compiler))
 config.substitutions.append(("%c_compiler", config.c_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
@@ -31,5 +32,5 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_NOHASHDIR"])
 
 tool_dirs = [config.qat_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["qat-opt", "qat-run"], tool_dirs)
+llvm_config.add_tool_substitutions(["qat-opt", "qat-run", "qat-aot"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -402,6 +402,50 @@ struct RequantOptions {
   bool doubleRound = false;
 };
 
+/// The integer convolution `conv` of `a` by `filter` into `accType`, and,
+/// for asymmetric weights, the window sums of `a`: the same convolution by
+/// an all-ones filter with one output channel (dimension `filterChannelDim`
+/// of the filter), read back through the result's channel dimension
+/// `resultChannelDim` at 0.
+template <typename Conv>
+std::tuple<Value, Value, AffineMap>
+buildConvolution(RewriterBase &rewriter, Location loc, Conv conv, Value a,
+                 Value filter, unsigned filterChannelDim,
+                 unsigned resultChannelDim, bool windowSums,
+                 RankedTensorType accType, ArrayRef<OpFoldResult> sizes,
+                 function_ref<Value(ArrayRef<OpFoldResult>)> zeroTensor) {
+  Value acc = Conv::create(rewriter, loc, TypeRange{accType},
+                           ValueRange{a, filter}, ValueRange{zeroTensor(sizes)},
+                           conv.getStridesAttr(), conv.getDilationsAttr())
+                  .getResult(0);
+  if (!windowSums)
+    return {acc, Value(), AffineMap()};
+  SmallVector<int64_t> onesShape(
+      cast<RankedTensorType>(filter.getType()).getShape());
+  onesShape[filterChannelDim] = 1;
+  auto onesType = RankedTensorType::get(
+      onesShape, cast<RankedTensorType>(a.getType()).getElementType());
+  Value ones = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
+  SmallVector<OpFoldResult> sumSizes(sizes);
+  sumSizes[resultChannelDim] = rewriter.getIndexAttr(1);
+  SmallVector<int64_t> sumShape(accType.getShape());
+  sumShape[resultChannelDim] = 1;
+  Value sums =
+      Conv::create(rewriter, loc, TypeRange{accType.clone(sumShape)},
+                   ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
+                   conv.getStridesAttr(), conv.getDilationsAttr())
+          .getResult(0);
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < accType.getRank(); ++d)
+    exprs.push_back(d == resultChannelDim ? rewriter.getAffineConstantExpr(0)
+                                          : rewriter.getAffineDimExpr(d));
+  return {acc, sums,
+          AffineMap::get(accType.getRank(), 0, exprs, rewriter.getContext())};
+}
+
 /// Rebuilds `r` in integers; fails with an error when an accumulator could
 /// overflow i32.
 LogicalResult lowerContractionRegion(RewriterBase &rewriter,
@@ -567,104 +611,20 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
       inputSumMap = AffineMap::getMultiDimIdentityMap(rank, ctx);
     }
   } else if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*r.contraction)) {
-    acc = linalg::Conv2DNhwcHwcfOp::create(
-              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
-              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
-              conv.getDilationsAttr())
-              .getResult(0);
-    if (asymmetricWeights) {
-      // Window sums of the input: the same convolution with one all-ones
-      // filter, read through the channel dimension at 0.
-      SmallVector<int64_t> onesShape(wType.getShape());
-      onesShape.back() = 1;
-      auto onesType = RankedTensorType::get(
-          onesShape, cast<RankedTensorType>(a.getType()).getElementType());
-      Value ones = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(
-              onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
-      SmallVector<OpFoldResult> sumSizes(sizes);
-      sumSizes.back() = rewriter.getIndexAttr(1);
-      SmallVector<int64_t> sumShape(accType.getShape());
-      sumShape.back() = 1;
-      inputSum = linalg::Conv2DNhwcHwcfOp::create(
-                     rewriter, loc, TypeRange{accType.clone(sumShape)},
-                     ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
-                     conv.getStridesAttr(), conv.getDilationsAttr())
-                     .getResult(0);
-      SmallVector<AffineExpr> exprs;
-      for (unsigned d = 0; d + 1 < rank; ++d)
-        exprs.push_back(rewriter.getAffineDimExpr(d));
-      exprs.push_back(rewriter.getAffineConstantExpr(0));
-      inputSumMap = AffineMap::get(rank, 0, exprs, ctx);
-    }
+    // Channels last in the filter (KH x KW x C x F) and the result.
+    std::tie(acc, inputSum, inputSumMap) =
+        buildConvolution(rewriter, loc, conv, a, wConst, 3, 3,
+                         asymmetricWeights, accType, sizes, zeroTensor);
   } else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(*r.contraction)) {
-    acc = linalg::Conv2DNgchwGfchwOp::create(
-              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
-              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
-              conv.getDilationsAttr())
-              .getResult(0);
-    if (asymmetricWeights) {
-      // Per-group window sums: one all-ones G x 1 x C x KH x KW filter,
-      // read through the filter dimension (2) at 0.
-      SmallVector<int64_t> onesShape(
-          cast<RankedTensorType>(wConst.getType()).getShape());
-      onesShape[1] = 1;
-      auto onesType = RankedTensorType::get(
-          onesShape, cast<RankedTensorType>(a.getType()).getElementType());
-      Value ones = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(
-              onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
-      SmallVector<OpFoldResult> sumSizes(sizes);
-      sumSizes[2] = rewriter.getIndexAttr(1);
-      SmallVector<int64_t> sumShape(accType.getShape());
-      sumShape[2] = 1;
-      inputSum = linalg::Conv2DNgchwGfchwOp::create(
-                     rewriter, loc, TypeRange{accType.clone(sumShape)},
-                     ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
-                     conv.getStridesAttr(), conv.getDilationsAttr())
-                     .getResult(0);
-      inputSumMap = AffineMap::get(
-          5, 0,
-          {rewriter.getAffineDimExpr(0), rewriter.getAffineDimExpr(1),
-           rewriter.getAffineConstantExpr(0), rewriter.getAffineDimExpr(3),
-           rewriter.getAffineDimExpr(4)},
-          ctx);
-    }
+    // Per group: filter G x F x C x KH x KW, result N x G x F x OH x OW.
+    std::tie(acc, inputSum, inputSumMap) =
+        buildConvolution(rewriter, loc, conv, a, wConst, 1, 2,
+                         asymmetricWeights, accType, sizes, zeroTensor);
   } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(*r.contraction)) {
-    acc = linalg::Conv2DNchwFchwOp::create(
-              rewriter, loc, TypeRange{accType}, ValueRange{a, wConst},
-              ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
-              conv.getDilationsAttr())
-              .getResult(0);
-    if (asymmetricWeights) {
-      // Window sums: one all-ones 1 x C x KH x KW filter, read through the
-      // channel dimension (1) at 0.
-      auto fchw = cast<RankedTensorType>(r.weight.getInput().getType());
-      SmallVector<int64_t> onesShape(fchw.getShape());
-      onesShape.front() = 1;
-      auto onesType = RankedTensorType::get(
-          onesShape, cast<RankedTensorType>(a.getType()).getElementType());
-      Value ones = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(
-              onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
-      SmallVector<OpFoldResult> sumSizes(sizes);
-      sumSizes[1] = rewriter.getIndexAttr(1);
-      SmallVector<int64_t> sumShape(accType.getShape());
-      sumShape[1] = 1;
-      inputSum = linalg::Conv2DNchwFchwOp::create(
-                     rewriter, loc, TypeRange{accType.clone(sumShape)},
-                     ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
-                     conv.getStridesAttr(), conv.getDilationsAttr())
-                     .getResult(0);
-      inputSumMap = AffineMap::get(
-          4, 0,
-          {rewriter.getAffineDimExpr(0), rewriter.getAffineConstantExpr(0),
-           rewriter.getAffineDimExpr(2), rewriter.getAffineDimExpr(3)},
-          ctx);
-    }
+    // Channels first: filter F x C x KH x KW, result N x F x OH x OW.
+    std::tie(acc, inputSum, inputSumMap) =
+        buildConvolution(rewriter, loc, conv, a, wConst, 0, 1,
+                         asymmetricWeights, accType, sizes, zeroTensor);
   } else if (batched) {
     acc = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
                                         ValueRange{a, wConst},

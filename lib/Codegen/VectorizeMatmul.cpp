@@ -68,7 +68,7 @@ struct MatmulKernel {
   bool s8Weights = false;
 };
 
-/// How a consumer input is read for one (row, 8 columns) vector.
+/// How a consumer input is read for one vector (a row, `lanes` columns).
 enum class Access { Tile, Column, Row, Scalar };
 
 std::optional<Access> getAccess(AffineMap map) {
@@ -87,20 +87,29 @@ std::optional<Access> getAccess(AffineMap map) {
 
 bool isSmallInteger(Type t) { return t.isInteger(8) || t.isInteger(16); }
 
-/// The values of a constant K x N weight, looking through a sign or zero
-/// extension (qat-to-int widens unsigned weights with one).
+/// When `v` is an element-wise sign or zero extension (a linalg.generic
+/// whose body is one arith.extsi or arith.extui), its source and whether it
+/// zero-extends.
+std::optional<std::pair<Value, bool>> matchExtension(Value v) {
+  auto ext = v.getDefiningOp<linalg::GenericOp>();
+  if (!ext)
+    return std::nullopt;
+  Block &body = ext.getRegion().front();
+  if (ext.getNumDpsInputs() != 1 || body.getOperations().size() != 2 ||
+      !isa<arith::ExtUIOp, arith::ExtSIOp>(body.front()) ||
+      !llvm::all_of(ext.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return std::nullopt;
+  return std::make_pair(ext.getDpsInputs()[0],
+                        isa<arith::ExtUIOp>(body.front()));
+}
+
+/// The values of a constant K x N weight, looking through an extension
+/// (qat-to-int widens unsigned weights with one).
 std::optional<SmallVector<int64_t>> getConstantWeight(Value v) {
   bool zeroExtend = false;
-  if (auto ext = v.getDefiningOp<linalg::GenericOp>()) {
-    Block &body = ext.getRegion().front();
-    if (ext.getNumDpsInputs() != 1 || body.getOperations().size() != 2 ||
-        !isa<arith::ExtUIOp, arith::ExtSIOp>(body.front()) ||
-        !llvm::all_of(ext.getIndexingMapsArray(),
-                      [](AffineMap m) { return m.isIdentity(); }))
-      return std::nullopt;
-    zeroExtend = isa<arith::ExtUIOp>(body.front());
-    v = ext.getDpsInputs()[0];
-  }
+  if (auto ext = matchExtension(v))
+    std::tie(v, zeroExtend) = *ext;
   DenseIntElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)) ||
       !isSmallInteger(attr.getElementType()))
@@ -156,15 +165,10 @@ FailureOr<MatmulKernel> matchKernel(linalg::MatmulOp mm) {
     return failure();
   kernel.s8Weights = llvm::all_of(
       kernel.weights, [](int64_t w) { return w >= -128 && w <= 127; });
-  if (auto ext = mm.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>()) {
-    Block &body = ext.getRegion().front();
-    if (ext.getNumDpsInputs() == 1 && body.getOperations().size() == 2 &&
-        isa<arith::ExtUIOp>(body.front()) &&
-        getElementTypeOrSelf(ext.getDpsInputs()[0].getType()).isInteger(8) &&
-        llvm::all_of(ext.getIndexingMapsArray(),
-                     [](AffineMap m) { return m.isIdentity(); }))
-      kernel.u8Activations = ext.getDpsInputs()[0];
-  }
+  if (auto ext = matchExtension(mm.getDpsInputs()[0]);
+      ext && ext->second &&
+      getElementTypeOrSelf(ext->first.getType()).isInteger(8))
+    kernel.u8Activations = ext->first;
 
   // The consumer: an element-wise generic reading the accumulator once,
   // with per-tile, per-column, per-row or scalar operands.

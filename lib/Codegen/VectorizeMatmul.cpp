@@ -51,9 +51,20 @@ struct InsertionGuard : OpBuilder::InsertionGuard {
   }
 };
 
-/// A matched matmul and its fused consumer.
+/// The window of a convolution kernel: NHWC activations, HWCF weights.
+struct Window {
+  int64_t kh, kw, channels;
+  int64_t strideH, strideW, dilationH, dilationW;
+  /// N, OH, OW: the rows of the kernel, flattened.
+  SmallVector<int64_t> outShape;
+};
+
+/// A matched matmul or convolution and its fused consumer.
 struct MatmulKernel {
-  linalg::MatmulOp matmul;
+  linalg::LinalgOp op;
+  /// Set for a convolution; its activations may be padded by `pad`.
+  std::optional<Window> window;
+  tensor::PadOp pad;
   /// The constant weight, K x N, as storage integers (i8 or i16 values).
   SmallVector<int64_t> weights;
   int64_t k = 0, n = 0;
@@ -73,15 +84,23 @@ enum class Access { Tile, Column, Row, Scalar };
 
 std::optional<Access> getAccess(AffineMap map) {
   MLIRContext *ctx = map.getContext();
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx);
-  if (map == AffineMap::get(2, 0, {m, n}, ctx))
+  unsigned rank = map.getNumDims();
+  if (map.isIdentity())
     return Access::Tile;
-  if (map == AffineMap::get(2, 0, {n}, ctx))
+  if (map == AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx)))
     return Access::Column;
-  if (map == AffineMap::get(2, 0, {m}, ctx))
-    return Access::Row;
   if (map.getNumResults() == 0)
     return Access::Scalar;
+  // Every dimension but the channel, perhaps followed by a 0 (the window
+  // sums of a convolution keep a channel dimension of size 1).
+  SmallVector<AffineExpr> row;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    row.push_back(getAffineDimExpr(d, ctx));
+  if (map == AffineMap::get(rank, 0, row, ctx))
+    return Access::Row;
+  row.push_back(getAffineConstantExpr(0, ctx));
+  if (map == AffineMap::get(rank, 0, row, ctx))
+    return Access::Row;
   return std::nullopt;
 }
 
@@ -140,56 +159,92 @@ bool isVectorizableBody(linalg::GenericOp g) {
   return true;
 }
 
-FailureOr<MatmulKernel> matchKernel(linalg::MatmulOp mm) {
+/// The activations as u8 storage when `v` zero-extends i8 values, or null.
+Value getU8Storage(Value v) {
+  auto ext = matchExtension(v);
+  if (!ext || !ext->second ||
+      !getElementTypeOrSelf(ext->first.getType()).isInteger(8))
+    return nullptr;
+  return ext->first;
+}
+
+/// A linalg.matmul (activations M x K, weight K x N) or a
+/// linalg.conv_2d_nhwc_hwcf (static shapes, C even, so that groups of K
+/// stay within one window position) with a constant weight and an i32
+/// accumulator from zero; and its consumer.
+FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op) {
   MatmulKernel kernel;
-  kernel.matmul = mm;
-  if (mm.hasUserDefinedMaps() || !mm.hasPureTensorSemantics())
+  kernel.op = op;
+  if (!op.hasPureTensorSemantics())
     return failure();
-  auto aType = dyn_cast<RankedTensorType>(mm.getDpsInputs()[0].getType());
-  auto bType = dyn_cast<RankedTensorType>(mm.getDpsInputs()[1].getType());
-  auto cType = dyn_cast<RankedTensorType>(mm.getResultTypes()[0]);
+  Value activations = op.getDpsInputs()[0];
+  auto aType = dyn_cast<RankedTensorType>(activations.getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto cType = dyn_cast<RankedTensorType>(op->getResultTypes()[0]);
   if (!aType || !bType || !cType || !isSmallInteger(aType.getElementType()) ||
       !isSmallInteger(bType.getElementType()) ||
-      !cType.getElementType().isInteger(32) || !bType.hasStaticShape() ||
-      aType.isDynamicDim(1))
+      !cType.getElementType().isInteger(32) || !bType.hasStaticShape())
     return failure();
+  if (auto mm = dyn_cast<linalg::MatmulOp>(*op)) {
+    if (mm.hasUserDefinedMaps() || aType.isDynamicDim(1))
+      return failure();
+    kernel.k = bType.getDimSize(0);
+    kernel.n = bType.getDimSize(1);
+  } else if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op)) {
+    if (!aType.hasStaticShape() || !cType.hasStaticShape() ||
+        bType.getDimSize(2) % 2 != 0)
+      return failure();
+    auto strides = conv.getStrides().getValues<int64_t>();
+    auto dilations = conv.getDilations().getValues<int64_t>();
+    kernel.window = Window{bType.getDimSize(0),
+                           bType.getDimSize(1),
+                           bType.getDimSize(2),
+                           strides[0],
+                           strides[1],
+                           dilations[0],
+                           dilations[1],
+                           SmallVector<int64_t>(cType.getShape().drop_back())};
+    kernel.k = bType.getDimSize(0) * bType.getDimSize(1) * bType.getDimSize(2);
+    kernel.n = bType.getDimSize(3);
+    if ((kernel.pad = activations.getDefiningOp<tensor::PadOp>()) &&
+        !kernel.pad.getConstantPaddingValue())
+      return failure();
+  } else {
+    return failure();
+  }
   std::optional<SmallVector<int64_t>> weights =
-      getConstantWeight(mm.getDpsInputs()[1]);
+      getConstantWeight(op.getDpsInputs()[1]);
   if (!weights)
     return failure();
   kernel.weights = std::move(*weights);
-  kernel.k = bType.getDimSize(0);
-  kernel.n = bType.getDimSize(1);
-  auto fill = mm.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   if (!fill || !matchPattern(fill.getDpsInputs()[0], m_Zero()))
     return failure();
   kernel.s8Weights = llvm::all_of(
       kernel.weights, [](int64_t w) { return w >= -128 && w <= 127; });
-  if (auto ext = matchExtension(mm.getDpsInputs()[0]);
-      ext && ext->second &&
-      getElementTypeOrSelf(ext->first.getType()).isInteger(8))
-    kernel.u8Activations = ext->first;
+  kernel.u8Activations =
+      getU8Storage(kernel.pad ? kernel.pad.getSource() : activations);
 
   // The consumer: an element-wise generic reading the accumulator once,
   // with per-tile, per-column, per-row or scalar operands.
-  if (!mm->hasOneUse())
+  if (!op->hasOneUse())
     return kernel;
-  auto g = dyn_cast<linalg::GenericOp>(*mm->getUsers().begin());
-  if (!g || g.getNumLoops() != 2 || g.getNumParallelLoops() != 2 ||
+  auto g = dyn_cast<linalg::GenericOp>(*op->getUsers().begin());
+  unsigned rank = cType.getRank();
+  if (!g || g.getNumLoops() != rank || g.getNumParallelLoops() != rank ||
       g.getNumDpsInits() != 1 || !g.hasPureTensorSemantics() ||
       !isVectorizableBody(g))
     return kernel;
   auto outType = cast<RankedTensorType>(g.getResultTypes()[0]);
   if (!outType.getElementType().isIntOrFloat() ||
-      g.getMatchingIndexingMap(g.getDpsInitOperand(0)) !=
-          AffineMap::getMultiDimIdentityMap(2, g.getContext()))
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
     return kernel;
   unsigned uses = 0;
   for (OpOperand *in : g.getDpsInputOperands()) {
     std::optional<Access> access = getAccess(g.getMatchingIndexingMap(in));
     if (!access)
       return kernel;
-    if (in->get() == mm->getResult(0)) {
+    if (in->get() == op->getResult(0)) {
       if (*access != Access::Tile)
         return kernel;
       kernel.accumulatorInput = in->getOperandNumber();
@@ -206,7 +261,7 @@ class KernelEmitter {
 public:
   KernelEmitter(RewriterBase &b, MatmulKernel kernel, DotShape dot, int64_t mr,
                 int64_t nv)
-      : b(b), kernel(kernel), loc(kernel.matmul.getLoc()), dot(dot),
+      : b(b), kernel(kernel), loc(kernel.op.getLoc()), dot(dot),
         lanes(dot.lanes), mr(mr), nv(nv), nr(lanes * nv),
         kGroups((kernel.k + dot.group - 1) / dot.group),
         panels((kernel.n + nr - 1) / nr) {}
@@ -221,12 +276,15 @@ private:
   Type element() { return b.getIntegerType(dot.bits); }
   Value packWeights();
   Value prepareActivations();
-  /// One `rows` x nr tile at (m0, panel): the K loop, then the epilogue
+  /// The result coordinates of row `m` but the channel: (m) for a matmul,
+  /// (batch, oh, ow) for a convolution.
+  SmallVector<Value> getRowCoordinates(Value m);
+  /// One `rows` x nr tile at (m0, panel): the K loops, then the epilogue
   /// written into `out`, the panel's columns of the result.
   Value emitTile(int64_t rows, Value m0, Value panel, Value out);
-  /// The consumer's body on one accumulator vector of row `m`, columns
-  /// [n, n + lanes).
-  Value emitEpilogue(Value acc, Value m, Value n);
+  /// The consumer's body on one accumulator vector of row `m` (result
+  /// coordinates `coords`), columns [n, n + lanes).
+  Value emitEpilogue(Value acc, Value m, ArrayRef<Value> coords, Value n);
   /// `acc` plus, per i32 lane, the sum of its `group` products of `x` and
   /// `y` lanes (x zero-extended for the quad dot, else sign-extended).
   Value dotStep(Value acc, Value x, Value y);
@@ -262,19 +320,30 @@ Value KernelEmitter::packWeights() {
 }
 
 Value KernelEmitter::prepareActivations() {
-  Value a = kernel.matmul.getDpsInputs()[0];
+  Value a = kernel.op.getDpsInputs()[0];
   if (dot.unsignedActivations) {
     a = kernel.u8Activations;
+    // A convolution's padding moves onto the u8 storage; its value is a
+    // zero point, which fits.
+    if (kernel.pad) {
+      Value value = arith::TruncIOp::create(
+          b, loc, b.getI8Type(), kernel.pad.getConstantPaddingValue());
+      a = tensor::PadOp::create(
+              b, loc, kernel.pad.getResultType().clone(b.getI8Type()), a,
+              kernel.pad.getMixedLowPad(), kernel.pad.getMixedHighPad(), value)
+              .getResult();
+    }
   } else if (getElementTypeOrSelf(a.getType()).isInteger(8)) {
     // Pairs are i16: sign-extend i8 activations.
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, a);
     Value init = tensor::EmptyOp::create(b, loc, sizes, b.getI16Type());
-    AffineMap id = b.getMultiDimIdentityMap(2);
+    unsigned rank = sizes.size();
+    AffineMap id = b.getMultiDimIdentityMap(rank);
     a = linalg::GenericOp::create(
             b, loc, TypeRange{init.getType()}, ValueRange{a}, ValueRange{init},
             ArrayRef<AffineMap>{id, id},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::parallel},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
             [](OpBuilder &nb, Location l, ValueRange args) {
               linalg::YieldOp::create(nb, l,
                                       ValueRange{arith::ExtSIOp::create(
@@ -285,7 +354,8 @@ Value KernelEmitter::prepareActivations() {
   int64_t padding = kGroups * dot.group - kernel.k;
   if (padding == 0)
     return a;
-  // Zero columns up to a whole group, which the zero weight rows meet.
+  // (Matmuls only: a convolution's channels fill whole groups.) Zero
+  // columns up to a whole group, which the zero weight rows meet.
   Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(element(), 0))
                    .getResult();
   SmallVector<int64_t> shape(cast<RankedTensorType>(a.getType()).getShape());
@@ -295,6 +365,17 @@ Value KernelEmitter::prepareActivations() {
                                a, ArrayRef<OpFoldResult>{lo, lo},
                                ArrayRef<OpFoldResult>{lo, hi}, zero)
       .getResult();
+}
+
+SmallVector<Value> KernelEmitter::getRowCoordinates(Value m) {
+  if (!kernel.window)
+    return {m};
+  int64_t oh = kernel.window->outShape[1], ow = kernel.window->outShape[2];
+  Value x = arith::RemUIOp::create(b, loc, m, index(ow));
+  Value rest = arith::DivUIOp::create(b, loc, m, index(ow));
+  Value y = arith::RemUIOp::create(b, loc, rest, index(oh));
+  Value batch = arith::DivUIOp::create(b, loc, rest, index(oh));
+  return {batch, y, x};
 }
 
 Value KernelEmitter::dotStep(Value acc, Value x, Value y) {
@@ -331,7 +412,8 @@ Value KernelEmitter::dotStep(Value acc, Value x, Value y) {
                                arith::AddIOp::create(b, loc, sum01, sum23));
 }
 
-Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
+Value KernelEmitter::emitEpilogue(Value acc, Value m, ArrayRef<Value> coords,
+                                  Value n) {
   linalg::GenericOp g = kernel.consumer;
   if (!g)
     return acc;
@@ -342,16 +424,18 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
     Value value;
     auto elementType = getElementTypeOrSelf(in->get().getType());
     switch (*getAccess(g.getMatchingIndexingMap(in))) {
-    case Access::Tile:
+    case Access::Tile: {
+      SmallVector<Value> indices(coords);
+      indices.push_back(n);
       value = i == kernel.accumulatorInput
                   ? acc
                   : vector::TransferReadOp::create(
-                        b, loc, vec(lanes, elementType), in->get(),
-                        ValueRange{m, n},
+                        b, loc, vec(lanes, elementType), in->get(), indices,
                         arith::getZeroConstant(b, loc, elementType),
                         ArrayRef<bool>{fullPanels()})
                         .getResult();
       break;
+    }
     case Access::Column:
       value = vector::TransferReadOp::create(
                   b, loc, vec(lanes, elementType), in->get(), ValueRange{n},
@@ -361,9 +445,13 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
       break;
     case Access::Row:
     case Access::Scalar: {
+      // A matmul's (m) vector, a convolution's (batch, oh, ow[, 0]) sums.
+      int64_t rank = cast<RankedTensorType>(in->get().getType()).getRank();
       SmallVector<Value> indices;
-      if (cast<RankedTensorType>(in->get().getType()).getRank() == 1)
-        indices.push_back(m);
+      if (rank > 0)
+        indices.assign(coords.begin(), coords.end());
+      if (rank == static_cast<int64_t>(coords.size()) + 1)
+        indices.push_back(index(0));
       Value s = tensor::ExtractOp::create(b, loc, in->get(), indices);
       value = vector::BroadcastOp::create(b, loc, vec(lanes, elementType), s);
       break;
@@ -400,50 +488,104 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, Value n) {
 
 Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
   Type i32 = b.getI32Type(), elem = element();
+  int64_t g = dot.group;
   Value zeros = arith::ConstantOp::create(
       b, loc, SplatElementsAttr::get(vec(lanes, i32), b.getI32IntegerAttr(0)));
   SmallVector<Value> init(rows * nv, zeros);
   SmallVector<Value> rowIndex;
-  for (int64_t i = 0; i < rows; ++i)
+  SmallVector<SmallVector<Value>> coords;
+  for (int64_t i = 0; i < rows; ++i) {
     rowIndex.push_back(arith::AddIOp::create(b, loc, m0, index(i)));
-  Value c0 = index(0), c1 = index(1);
-  auto kLoop = scf::ForOp::create(
-      b, loc, c0, index(kGroups), c1, init,
-      [&](OpBuilder &nb, Location, Value kg, ValueRange accs) {
-        InsertionGuard guard(b, nb);
-        int64_t g = dot.group;
-        SmallVector<Value> weights;
-        for (int64_t v = 0; v < nv; ++v)
-          weights.push_back(vector::TransferReadOp::create(
-              b, loc, vec(g * lanes, elem), packed,
-              ValueRange{panel, kg, index(g * lanes * v)},
-              arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true}));
-        Value k = arith::MulIOp::create(b, loc, kg, index(g));
-        SmallVector<Value> next;
-        for (int64_t i = 0; i < rows; ++i) {
-          // The activation group a[m, k .. k + g) in every i32 lane.
-          Value group = vector::TransferReadOp::create(
-              b, loc, vec(g, elem), activations, ValueRange{rowIndex[i], k},
-              arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true});
-          Value word = vector::BitCastOp::create(b, loc, vec(1, i32), group);
-          Value splat =
-              vector::BroadcastOp::create(b, loc, vec(lanes, i32), word);
-          Value a =
-              vector::BitCastOp::create(b, loc, vec(g * lanes, elem), splat);
-          for (int64_t v = 0; v < nv; ++v)
-            next.push_back(dotStep(accs[i * nv + v], a, weights[v]));
-        }
-        scf::YieldOp::create(b, loc, next);
-      });
+    coords.push_back(getRowCoordinates(rowIndex.back()));
+  }
+  // A convolution's rows read their windows from (batch, oh * sh, ow * sw).
+  SmallVector<Value> top, left;
+  if (kernel.window)
+    for (int64_t i = 0; i < rows; ++i) {
+      top.push_back(arith::MulIOp::create(b, loc, coords[i][1],
+                                          index(kernel.window->strideH)));
+      left.push_back(arith::MulIOp::create(b, loc, coords[i][2],
+                                           index(kernel.window->strideW)));
+    }
+
+  // One K group: the panel's weight vectors, and per row the group's g
+  // activations broadcast to every lane.
+  auto step = [&](ArrayRef<Value> ivs, ValueRange accs) {
+    Value kg = ivs[0];
+    if (kernel.window) {
+      // Loops (kh, kw, channel group); the weight rows are (kh, kw, c).
+      Value position = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, ivs[0], index(kernel.window->kw)),
+          ivs[1]);
+      kg = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, position,
+                                index(kernel.window->channels / g)),
+          ivs[2]);
+    }
+    SmallVector<Value> weights;
+    for (int64_t v = 0; v < nv; ++v)
+      weights.push_back(vector::TransferReadOp::create(
+          b, loc, vec(g * lanes, elem), packed,
+          ValueRange{panel, kg, index(g * lanes * v)},
+          arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true}));
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < rows; ++i) {
+      SmallVector<Value> at;
+      if (kernel.window) {
+        Value dy = arith::MulIOp::create(b, loc, ivs[0],
+                                         index(kernel.window->dilationH));
+        Value dx = arith::MulIOp::create(b, loc, ivs[1],
+                                         index(kernel.window->dilationW));
+        at = {coords[i][0], arith::AddIOp::create(b, loc, top[i], dy),
+              arith::AddIOp::create(b, loc, left[i], dx),
+              arith::MulIOp::create(b, loc, ivs[2], index(g))};
+      } else {
+        at = {rowIndex[i], arith::MulIOp::create(b, loc, kg, index(g))};
+      }
+      Value group = vector::TransferReadOp::create(
+          b, loc, vec(g, elem), activations, at,
+          arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true});
+      Value word = vector::BitCastOp::create(b, loc, vec(1, i32), group);
+      Value splat = vector::BroadcastOp::create(b, loc, vec(lanes, i32), word);
+      Value a = vector::BitCastOp::create(b, loc, vec(g * lanes, elem), splat);
+      for (int64_t v = 0; v < nv; ++v)
+        next.push_back(dotStep(accs[i * nv + v], a, weights[v]));
+    }
+    return next;
+  };
+  SmallVector<int64_t> extents{kGroups};
+  if (kernel.window)
+    extents = {kernel.window->kh, kernel.window->kw,
+               kernel.window->channels / g};
+  // Nested K loops carrying the accumulators.
+  std::function<SmallVector<Value>(SmallVector<Value>, ValueRange)> nest =
+      [&](SmallVector<Value> ivs, ValueRange accs) -> SmallVector<Value> {
+    if (ivs.size() == extents.size())
+      return step(ivs, accs);
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(extents[ivs.size()]), index(1), accs,
+        [&](OpBuilder &nb, Location, Value iv, ValueRange inner) {
+          InsertionGuard guard(b, nb);
+          SmallVector<Value> deeper(ivs);
+          deeper.push_back(iv);
+          scf::YieldOp::create(b, loc, nest(deeper, inner));
+        });
+    return SmallVector<Value>(loop.getResults());
+  };
+  SmallVector<Value> accs = nest({}, init);
+
   Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t v = 0; v < nv; ++v) {
       // Epilogue operands at the global column; the store into the panel.
       Value n = arith::AddIOp::create(b, loc, n0, index(lanes * v));
-      Value result = emitEpilogue(kLoop.getResult(i * nv + v), rowIndex[i], n);
-      out = vector::TransferWriteOp::create(
-                b, loc, result, out, ValueRange{rowIndex[i], index(lanes * v)},
-                ArrayRef<bool>{fullPanels()})
+      Value result = emitEpilogue(accs[i * nv + v], rowIndex[i], coords[i], n);
+      SmallVector<Value> at(coords[i]);
+      at.push_back(index(lanes * v));
+      out = vector::TransferWriteOp::create(b, loc, result, out, at,
+                                            ArrayRef<bool>{fullPanels()})
                 .getResult();
     }
   return out;
@@ -452,16 +594,26 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
 Value KernelEmitter::emit() {
   packed = packWeights();
   activations = prepareActivations();
-  // Sizes from the prepared activations, so that a widening the quad step
-  // does not read dies.
-  Value a = activations;
-  Value rows = tensor::DimOp::create(b, loc, a, 0);
   Type outElement =
       kernel.consumer
           ? getElementTypeOrSelf(kernel.consumer.getResultTypes()[0])
           : b.getI32Type();
-  SmallVector<OpFoldResult> sizes{tensor::getMixedSize(b, loc, a, 0),
-                                  b.getIndexAttr(kernel.n)};
+  // The result's sizes (a matmul's rows from the prepared activations, so
+  // that a widening the quad step does not read dies), and the rows.
+  SmallVector<OpFoldResult> sizes;
+  Value rows;
+  if (kernel.window) {
+    int64_t count = 1;
+    for (int64_t d : kernel.window->outShape) {
+      sizes.push_back(b.getIndexAttr(d));
+      count *= d;
+    }
+    rows = index(count);
+  } else {
+    sizes.push_back(tensor::getMixedSize(b, loc, activations, 0));
+    rows = tensor::DimOp::create(b, loc, activations, 0);
+  }
+  sizes.push_back(b.getIndexAttr(kernel.n));
   Value out = tensor::EmptyOp::create(b, loc, sizes, outElement);
   // Rows in whole mr-row tiles; the rest in 1-row tiles.
   Value fullRows = arith::MulIOp::create(
@@ -483,9 +635,11 @@ Value KernelEmitter::emit() {
                 b, loc, index(nr),
                 arith::SubIOp::create(b, loc, index(kernel.n), n0))
                 .getResult();
-  SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), n0},
-      sliceSizes{sizes[0], width},
-      strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+  SmallVector<OpFoldResult> offsets(sizes.size() - 1, b.getIndexAttr(0)),
+      sliceSizes(ArrayRef(sizes).drop_back()),
+      strides(sizes.size(), b.getIndexAttr(1));
+  offsets.push_back(n0);
+  sliceSizes.push_back(width);
   Value columns = tensor::ExtractSliceOp::create(b, loc, shared, offsets,
                                                  sliceSizes, strides);
   auto tiles = scf::ForOp::create(
@@ -526,26 +680,32 @@ struct QATVectorizeMatmulPass
                                   << dotProduct << "'";
       return signalPassFailure();
     }
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    SmallVector<linalg::LinalgOp> contractions;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op))
+        contractions.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
-    for (linalg::MatmulOp mm : matmuls) {
+    for (linalg::LinalgOp mm : contractions) {
       FailureOr<MatmulKernel> kernel = matchKernel(mm);
       if (failed(kernel))
         continue;
       Operation *root = kernel->consumer ? kernel->consumer.getOperation()
                                          : mm.getOperation();
       rewriter.setInsertionPoint(root);
-      // Quads need u8 activations and s8 weights; pairs take the rest.
-      DotShape dot =
-          dotProduct == "quad" && kernel->u8Activations && kernel->s8Weights
-              ? kQuadDot
-              : kPairDot;
+      // Quads need u8 activations, s8 weights and (convolutions) channels
+      // in fours; pairs take the rest.
+      DotShape dot = dotProduct == "quad" && kernel->u8Activations &&
+                             kernel->s8Weights &&
+                             (!kernel->window ||
+                              kernel->window->channels % kQuadDot.group == 0)
+                         ? kQuadDot
+                         : kPairDot;
       Value result =
           KernelEmitter(rewriter, *kernel, dot, rowsPerTile, vectorsPerRow)
               .emit();
       rewriter.replaceOp(root, result);
-      if (root != mm && mm->use_empty())
+      if (root != mm.getOperation() && mm->use_empty())
         rewriter.eraseOp(mm);
     }
   }

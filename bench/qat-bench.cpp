@@ -157,9 +157,24 @@ __attribute__((target("avx512f,avx512vnni"))) double measureVnniPeak() {
   return gops;
 }
 
+/// A GEMM (M x K by K x N), or a convolution seen as one: batch 1, an
+/// H x W x C input (NHWC), a kernelSize^2 x C x N filter (HWCF), stride 1,
+/// `pad` pixels of zero-point padding, M = OH * OW, K = kernelSize^2 * C.
 struct Gemm {
   std::string name;
   int64_t m, k, n;
+  int64_t h = 0, w = 0, c = 0, kernelSize = 0, pad = 0;
+  bool isConv() const { return kernelSize > 0; }
+  int64_t outH() const { return h + 2 * pad - kernelSize + 1; }
+  int64_t outW() const { return w + 2 * pad - kernelSize + 1; }
+
+  static Gemm conv(std::string name, int64_t h, int64_t w, int64_t c, int64_t f,
+                   int64_t kernelSize, int64_t pad) {
+    Gemm g{std::move(name), 0,  kernelSize * kernelSize * c, f, h, w, c,
+           kernelSize,      pad};
+    g.m = g.outH() * g.outW();
+    return g;
+  }
 };
 
 /// One GEMM problem: u8 activations (zero point 128), s8 weights in
@@ -175,7 +190,7 @@ struct Problem {
   explicit Problem(const Gemm &g) : shape(g) {
     std::mt19937 rng(42);
     std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
-    a.resize(g.m * g.k);
+    a.resize(g.isConv() ? g.h * g.w * g.c : g.m * g.k);
     for (uint8_t &x : a)
       x = u8(rng);
     w.resize(g.k * g.n);
@@ -193,10 +208,24 @@ struct Problem {
     }
   }
 
+  /// Activation p of row i: the matrix entry, or the convolution window's
+  /// (kh, kw, c) entry, the zero point in the padding.
+  int32_t activation(int64_t i, int64_t p) const {
+    const Gemm &g = shape;
+    if (!g.isConv())
+      return a[i * g.k + p];
+    int64_t c = p % g.c, kw = p / g.c % g.kernelSize,
+            kh = p / g.c / g.kernelSize;
+    int64_t y = i / g.outW() + kh - g.pad, x = i % g.outW() + kw - g.pad;
+    if (y < 0 || y >= g.h || x < 0 || x >= g.w)
+      return zeroPoint;
+    return a[(y * g.w + x) * g.c + c];
+  }
+
   int32_t exactAccumulator(int64_t i, int64_t j) const {
     int32_t acc = 0;
     for (int64_t p = 0; p < shape.k; ++p)
-      acc += int32_t(a[i * shape.k + p]) * w[p * shape.n + j];
+      acc += activation(i, p) * w[p * shape.n + j];
     return acc;
   }
 
@@ -206,11 +235,12 @@ struct Problem {
     return int8_t(std::clamp(std::nearbyint(y), -128.0f, 127.0f));
   }
 
-  /// The integer program on tensors, as qat-to-int emits it for u8 x s8.
+  /// The integer program on tensors, as qat-to-int emits it for u8 x s8:
+  /// widen, (pad with the zero point,) contract, requantize.
   std::string emitProgram() const {
     std::string text;
     llvm::raw_string_ostream os(text);
-    int64_t m = shape.m, k = shape.k, n = shape.n;
+    const Gemm &g = shape;
     auto hex = [&](const void *data, size_t bytes) {
       os << "\"0x";
       for (size_t i = 0; i < bytes; ++i)
@@ -218,45 +248,74 @@ struct Problem {
                                          2, true);
       os << "\"";
     };
-    os << "#id = affine_map<(m, n) -> (m, n)>\n"
-       << "#col = affine_map<(m, n) -> (n)>\n"
-       << llvm::formatv("func.func @gemm(%a: tensor<{0}x{1}xi8>) -> "
-                        "tensor<{0}x{2}xi8> {{\n",
-                        m, k, n)
-       << llvm::formatv("  %e16 = tensor.empty() : tensor<{0}x{1}xi16>\n"
+    // Shapes, and the affine maps of the element-wise ops, by rank.
+    std::string in = llvm::formatv("{0}x{1}", g.m, g.k).str(),
+                out = llvm::formatv("{0}x{1}", g.m, g.n).str(),
+                weight = llvm::formatv("{0}x{1}", g.k, g.n).str(),
+                dims = "(m, n)", col = "n", par = "\"parallel\", \"parallel\"";
+    if (g.isConv()) {
+      in = llvm::formatv("1x{0}x{1}x{2}", g.h, g.w, g.c).str();
+      out = llvm::formatv("1x{0}x{1}x{2}", g.outH(), g.outW(), g.n).str();
+      weight = llvm::formatv("{0}x{0}x{1}x{2}", g.kernelSize, g.c, g.n).str();
+      dims = "(b, y, x, n)";
+      par = "\"parallel\", \"parallel\", \"parallel\", \"parallel\"";
+    }
+    os << "#id = affine_map<" << dims << " -> " << dims << ">\n"
+       << "#col = affine_map<" << dims << " -> (" << col << ")>\n"
+       << llvm::formatv("func.func @gemm(%a: tensor<{0}xi8>) -> "
+                        "tensor<{1}xi8> {{\n",
+                        in, out)
+       << llvm::formatv("  %e16 = tensor.empty() : tensor<{0}xi16>\n"
                         "  %a16 = linalg.generic {{indexing_maps = [#id, "
-                        "#id], iterator_types = [\"parallel\", "
-                        "\"parallel\"]} ins(%a : tensor<{0}x{1}xi8>) "
-                        "outs(%e16 : tensor<{0}x{1}xi16>) {{\n"
+                        "#id], iterator_types = [{1}]} ins(%a : "
+                        "tensor<{0}xi8>) outs(%e16 : tensor<{0}xi16>) {{\n"
                         "  ^bb0(%x: i8, %o: i16):\n"
                         "    %y = arith.extui %x : i8 to i16\n"
                         "    linalg.yield %y : i16\n"
-                        "  } -> tensor<{0}x{1}xi16>\n",
-                        m, k);
+                        "  } -> tensor<{0}xi16>\n",
+                        in, par);
     os << "  %w = arith.constant dense<";
     hex(w.data(), w.size());
-    os << llvm::formatv("> : tensor<{0}x{1}xi8>\n", k, n);
+    os << llvm::formatv("> : tensor<{0}xi8>\n", weight);
     os << "  %corr = arith.constant dense<";
     hex(correction.data(), correction.size() * 4);
-    os << llvm::formatv("> : tensor<{0}xi32>\n", n);
+    os << llvm::formatv("> : tensor<{0}xi32>\n", g.n);
     os << "  %mult = arith.constant dense<";
     hex(multiplier.data(), multiplier.size() * 4);
-    os << llvm::formatv("> : tensor<{0}xf32>\n", n);
+    os << llvm::formatv("> : tensor<{0}xf32>\n", g.n);
+    os << llvm::formatv("  %zero = arith.constant 0 : i32\n"
+                        "  %lo = arith.constant -128.0 : f32\n"
+                        "  %hi = arith.constant 127.0 : f32\n"
+                        "  %e = tensor.empty() : tensor<{0}xi32>\n"
+                        "  %z = linalg.fill ins(%zero : i32) outs(%e : "
+                        "tensor<{0}xi32>) -> tensor<{0}xi32>\n",
+                        out);
+    if (g.isConv()) {
+      std::string padded =
+          llvm::formatv("1x{0}x{1}x{2}", g.h + 2 * g.pad, g.w + 2 * g.pad, g.c)
+              .str();
+      os << llvm::formatv(
+          "  %zp = arith.constant {0} : i16\n"
+          "  %p = tensor.pad %a16 low[0, {1}, {1}, 0] high[0, {1}, {1}, 0] "
+          "{{\n  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):\n"
+          "    tensor.yield %zp : i16\n  } : tensor<{2}xi16> to "
+          "tensor<{3}xi16>\n"
+          "  %acc = linalg.conv_2d_nhwc_hwcf {{dilations = dense<1> : "
+          "tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : "
+          "tensor<{3}xi16>, tensor<{4}xi8>) outs(%z : tensor<{5}xi32>) -> "
+          "tensor<{5}xi32>\n",
+          zeroPoint, g.pad, in, padded, weight, out);
+    } else {
+      os << llvm::formatv("  %acc = linalg.matmul ins(%a16, %w : "
+                          "tensor<{0}xi16>, tensor<{1}xi8>) outs(%z : "
+                          "tensor<{2}xi32>) -> tensor<{2}xi32>\n",
+                          in, weight, out);
+    }
     os << llvm::formatv(
-        "  %zero = arith.constant 0 : i32\n"
-        "  %lo = arith.constant -128.0 : f32\n"
-        "  %hi = arith.constant 127.0 : f32\n"
-        "  %e = tensor.empty() : tensor<{0}x{2}xi32>\n"
-        "  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<{0}x{2}xi32>) "
-        "-> tensor<{0}x{2}xi32>\n"
-        "  %acc = linalg.matmul ins(%a16, %w : tensor<{0}x{1}xi16>, "
-        "tensor<{1}x{2}xi8>) outs(%z : tensor<{0}x{2}xi32>) -> "
-        "tensor<{0}x{2}xi32>\n"
-        "  %o = tensor.empty() : tensor<{0}x{2}xi8>\n"
+        "  %o = tensor.empty() : tensor<{0}xi8>\n"
         "  %q = linalg.generic {{indexing_maps = [#id, #col, #col, #id], "
-        "iterator_types = [\"parallel\", \"parallel\"]} ins(%acc, %corr, "
-        "%mult : tensor<{0}x{2}xi32>, tensor<{2}xi32>, tensor<{2}xf32>) "
-        "outs(%o : tensor<{0}x{2}xi8>) {{\n"
+        "iterator_types = [{2}]} ins(%acc, %corr, %mult : tensor<{0}xi32>, "
+        "tensor<{1}xi32>, tensor<{1}xf32>) outs(%o : tensor<{0}xi8>) {{\n"
         "  ^bb0(%x: i32, %c: i32, %s: f32, %out: i8):\n"
         "    %t = arith.addi %x, %c : i32\n"
         "    %f = arith.sitofp %t : i32 to f32\n"
@@ -266,9 +325,9 @@ struct Problem {
         "    %h = arith.minimumf %l, %hi : f32\n"
         "    %i = arith.fptosi %h : f32 to i8\n"
         "    linalg.yield %i : i8\n"
-        "  } -> tensor<{0}x{2}xi8>\n"
-        "  return %q : tensor<{0}x{2}xi8>\n}\n",
-        m, k, n);
+        "  } -> tensor<{0}xi8>\n"
+        "  return %q : tensor<{0}xi8>\n}\n",
+        out, g.n, par);
     return text;
   }
 };
@@ -361,7 +420,9 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
 
   // qat, and upstream's loops on the same program.
   std::string text = p.emitProgram();
-  HostTensor input(ElementKind::I8, {g.m, g.k});
+  HostTensor input(ElementKind::I8, g.isConv()
+                                        ? SmallVector<int64_t>{1, g.h, g.w, g.c}
+                                        : SmallVector<int64_t>{g.m, g.k});
   std::memcpy(input.data(), p.a.data(), p.a.size());
   for (const Kernel &kernel : qatKernels) {
     bool vectorized = !kernel.isa.empty();
@@ -403,17 +464,42 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
     // oneDNN fixes its thread count when it creates the primitive.
     omp_set_num_threads(threads);
     dnnl::memory::desc aMd({g.m, g.k}, src, tag::ab),
-        wMd({g.k, g.n}, wei, tag::any), cMd({g.m, g.n}, dst, tag::ab);
+        wMd({g.k, g.n}, wei, tag::any), cMd({g.m, g.n}, dst, tag::ab),
+        wPlainMd({g.k, g.n}, wei, tag::ab);
+    if (g.isConv()) {
+      // Logical NCHW / OIHW dims in NHWC / HWIO memory, like qat's.
+      aMd = {{1, g.c, g.h, g.w}, src, tag::nhwc};
+      wMd = {{g.n, g.c, g.kernelSize, g.kernelSize}, wei, tag::any};
+      wPlainMd = {{g.n, g.c, g.kernelSize, g.kernelSize}, wei, tag::hwio};
+      cMd = {{1, g.n, g.outH(), g.outW()}, dst, tag::nhwc};
+    }
     dnnl::primitive_attr attr;
     if (requantize) {
       attr.set_output_scales(1 << 1, p.multiplier);
       attr.set_zero_points(DNNL_ARG_SRC, 0, {Problem::zeroPoint});
     }
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, wMd, cMd), attr,
-                                    engine);
+    dnnl::primitive primitive;
+    dnnl::memory::desc weightsDesc;
+    if (g.isConv()) {
+      // oneDNN pads with zeros, qat with the zero point: equal only with
+      // the zero point applied, which requantize does.
+      dnnl::convolution_forward::primitive_desc pd(
+          dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                          dnnl::algorithm::convolution_direct,
+                                          aMd, wMd, cMd, {1, 1}, {g.pad, g.pad},
+                                          {g.pad, g.pad}),
+          attr, engine);
+      weightsDesc = pd.weights_desc();
+      primitive = dnnl::convolution_forward(pd);
+    } else {
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, wMd, cMd), attr,
+                                      engine);
+      weightsDesc = pd.weights_desc();
+      primitive = dnnl::matmul(pd);
+    }
     std::vector<float> af, wf;
-    dnnl::memory a(aMd, engine), c(cMd, engine), w(pd.weights_desc(), engine);
-    dnnl::memory wPlain({{g.k, g.n}, wei, tag::ab}, engine);
+    dnnl::memory a(aMd, engine), c(cMd, engine), w(weightsDesc, engine);
+    dnnl::memory wPlain(wPlainMd, engine);
     if (src == dt::f32) {
       af.assign(p.a.begin(), p.a.end());
       wf.assign(p.w.begin(), p.w.end());
@@ -424,10 +510,10 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
       std::memcpy(wPlain.get_data_handle(), p.w.data(), p.w.size());
     }
     dnnl::reorder(wPlain, w).execute(stream, wPlain, w);
-    dnnl::matmul mm(pd);
     auto call = [&] {
-      mm.execute(stream,
-                 {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, c}});
+      primitive.execute(
+          stream,
+          {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, c}});
       stream.wait();
     };
     Row row{g.name, kernel, threads};
@@ -446,6 +532,8 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   };
   oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 1);
   oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 2);
+  if (g.isConv())
+    return; // Their zero padding differs from the zero point's.
   oneDNN("oneDNN u8s8s32", dt::u8, dt::s8, dt::s32, false, 1);
   oneDNN("oneDNN f32", dt::f32, dt::f32, dt::f32, false, 1);
 }
@@ -466,6 +554,13 @@ int main(int argc, char **argv) {
     if (!quick)
       shapes.push_back(
           {llvm::formatv("mlp M={0} 3072->768", m).str(), m, 3072, 768});
+  }
+  // ResNet-style 3x3 convolutions and a MobileNet-style pointwise one.
+  shapes.push_back(Gemm::conv("conv 28x28x128 3x3", 28, 28, 128, 128, 3, 1));
+  if (!quick) {
+    shapes.push_back(Gemm::conv("conv 56x56x64 3x3", 56, 56, 64, 64, 3, 1));
+    shapes.push_back(
+        Gemm::conv("conv 56x56x64->256 1x1", 56, 56, 64, 256, 1, 0));
   }
 
   double pmaddwd = measurePmaddwdPeak(), pmaddubsw = measurePmaddubswPeak();

@@ -209,8 +209,7 @@ int64_t mlir::qat::requantize(int64_t accumulator, float multiplier,
 }
 
 int64_t mlir::qat::requantizeScaled(float scaled, RoundingMode rounding,
-                                    int64_t zeroPoint, int64_t lo,
-                                    int64_t hi) {
+                                    int64_t zeroPoint, int64_t lo, int64_t hi) {
   float r = roundToIntegral<float>(scaled, rounding);
   // Compare before converting, as quantize() does.
   if (r >= static_cast<float>(hi - zeroPoint))

@@ -236,12 +236,11 @@ TEST(QuantizeMinMax, MatchesTensorFlowKernel) {
 
 TEST(Requantize, FloatModeRoundsTheScaledAccumulator) {
   // 10 * 0.25 = 2.5: a tie, per the output's rounding mode.
-  EXPECT_EQ(requantize(10, 0.25f, RoundingMode::half_to_even, 0, -128, 127),
-            2);
+  EXPECT_EQ(requantize(10, 0.25f, RoundingMode::half_to_even, 0, -128, 127), 2);
   EXPECT_EQ(requantize(10, 0.25f, RoundingMode::half_up, 0, -128, 127), 3);
-  EXPECT_EQ(requantize(-10, 0.25f, RoundingMode::half_away_from_zero, 5, -128,
-                       127),
-            2);
+  EXPECT_EQ(
+      requantize(-10, 0.25f, RoundingMode::half_away_from_zero, 5, -128, 127),
+      2);
   // Saturation at the activation-narrowed bounds.
   EXPECT_EQ(requantize(1000, 1.0f, RoundingMode::half_to_even, 0, 0, 12), 12);
   EXPECT_EQ(requantize(-1000, 1.0f, RoundingMode::half_to_even, 3, 3, 255), 3);

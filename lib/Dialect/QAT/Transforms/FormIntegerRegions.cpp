@@ -625,60 +625,39 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
     std::tie(acc, inputSum, inputSumMap) =
         buildConvolution(rewriter, loc, conv, a, wConst, 0, 1,
                          asymmetricWeights, accType, sizes, zeroTensor);
-  } else if (batched) {
-    acc = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
-                                        ValueRange{a, wConst},
-                                        ValueRange{zeroTensor(sizes)})
-              .getResult(0);
+  } else {
+    // (Batch) matmul; asymmetric weights need the activation's row sums
+    // (per batch), read through the result's dimensions but the channel.
+    Value init = zeroTensor(sizes);
+    acc =
+        batched
+            ? linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
+                                            ValueRange{a, wConst},
+                                            ValueRange{init})
+                  .getResult(0)
+            : linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                                       ValueRange{a, wConst}, ValueRange{init})
+                  .getResult(0);
     if (asymmetricWeights) {
-      // Row sums of the activation, per batch.
-      AffineMap in = AffineMap::getMultiDimIdentityMap(3, ctx);
-      AffineMap out = AffineMap::get(
-          3, 0, {rewriter.getAffineDimExpr(0), rewriter.getAffineDimExpr(1)},
-          ctx);
+      AffineMap in = AffineMap::getMultiDimIdentityMap(rank, ctx);
+      inputSumMap = in.dropResult(rank - 1);
+      SmallVector<utils::IteratorType> iterators(rank - 1,
+                                                 utils::IteratorType::parallel);
+      iterators.push_back(utils::IteratorType::reduction);
       inputSum =
           linalg::GenericOp::create(
               rewriter, loc,
               TypeRange{RankedTensorType::get(accType.getShape().drop_back(),
                                               rewriter.getI32Type())},
-              ValueRange{a}, ValueRange{zeroTensor({sizes[0], sizes[1]})},
-              ArrayRef<AffineMap>{in, out},
-              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                            utils::IteratorType::parallel,
-                                            utils::IteratorType::reduction},
+              ValueRange{a},
+              ValueRange{zeroTensor(ArrayRef(sizes).drop_back())},
+              ArrayRef<AffineMap>{in, inputSumMap}, iterators,
               [&](OpBuilder &b, Location l, ValueRange args) {
                 Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
                 linalg::YieldOp::create(
                     b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
               })
               .getResult(0);
-      inputSumMap = out;
-    }
-  } else {
-    acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
-                                   ValueRange{a, wConst},
-                                   ValueRange{zeroTensor(sizes)})
-              .getResult(0);
-    if (asymmetricWeights) {
-      // Row sums of the activation.
-      AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
-      AffineMap out = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0), ctx);
-      inputSum =
-          linalg::GenericOp::create(
-              rewriter, loc,
-              TypeRange{RankedTensorType::get({accType.getDimSize(0)},
-                                              rewriter.getI32Type())},
-              ValueRange{a}, ValueRange{zeroTensor(sizes[0])},
-              ArrayRef<AffineMap>{in, out},
-              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                            utils::IteratorType::reduction},
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
-                linalg::YieldOp::create(
-                    b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
-              })
-              .getResult(0);
-      inputSumMap = out;
     }
   }
 

@@ -10,14 +10,17 @@
 include "mlir/Pass/PassBase.td"
 
 def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
-  let summary = "Integer matmuls with constant weights as exact vector "
-                "micro-kernels, with the element-wise consumer fused";
+  let summary = "Integer matmuls and convolutions with constant weights as "
+                "exact vector micro-kernels, with the element-wise consumer "
+                "fused";
   let description = [{
     Rewrites an integer `linalg.matmul` (i8 or i16 activations M x K, a
-    constant i8 or i16 weight K x N, i32 accumulation from zero), together
-    with the element-wise `linalg.generic` that consumes its result (the
-    requantization epilogue of `qat-to-int`), into a register-tiled loop
-    nest on tensors:
+    constant i8 or i16 weight K x N, i32 accumulation from zero) or
+    `linalg.conv_2d_nhwc_hwcf` (static shapes, constant HWCF weight, an
+    even channel count; rows are output pixels, K is (kh, kw, c), read from
+    the activations without im2col), together with the element-wise
+    `linalg.generic` that consumes its result (the requantization epilogue
+    of `qat-to-int`), into a register-tiled loop nest on tensors:
 
     - the weight is packed at compile time into N/nr panels of K/g groups
       of nr interleaved runs of g consecutive K entries

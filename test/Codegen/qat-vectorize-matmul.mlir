@@ -140,3 +140,47 @@ func.func @matmul_u8(%q: tensor<3x5xi8>) -> tensor<3x16xi32> {
   %acc = linalg.matmul ins(%a, %w : tensor<3x5xi16>, tensor<5x16xi8>) outs(%z : tensor<3x16xi32>) -> tensor<3x16xi32>
   return %acc : tensor<3x16xi32>
 }
+
+// -----
+
+// A 3x3 convolution (NHWC, HWCF, C = 4) of zero-point-padded u8 storage:
+// rows are output pixels, the K loop runs over (kh, kw, channel group),
+// and each row reads its window from the activations directly. With
+// dot=quad the zero-point padding moves onto the u8 storage (128 is -128
+// as i8) and the quads read 4 channels at [batch, oh + kh, ow + kw, c].
+// CHECK-LABEL: func @conv_3x3
+// CHECK: scf.forall
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3
+// CHECK: scf.for %[[KW:.*]] = %c0 to %c3
+// CHECK: scf.for %[[CG:.*]] = %c0 to %c2
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x6x6x4xi16>, vector<2xi16>
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// QUAD-LABEL: func @conv_3x3
+// QUAD: %[[P:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// QUAD: tensor.yield %c-128_i8 : i8
+// QUAD: scf.for %{{.*}} = %c0 to %c3
+// QUAD: scf.for %{{.*}} = %c0 to %c3
+// QUAD: vector.transfer_read %[[P]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x6x6x4xi8>, vector<4xi8>
+// QUAD: vector.transfer_write %{{.*}} : vector<16xi32>, tensor<1x4x4x16xi32>
+#id4 = affine_map<(b, y, x, c) -> (b, y, x, c)>
+func.func @conv_3x3(%q: tensor<1x4x4x4xi8>) -> tensor<1x4x4x16xi32> {
+  %zero = arith.constant 0 : i32
+  %zp = arith.constant 128 : i16
+  %e16 = tensor.empty() : tensor<1x4x4x4xi16>
+  %a = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%q : tensor<1x4x4x4xi8>) outs(%e16 : tensor<1x4x4x4xi16>) {
+  ^bb0(%x: i8, %o: i16):
+    %y = arith.extui %x : i8 to i16
+    linalg.yield %y : i16
+  } -> tensor<1x4x4x4xi16>
+  %p = tensor.pad %a low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zp : i16
+  } : tensor<1x4x4x4xi16> to tensor<1x6x6x4xi16>
+  %w = arith.constant dense<5> : tensor<3x3x4x16xi8>
+  %e = tensor.empty() : tensor<1x4x4x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %acc = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x6x6x4xi16>, tensor<3x3x4x16xi8>) outs(%z : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  return %acc : tensor<1x4x4x16xi32>
+}

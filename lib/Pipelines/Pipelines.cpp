@@ -137,6 +137,7 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   buildBufferizePipeline(pm);
+  pm.addPass(createQATStridedCopiesToLinalgPass());
   if (isa == "avx512vnni")
     pm.addPass(createQATX86VpdpbusdPass());
   if (isa == "avx512vnni" || isa == "avx2")

@@ -179,14 +179,22 @@ std::string emitHeader(StringRef name, ArrayRef<Buffer> args,
   for (auto [i, r] : llvm::enumerate(results)) {
     std::string d = results.size() > 1 ? llvm::formatv("r.r{0}", i).str() : "r";
     size_t rank = r.shape.size();
-    os << "  {\n    /* Strided copy into the caller's row-major buffer. */\n"
+    os << "  {\n    /* Into the caller's row-major buffer: one memcpy when "
+          "the result is\n       row-major too, else element by element. "
+          "*/\n"
        << "    const " << r.cType << " *base = (const " << r.cType << " *)" << d
        << ".aligned + " << d << ".offset;\n"
        << "    int64_t index[" << std::max<size_t>(rank, 1) << "] = {0};\n"
-       << "    int64_t n, total = 1, k;\n"
-       << "    for (k = 0; k < " << rank << "; ++k) total *= " << d
-       << ".sizes[k];\n"
-       << "    for (n = 0; n < total; ++n) {\n"
+       << "    int64_t n, total = 1, k, expected = 1;\n"
+       << "    int contiguous = 1;\n"
+       << "    for (k = " << rank << " - 1; k >= 0; --k) {\n"
+       << "      if (" << d << ".sizes[k] != 1 && " << d
+       << ".strides[k] != expected)\n        contiguous = 0;\n"
+       << "      expected *= " << d << ".sizes[k];\n    }\n"
+       << "    total = expected;\n"
+       << "    if (contiguous)\n      memcpy(result" << i
+       << ", base, (size_t)total * sizeof(*base));\n"
+       << "    for (n = 0; !contiguous && n < total; ++n) {\n"
        << "      int64_t offset = 0;\n"
        << "      for (k = 0; k < " << rank << "; ++k) offset += index[k] * "
        << d << ".strides[k];\n"

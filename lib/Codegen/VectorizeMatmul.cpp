@@ -169,9 +169,9 @@ Value getU8Storage(Value v) {
 }
 
 /// A linalg.matmul (activations M x K, weight K x N) or a
-/// linalg.conv_2d_nhwc_hwcf (static shapes, C even, so that groups of K
-/// stay within one window position) with a constant weight and an i32
-/// accumulator from zero; and its consumer.
+/// linalg.conv_2d_nhwc_hwcf (static shapes; its channels are padded to
+/// whole groups, so that groups of K stay within one window position) with
+/// a constant weight and an i32 accumulator from zero; and its consumer.
 FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op) {
   MatmulKernel kernel;
   kernel.op = op;
@@ -191,8 +191,7 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op) {
     kernel.k = bType.getDimSize(0);
     kernel.n = bType.getDimSize(1);
   } else if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op)) {
-    if (!aType.hasStaticShape() || !cType.hasStaticShape() ||
-        bType.getDimSize(2) % 2 != 0)
+    if (!aType.hasStaticShape() || !cType.hasStaticShape())
       return failure();
     auto strides = conv.getStrides().getValues<int64_t>();
     auto dilations = conv.getDilations().getValues<int64_t>();
@@ -263,7 +262,13 @@ public:
                 int64_t nv)
       : b(b), kernel(kernel), loc(kernel.op.getLoc()), dot(dot),
         lanes(dot.lanes), mr(mr), nv(nv), nr(lanes * nv),
-        kGroups((kernel.k + dot.group - 1) / dot.group),
+        channelGroups(kernel.window
+                          ? (kernel.window->channels + dot.group - 1) /
+                                dot.group
+                          : 0),
+        kGroups(kernel.window
+                    ? kernel.window->kh * kernel.window->kw * channelGroups
+                    : (kernel.k + dot.group - 1) / dot.group),
         panels((kernel.n + nr - 1) / nr) {}
 
   Value emit();
@@ -293,7 +298,19 @@ private:
   MatmulKernel kernel;
   Location loc;
   const DotShape dot;
-  const int64_t lanes, mr, nv, nr, kGroups, panels;
+  /// A convolution's channels are padded to whole groups (channelGroups of
+  /// them per window position), with zero weights.
+  const int64_t lanes, mr, nv, nr, channelGroups, kGroups, panels;
+  /// The weight row of packed row `r` (K padded to whole groups), or -1 for
+  /// padding.
+  int64_t getSourceRow(int64_t r) const {
+    if (!kernel.window)
+      return r < kernel.k ? r : -1;
+    int64_t padded = channelGroups * dot.group, c = r % padded;
+    return c < kernel.window->channels
+               ? r / padded * kernel.window->channels + c
+               : -1;
+  }
   Value packed, activations;
   /// Whether every column of every panel exists (no masked stores).
   bool fullPanels() const { return kernel.n % nr == 0; }
@@ -308,8 +325,8 @@ Value KernelEmitter::packWeights() {
     for (int64_t kg = 0; kg < kGroups; ++kg)
       for (int64_t c = 0; c < nr; ++c)
         for (int64_t q = 0; q < g; ++q) {
-          int64_t row = g * kg + q, col = p * nr + c;
-          if (row < kernel.k && col < kernel.n)
+          int64_t row = getSourceRow(g * kg + q), col = p * nr + c;
+          if (row >= 0 && col < kernel.n)
             data[(p * kGroups + kg) * g * nr + g * c + q] =
                 APInt(dot.bits, kernel.weights[row * kernel.n + col],
                       /*isSigned=*/true);
@@ -351,19 +368,21 @@ Value KernelEmitter::prepareActivations() {
             })
             .getResult(0);
   }
-  int64_t padding = kGroups * dot.group - kernel.k;
+  // Zeros up to a whole group in the last dimension (K of a matmul, the
+  // channels of a convolution), which meet zero weight rows.
+  int64_t padding = kernel.window
+                        ? channelGroups * dot.group - kernel.window->channels
+                        : kGroups * dot.group - kernel.k;
   if (padding == 0)
     return a;
-  // (Matmuls only: a convolution's channels fill whole groups.) Zero
-  // columns up to a whole group, which the zero weight rows meet.
   Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(element(), 0))
                    .getResult();
   SmallVector<int64_t> shape(cast<RankedTensorType>(a.getType()).getShape());
-  shape[1] += padding;
-  OpFoldResult lo = b.getIndexAttr(0), hi = b.getIndexAttr(padding);
+  shape.back() += padding;
+  SmallVector<OpFoldResult> lo(shape.size(), b.getIndexAttr(0)), hi(lo);
+  hi.back() = b.getIndexAttr(padding);
   return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, element()),
-                               a, ArrayRef<OpFoldResult>{lo, lo},
-                               ArrayRef<OpFoldResult>{lo, hi}, zero)
+                               a, lo, hi, zero)
       .getResult();
 }
 
@@ -519,9 +538,7 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
           arith::MulIOp::create(b, loc, ivs[0], index(kernel.window->kw)),
           ivs[1]);
       kg = arith::AddIOp::create(
-          b, loc,
-          arith::MulIOp::create(b, loc, position,
-                                index(kernel.window->channels / g)),
+          b, loc, arith::MulIOp::create(b, loc, position, index(channelGroups)),
           ivs[2]);
     }
     SmallVector<Value> weights;
@@ -557,8 +574,7 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
   };
   SmallVector<int64_t> extents{kGroups};
   if (kernel.window)
-    extents = {kernel.window->kh, kernel.window->kw,
-               kernel.window->channels / g};
+    extents = {kernel.window->kh, kernel.window->kw, channelGroups};
   // Nested K loops carrying the accumulators.
   std::function<SmallVector<Value>(SmallVector<Value>, ValueRange)> nest =
       [&](SmallVector<Value> ivs, ValueRange accs) -> SmallVector<Value> {
@@ -693,14 +709,11 @@ struct QATVectorizeMatmulPass
       Operation *root = kernel->consumer ? kernel->consumer.getOperation()
                                          : mm.getOperation();
       rewriter.setInsertionPoint(root);
-      // Quads need u8 activations, s8 weights and (convolutions) channels
-      // in fours; pairs take the rest.
-      DotShape dot = dotProduct == "quad" && kernel->u8Activations &&
-                             kernel->s8Weights &&
-                             (!kernel->window ||
-                              kernel->window->channels % kQuadDot.group == 0)
-                         ? kQuadDot
-                         : kPairDot;
+      // Quads need u8 activations and s8 weights; pairs take the rest.
+      DotShape dot =
+          dotProduct == "quad" && kernel->u8Activations && kernel->s8Weights
+              ? kQuadDot
+              : kPairDot;
       Value result =
           KernelEmitter(rewriter, *kernel, dot, rowsPerTile, vectorsPerRow)
               .emit();

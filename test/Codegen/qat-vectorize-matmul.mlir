@@ -184,3 +184,22 @@ func.func @conv_3x3(%q: tensor<1x4x4x4xi8>) -> tensor<1x4x4x16xi32> {
       ins(%p, %w : tensor<1x6x6x4xi16>, tensor<3x3x4x16xi8>) outs(%z : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
   return %acc : tensor<1x4x4x16xi32>
 }
+
+// -----
+
+// Three channels (an RGB input layer): the activations get a zero channel
+// up to a whole pair, and the packed weight zero rows to meet it.
+// CHECK-LABEL: func @conv_rgb
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 0, 1]
+// CHECK: tensor<1x5x5x3xi16> to tensor<1x5x5x4xi16>
+// CHECK: scf.for %{{.*}} = %c0 to %c2
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+func.func @conv_rgb(%a: tensor<1x5x5x3xi16>) -> tensor<1x3x3x8xi32> {
+  %zero = arith.constant 0 : i32
+  %w = arith.constant dense<2> : tensor<3x3x3x8xi8>
+  %e = tensor.empty() : tensor<1x3x3x8xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<1x3x3x8xi32>) -> tensor<1x3x3x8xi32>
+  %acc = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x5x5x3xi16>, tensor<3x3x3x8xi8>) outs(%z : tensor<1x3x3x8xi32>) -> tensor<1x3x3x8xi32>
+  return %acc : tensor<1x3x3x8xi32>
+}

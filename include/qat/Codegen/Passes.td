@@ -16,9 +16,10 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
   let description = [{
     Rewrites an integer `linalg.matmul` (i8 or i16 activations M x K, a
     constant i8 or i16 weight K x N, i32 accumulation from zero) or
-    `linalg.conv_2d_nhwc_hwcf` (static shapes, constant HWCF weight, an
-    even channel count; rows are output pixels, K is (kh, kw, c), read from
-    the activations without im2col), together with the element-wise
+    `linalg.conv_2d_nhwc_hwcf` (static shapes, constant HWCF weight; rows
+    are output pixels, K is (kh, kw, c) with the channels padded to whole
+    groups, read from the activations without im2col), together with the
+    element-wise
     `linalg.generic` that consumes its result (the requantization epilogue
     of `qat-to-int`), into a register-tiled loop nest on tensors:
 

@@ -172,11 +172,16 @@ Value getU8Storage(Value v) {
 /// linalg.conv_2d_nhwc_hwcf (static shapes; its channels are padded to
 /// whole groups, so that groups of K stay within one window position) with
 /// a constant weight and an i32 accumulator from zero; and its consumer.
-FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op) {
+/// On failure, `reason` says why (for the remark).
+FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
   MatmulKernel kernel;
   kernel.op = op;
-  if (!op.hasPureTensorSemantics())
+  auto fail = [&](StringRef why) {
+    reason = why.str();
     return failure();
+  };
+  if (!op.hasPureTensorSemantics())
+    return fail("it is not on tensors");
   Value activations = op.getDpsInputs()[0];
   auto aType = dyn_cast<RankedTensorType>(activations.getType());
   auto bType = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
@@ -184,15 +189,18 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op) {
   if (!aType || !bType || !cType || !isSmallInteger(aType.getElementType()) ||
       !isSmallInteger(bType.getElementType()) ||
       !cType.getElementType().isInteger(32) || !bType.hasStaticShape())
-    return failure();
+    return fail("operands are not i8/i16 with a static weight, or the "
+                "accumulator is not i32");
   if (auto mm = dyn_cast<linalg::MatmulOp>(*op)) {
-    if (mm.hasUserDefinedMaps() || aType.isDynamicDim(1))
-      return failure();
+    if (mm.hasUserDefinedMaps())
+      return fail("transposed or broadcast operands");
+    if (aType.isDynamicDim(1))
+      return fail("dynamic K");
     kernel.k = bType.getDimSize(0);
     kernel.n = bType.getDimSize(1);
   } else if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op)) {
     if (!aType.hasStaticShape() || !cType.hasStaticShape())
-      return failure();
+      return fail("dynamic shapes");
     auto strides = conv.getStrides().getValues<int64_t>();
     auto dilations = conv.getDilations().getValues<int64_t>();
     kernel.window = Window{bType.getDimSize(0),
@@ -207,18 +215,18 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op) {
     kernel.n = bType.getDimSize(3);
     if ((kernel.pad = activations.getDefiningOp<tensor::PadOp>()) &&
         !kernel.pad.getConstantPaddingValue())
-      return failure();
+      return fail("the padding value is not a constant");
   } else {
-    return failure();
+    return fail("no vector kernel for this operation yet");
   }
   std::optional<SmallVector<int64_t>> weights =
       getConstantWeight(op.getDpsInputs()[1]);
   if (!weights)
-    return failure();
+    return fail("the weight is not a constant");
   kernel.weights = std::move(*weights);
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   if (!fill || !matchPattern(fill.getDpsInputs()[0], m_Zero()))
-    return failure();
+    return fail("the accumulation does not start from zero");
   kernel.s8Weights = llvm::all_of(
       kernel.weights, [](int64_t w) { return w >= -128 && w <= 127; });
   kernel.u8Activations =
@@ -696,16 +704,28 @@ struct QATVectorizeMatmulPass
                                   << dotProduct << "'";
       return signalPassFailure();
     }
+    // The integer contractions qat-to-int emits; those without a kernel
+    // stay correct on upstream's loops, and a remark says why.
     SmallVector<linalg::LinalgOp> contractions;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op))
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
+              linalg::Conv2DNchwFchwOp, linalg::Conv2DNgchwGfchwOp,
+              linalg::DepthwiseConv2DNhwcHwcOp>(*op) &&
+          op->getNumResults() == 1 &&
+          getElementTypeOrSelf(op->getResult(0).getType()).isInteger(32))
         contractions.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp mm : contractions) {
-      FailureOr<MatmulKernel> kernel = matchKernel(mm);
-      if (failed(kernel))
+      std::string reason;
+      FailureOr<MatmulKernel> kernel = matchKernel(mm, reason);
+      if (failed(kernel)) {
+        mm->emitRemark() << "'" << mm->getName()
+                         << "' runs on upstream's loops, not as a vector "
+                            "kernel: "
+                         << reason;
         continue;
+      }
       Operation *root = kernel->consumer ? kernel->consumer.getOperation()
                                          : mm.getOperation();
       rewriter.setInsertionPoint(root);

@@ -1,6 +1,7 @@
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul -cse | FileCheck %s
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="mr=2 nr-vectors=1" | FileCheck %s --check-prefix=SMALL
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad" -canonicalize -cse | FileCheck %s --check-prefix=QUAD
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
 // RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT
 // BADDOT: error: qat-vectorize-matmul: dot must be 'pair' or 'quad', got 'triple'
@@ -85,7 +86,10 @@ func.func @matmul_i8(%a: tensor<5x2xi8>) -> tensor<5x16xi32> {
 
 // -----
 
-// A weight that is not a constant, and a float matmul: left unchanged.
+// A weight that is not a constant, and a float matmul: left unchanged;
+// the integer one with a remark.
+// REMARK: remark: 'linalg.matmul' runs on upstream's loops, not as a vector kernel: the weight is not a constant
+// REMARK-NOT: remark
 // CHECK-LABEL: func @not_matched
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x2xi8>, tensor<2x16xi8>)
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x2xf32>, tensor<2x16xf32>)

@@ -46,8 +46,10 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
       as vectors and per-row operands broadcast, so no i32 tensor goes
       through memory; rows beyond the last full tile use 1 x nr tiles.
 
-    Matmuls it cannot handle (non-constant weights, other element types,
-    transposed maps) are left to the generic lowering, unchanged.
+    Integer contractions it cannot handle (non-constant weights, wider
+    element types, transposed maps; batch matmuls, NCHW, grouped and
+    depthwise convolutions) are left unchanged to the generic lowering,
+    correct but slow, each with a remark that names the op and the reason.
   }];
   let options = [
     Option<"rowsPerTile", "mr", "int64_t", "4",

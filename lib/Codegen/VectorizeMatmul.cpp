@@ -45,8 +45,8 @@ constexpr DotShape kPairDot{2, 8, 16, false};
 constexpr DotShape kQuadDot{4, 16, 8, true};
 
 /// Moves `b` to where a region builder `nb` inserts, for the scope.
-struct InsertionGuard : OpBuilder::InsertionGuard {
-  InsertionGuard(OpBuilder &b, OpBuilder &nb) : OpBuilder::InsertionGuard(b) {
+struct BuildWhere : OpBuilder::InsertionGuard {
+  BuildWhere(OpBuilder &b, OpBuilder &nb) : OpBuilder::InsertionGuard(b) {
     b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
   }
 };
@@ -591,7 +591,7 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(extents[ivs.size()]), index(1), accs,
         [&](OpBuilder &nb, Location, Value iv, ValueRange inner) {
-          InsertionGuard guard(b, nb);
+          BuildWhere guard(b, nb);
           SmallVector<Value> deeper(ivs);
           deeper.push_back(iv);
           scf::YieldOp::create(b, loc, nest(deeper, inner));
@@ -669,13 +669,13 @@ Value KernelEmitter::emit() {
   auto tiles = scf::ForOp::create(
       b, loc, c0, fullRows, index(mr), ValueRange{columns},
       [&](OpBuilder &nb, Location, Value m0, ValueRange tileOut) {
-        InsertionGuard guard(b, nb);
+        BuildWhere guard(b, nb);
         scf::YieldOp::create(b, loc, emitTile(mr, m0, panel, tileOut[0]));
       });
   auto rest = scf::ForOp::create(
       b, loc, fullRows, rows, c1, tiles.getResults(),
       [&](OpBuilder &nb, Location, Value m, ValueRange rowOut) {
-        InsertionGuard guard(b, nb);
+        BuildWhere guard(b, nb);
         scf::YieldOp::create(b, loc, emitTile(1, m, panel, rowOut[0]));
       });
   b.setInsertionPointToStart(forall.getTerminator().getBody());

@@ -34,3 +34,14 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
 tool_dirs = [config.qat_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["qat-opt", "qat-run", "qat-aot"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Host CPU features, for tests that execute a particular kernel.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for feature in ("avx2", "avx512_vnni"):
+    if feature in flags:
+        config.available_features.add(feature)

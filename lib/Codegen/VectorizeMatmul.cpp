@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qat/Codegen/ElementRange.h"
 #include "qat/Codegen/Passes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -28,21 +29,27 @@ namespace mlir::qat {
 } // namespace mlir::qat
 
 using namespace mlir;
+using namespace mlir::qat;
 
 namespace {
 
 /// The inner-product step of a micro-kernel: `group` adjacent products of
 /// K summed into each i32 lane of a `lanes`-lane accumulator.
 struct DotShape {
-  /// 2: i16 x i16 pairs (vpmaddwd); 4: u8 x s8 quads (vpdpbusd).
+  /// 2: i16 x i16 pairs (vpmaddwd); 4: u8 x s8 quads (vpdpbusd, or
+  /// vpmaddubsw + vpmaddwd).
   int64_t group;
   int64_t lanes;
   /// Width of the packed weights and activations.
   unsigned bits;
   bool unsignedActivations;
+  /// Each adjacent pair of products is summed with int16 saturation first
+  /// (vpmaddubsw): taken only where no pair sum can saturate.
+  bool saturatingPairs = false;
 };
 constexpr DotShape kPairDot{2, 8, 16, false};
 constexpr DotShape kQuadDot{4, 16, 8, true};
+constexpr DotShape kQuadI16Dot{4, 8, 8, true, true};
 
 /// Moves `b` to where a region builder `nb` inserts, for the scope.
 struct BuildWhere : OpBuilder::InsertionGuard {
@@ -78,6 +85,63 @@ struct MatmulKernel {
   /// Every weight fits in s8.
   bool s8Weights = false;
 };
+
+/// Packed weight rows: K in groups of `group`, a convolution's channels
+/// padded to whole groups at each window position.
+struct PackedRows {
+  const MatmulKernel &kernel;
+  int64_t group;
+
+  int64_t channelGroups() const {
+    return kernel.window ? (kernel.window->channels + group - 1) / group : 0;
+  }
+  int64_t count() const {
+    if (!kernel.window)
+      return (kernel.k + group - 1) / group * group;
+    return kernel.window->kh * kernel.window->kw * channelGroups() * group;
+  }
+  /// The weight row of packed row `r`, or -1 for padding (zero weights).
+  int64_t getSourceRow(int64_t r) const {
+    if (!kernel.window)
+      return r < kernel.k ? r : -1;
+    int64_t padded = channelGroups() * group, c = r % padded;
+    return c < kernel.window->channels
+               ? r / padded * kernel.window->channels + c
+               : -1;
+  }
+};
+
+/// The (pair of packed rows, column) entries whose two products with u8
+/// activations up to `maxActivation` can leave int16, which vpmaddubsw
+/// would saturate (docs/Codegen.md, "the saturation proof").
+int64_t countSaturablePairs(const MatmulKernel &kernel, int64_t maxActivation) {
+  PackedRows rows{kernel, kQuadI16Dot.group};
+  int64_t count = 0;
+  auto weight = [&](int64_t r, int64_t col) -> int64_t {
+    int64_t row = rows.getSourceRow(r);
+    return row < 0 ? 0 : kernel.weights[row * kernel.n + col];
+  };
+  for (int64_t r = 0; r < rows.count(); r += 2)
+    for (int64_t col = 0; col < kernel.n; ++col) {
+      int64_t w0 = weight(r, col), w1 = weight(r + 1, col);
+      int64_t most =
+          maxActivation * (std::max<int64_t>(w0, 0) + std::max<int64_t>(w1, 0));
+      int64_t least =
+          maxActivation * (std::min<int64_t>(w0, 0) + std::min<int64_t>(w1, 0));
+      count += most > INT16_MAX || least < INT16_MIN;
+    }
+  return count;
+}
+
+/// The largest value of the u8 activations (their storage read unsigned),
+/// from the clamps that produce them: 127 for a 7-bit unsigned grid.
+int64_t getMaxActivation(const MatmulKernel &kernel) {
+  // A convolution's padding value (its zero point) counts too.
+  Interval range = getElementRange(kernel.pad ? Value(kernel.pad->getResult(0))
+                                              : kernel.u8Activations);
+  return range.lo >= 0 && range.hi <= 255 ? static_cast<int64_t>(range.hi)
+                                          : 255;
+}
 
 /// How a consumer input is read for one vector (a row, `lanes` columns).
 enum class Access { Tile, Column, Row, Scalar };
@@ -270,14 +334,8 @@ public:
                 int64_t nv)
       : b(b), kernel(kernel), loc(kernel.op.getLoc()), dot(dot),
         lanes(dot.lanes), mr(mr), nv(nv), nr(lanes * nv),
-        channelGroups(kernel.window
-                          ? (kernel.window->channels + dot.group - 1) /
-                                dot.group
-                          : 0),
-        kGroups(kernel.window
-                    ? kernel.window->kh * kernel.window->kw * channelGroups
-                    : (kernel.k + dot.group - 1) / dot.group),
-        panels((kernel.n + nr - 1) / nr) {}
+        channelGroups(rows().channelGroups()),
+        kGroups(rows().count() / dot.group), panels((kernel.n + nr - 1) / nr) {}
 
   Value emit();
 
@@ -309,16 +367,7 @@ private:
   /// A convolution's channels are padded to whole groups (channelGroups of
   /// them per window position), with zero weights.
   const int64_t lanes, mr, nv, nr, channelGroups, kGroups, panels;
-  /// The weight row of packed row `r` (K padded to whole groups), or -1 for
-  /// padding.
-  int64_t getSourceRow(int64_t r) const {
-    if (!kernel.window)
-      return r < kernel.k ? r : -1;
-    int64_t padded = channelGroups * dot.group, c = r % padded;
-    return c < kernel.window->channels
-               ? r / padded * kernel.window->channels + c
-               : -1;
-  }
+  PackedRows rows() const { return {kernel, dot.group}; }
   Value packed, activations;
   /// Whether every column of every panel exists (no masked stores).
   bool fullPanels() const { return kernel.n % nr == 0; }
@@ -333,7 +382,7 @@ Value KernelEmitter::packWeights() {
     for (int64_t kg = 0; kg < kGroups; ++kg)
       for (int64_t c = 0; c < nr; ++c)
         for (int64_t q = 0; q < g; ++q) {
-          int64_t row = getSourceRow(g * kg + q), col = p * nr + c;
+          int64_t row = rows().getSourceRow(g * kg + q), col = p * nr + c;
           if (row >= 0 && col < kernel.n)
             data[(p * kGroups + kg) * g * nr + g * c + q] =
                 APInt(dot.bits, kernel.weights[row * kernel.n + col],
@@ -425,12 +474,37 @@ Value KernelEmitter::dotStep(Value acc, Value x, Value y) {
     return arith::AddIOp::create(b, loc, acc,
                                  arith::AddIOp::create(b, loc, even, odd));
   }
-  // Widen, multiply, then sum each group of four: the form
-  // qat-x86-vpdpbusd recognises.
   auto wide = vec(dot.group * lanes, i32);
   Value products =
       arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, x),
                             arith::ExtSIOp::create(b, loc, wide, y));
+  if (dot.saturatingPairs) {
+    // Adjacent products summed and clamped to int16, then adjacent pair
+    // sums added: vpmaddubsw's and vpmaddwd's semantics exactly, the form
+    // qat-x86-vpmaddubsw recognises. The clamp never acts where this step
+    // is chosen.
+    auto half = [&](Value v, int64_t n, int64_t odd) {
+      SmallVector<int64_t> mask;
+      for (int64_t i = 0; i < n; ++i)
+        mask.push_back(2 * i + odd);
+      return vector::ShuffleOp::create(b, loc, v, v, mask).getResult();
+    };
+    auto bound = [&](int64_t v) {
+      return arith::ConstantOp::create(
+          b, loc,
+          SplatElementsAttr::get(vec(2 * lanes, i32), b.getI32IntegerAttr(v)));
+    };
+    Value pairs = arith::AddIOp::create(b, loc, half(products, 2 * lanes, 0),
+                                        half(products, 2 * lanes, 1));
+    Value saturated = arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, pairs, bound(INT16_MIN)),
+        bound(INT16_MAX));
+    return arith::AddIOp::create(
+        b, loc, acc,
+        arith::AddIOp::create(b, loc, half(saturated, lanes, 0),
+                              half(saturated, lanes, 1)));
+  }
+  // Sum each group of four: the form qat-x86-vpdpbusd recognises.
   Value sum01 =
       arith::AddIOp::create(b, loc, strided(products, 0), strided(products, 1));
   Value sum23 =
@@ -692,15 +766,40 @@ struct QATVectorizeMatmulPass
     : impl::QATVectorizeMatmulPassBase<QATVectorizeMatmulPass> {
   using Base::Base;
 
+  /// Quads need u8 activations and s8 weights, and with int16 pair sums a
+  /// proof that none saturates; pairs take the rest.
+  DotShape chooseDot(const MatmulKernel &kernel) {
+    if (dotProduct == "pair" || !kernel.u8Activations || !kernel.s8Weights)
+      return kPairDot;
+    if (dotProduct == "quad")
+      return kQuadDot;
+    int64_t maxActivation = getMaxActivation(kernel);
+    int64_t saturable = countSaturablePairs(kernel, maxActivation);
+    if (saturable == 0)
+      return kQuadI16Dot;
+    int64_t pairs =
+        PackedRows{kernel, kQuadI16Dot.group}.count() / 2 * kernel.n;
+    kernel.op->emitRemark()
+        << "'" << kernel.op->getName()
+        << "' uses exact i16 pairs (vpmaddwd), not the faster u8 x s8 step "
+           "(vpmaddubsw), whose int16 pair sums could saturate in "
+        << saturable << " of " << pairs
+        << " (weight pair, column) entries with activations up to "
+        << maxActivation
+        << "; 7-bit weights (|w| <= 64) or 7-bit activations make it exact";
+    return kPairDot;
+  }
+
   void runOnOperation() override {
     if (rowsPerTile < 1 || vectorsPerRow < 1) {
       getOperation()->emitError()
           << "qat-vectorize-matmul: mr and nr-vectors must be positive";
       return signalPassFailure();
     }
-    if (dotProduct != "pair" && dotProduct != "quad") {
+    if (dotProduct != "pair" && dotProduct != "quad" &&
+        dotProduct != "quad-i16") {
       getOperation()->emitError() << "qat-vectorize-matmul: dot must be "
-                                     "'pair' or 'quad', got '"
+                                     "'pair', 'quad' or 'quad-i16', got '"
                                   << dotProduct << "'";
       return signalPassFailure();
     }
@@ -729,11 +828,7 @@ struct QATVectorizeMatmulPass
       Operation *root = kernel->consumer ? kernel->consumer.getOperation()
                                          : mm.getOperation();
       rewriter.setInsertionPoint(root);
-      // Quads need u8 activations and s8 weights; pairs take the rest.
-      DotShape dot =
-          dotProduct == "quad" && kernel->u8Activations && kernel->s8Weights
-              ? kQuadDot
-              : kPairDot;
+      DotShape dot = chooseDot(*kernel);
       Value result =
           KernelEmitter(rewriter, *kernel, dot, rowsPerTile, vectorsPerRow)
               .emit();

@@ -126,13 +126,14 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
                                         const CodegenCPUOptions &options) {
   std::string isa = resolveIsa(options.isa);
   QATVectorizeMatmulPassOptions matmul;
-  bool quads = isa == "avx512vnni";
+  bool vnni = isa == "avx512vnni";
   // 8 x 2 accumulators of 16 lanes use half of AVX-512's 32 registers; 4 x 2
   // of 8 lanes half of AVX2's 16 (measured best with qat-bench).
   matmul.rowsPerTile =
-      options.rowsPerTile > 0 ? options.rowsPerTile : (quads ? 8 : 4);
+      options.rowsPerTile > 0 ? options.rowsPerTile : (vnni ? 8 : 4);
   matmul.vectorsPerRow = options.vectorsPerRow > 0 ? options.vectorsPerRow : 2;
-  matmul.dotProduct = quads ? "quad" : "pair";
+  // Without VNNI, vpmaddubsw where it is proven exact.
+  matmul.dotProduct = vnni ? "quad" : isa == "avx2" ? "quad-i16" : "pair";
   pm.addPass(createQATVectorizeMatmulPass(matmul));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -140,6 +141,8 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   pm.addPass(createQATStridedCopiesToLinalgPass());
   if (isa == "avx512vnni")
     pm.addPass(createQATX86VpdpbusdPass());
+  if (isa == "avx2")
+    pm.addPass(createQATX86VpmaddubswPass());
   if (isa == "avx512vnni" || isa == "avx2")
     pm.addPass(createQATX86VpmaddwdPass());
   if (options.threads > 1) {

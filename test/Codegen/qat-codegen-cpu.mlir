@@ -14,6 +14,10 @@
 // With AVX2 the pair multiply-adds are vpmaddwd.
 // AVX2-LABEL: llvm.func @int_matmul
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// The u8 matmul's weights (3) cannot saturate int16 pair sums: vpmaddubsw.
+// AVX2-LABEL: llvm.func @u8_matmul
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // With AVX-512 VNNI the same i8 activations are not u8 storage: still
 // pairs. The u8 matmul below gets vpdpbusd.
 // VNNI-LABEL: llvm.func @int_matmul

@@ -2,9 +2,11 @@
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="mr=2 nr-vectors=1" | FileCheck %s --check-prefix=SMALL
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad" -canonicalize -cse | FileCheck %s --check-prefix=QUAD
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" -canonicalize -cse 2>/dev/null | FileCheck %s --check-prefix=I16
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" 2>&1 >/dev/null | FileCheck %s --check-prefix=I16-REMARK
 // RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT
-// BADDOT: error: qat-vectorize-matmul: dot must be 'pair' or 'quad', got 'triple'
+// BADDOT: error: qat-vectorize-matmul: dot must be 'pair', 'quad' or 'quad-i16', got 'triple'
 // BADOPT: error: qat-vectorize-matmul: mr and nr-vectors must be positive
 
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
@@ -128,6 +130,18 @@ func.func @not_matched(%a: tensor<4x2xi8>, %w: tensor<2x16xi8>, %x: tensor<4x2xf
 // QUAD: vector.transfer_write %{{.*}} : vector<16xi32>, tensor<3x16xi32>
 // CHECK-LABEL: func @matmul_u8
 // CHECK: tensor<1x3x32xi16>
+// dot=quad-i16: the same packing in 16-column panels of 8 lanes; adjacent
+// products summed and clamped to int16, then adjacent pair sums added.
+// Weights of -7 cannot saturate with any u8 activation: no remark.
+// I16-LABEL: func @matmul_u8
+// I16: arith.constant dense<{{.*}}> : tensor<1x2x64xi8>
+// I16: vector.transfer_read %{{.*}} : tensor<1x2x64xi8>, vector<32xi8>
+// I16: %[[P:.*]] = arith.muli %{{.*}}, %{{.*}} : vector<32xi32>
+// I16: vector.shuffle %[[P]], %[[P]] [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31] : vector<32xi32>, vector<32xi32>
+// I16: arith.maxsi %{{.*}}, %cst{{.*}} : vector<16xi32>
+// I16: arith.minsi %{{.*}}, %cst{{.*}} : vector<16xi32>
+// I16: vector.shuffle %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>
+// I16-REMARK-NOT: remark: {{.*}}matmul_u8
 #id2 = affine_map<(m, k) -> (m, k)>
 func.func @matmul_u8(%q: tensor<3x5xi8>) -> tensor<3x16xi32> {
   %zero = arith.constant 0 : i32
@@ -206,4 +220,65 @@ func.func @conv_rgb(%a: tensor<1x5x5x3xi16>) -> tensor<1x3x3x8xi32> {
   %acc = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%a, %w : tensor<1x5x5x3xi16>, tensor<3x3x3x8xi8>) outs(%z : tensor<1x3x3x8xi32>) -> tensor<1x3x3x8xi32>
   return %acc : tensor<1x3x3x8xi32>
+}
+
+// -----
+
+// dot=quad-i16 with full-range weights (a K pair of 127s, a pair of -128s):
+// from u8 activations that may reach 255 the pair sums could leave int16,
+// so the layer takes exact pairs, and a remark counts the entries (all 2
+// pairs x 16 columns). The same weights after a 7-bit unsigned quantization
+// (clamped to [0, 127] in f32) are proven: 127 * 256 fits.
+// I16-REMARK: remark: 'linalg.matmul' uses exact i16 pairs (vpmaddwd), not the faster u8 x s8 step (vpmaddubsw), whose int16 pair sums could saturate in 32 of 32 (weight pair, column) entries with activations up to 255; 7-bit weights (|w| <= 64) or 7-bit activations make it exact
+// I16-REMARK-NOT: remark
+// I16-LABEL: func @saturable
+// I16: vector<2xi16>
+// I16-NOT: vector<32xi8>
+// I16-LABEL: func @seven_bit_activations
+// I16: vector.transfer_read %{{.*}} : tensor<1x1x64xi8>, vector<32xi8>
+// I16: arith.minsi
+#id2q = affine_map<(m, k) -> (m, k)>
+func.func @saturable(%q: tensor<2x4xi8>) -> tensor<2x16xi32> {
+  %zero = arith.constant 0 : i32
+  %e16 = tensor.empty() : tensor<2x4xi16>
+  %a = linalg.generic {indexing_maps = [#id2q, #id2q], iterator_types = ["parallel", "parallel"]}
+      ins(%q : tensor<2x4xi8>) outs(%e16 : tensor<2x4xi16>) {
+  ^bb0(%x: i8, %o: i16):
+    %y = arith.extui %x : i8 to i16
+    linalg.yield %y : i16
+  } -> tensor<2x4xi16>
+  %w = arith.constant dense<[[127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127], [127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127], [-128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128], [-128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128]]> : tensor<4x16xi8>
+  %e = tensor.empty() : tensor<2x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<2x16xi32>) -> tensor<2x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<2x4xi16>, tensor<4x16xi8>) outs(%z : tensor<2x16xi32>) -> tensor<2x16xi32>
+  return %acc : tensor<2x16xi32>
+}
+
+func.func @seven_bit_activations(%x: tensor<2x4xf32>) -> tensor<2x16xi32> {
+  %zero = arith.constant 0 : i32
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %e8 = tensor.empty() : tensor<2x4xi8>
+  %q = linalg.generic {indexing_maps = [#id2q, #id2q], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<2x4xf32>) outs(%e8 : tensor<2x4xi8>) {
+  ^bb0(%v: f32, %o: i8):
+    %r = math.roundeven %v : f32
+    %l = arith.maximumf %r, %lo : f32
+    %h = arith.minimumf %l, %hi : f32
+    %i = arith.fptosi %h : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<2x4xi8>
+  %e16 = tensor.empty() : tensor<2x4xi16>
+  %a = linalg.generic {indexing_maps = [#id2q, #id2q], iterator_types = ["parallel", "parallel"]}
+      ins(%q : tensor<2x4xi8>) outs(%e16 : tensor<2x4xi16>) {
+  ^bb0(%b: i8, %o: i16):
+    %y = arith.extui %b : i8 to i16
+    linalg.yield %y : i16
+  } -> tensor<2x4xi16>
+  %w = arith.constant dense<[[127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127], [127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127], [-128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128], [-128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128]]> : tensor<4x16xi8>
+  %e = tensor.empty() : tensor<2x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<2x16xi32>) -> tensor<2x16xi32>
+  %acc = linalg.matmul ins(%a, %w : tensor<2x4xi16>, tensor<4x16xi8>) outs(%z : tensor<2x16xi32>) -> tensor<2x16xi32>
+  return %acc : tensor<2x16xi32>
 }

@@ -8,7 +8,8 @@
 //
 // For each seeded random QAT graph (every layer's quantized tensor is a
 // result): compile it with qat-to-int (then upstream's loops, and
-// qat-codegen-cpu's vector code, on two threads for every other graph) and
+// qat-codegen-cpu's vector code, on two threads for every other graph and,
+// on a host with AVX-512 VNNI, with the AVX2 kernels for every other pair) and
 // with the f32 and f64 simulations,
 // run all four on the same inputs, and require (with float requantization
 // for half of the graphs, fixed-point double and single rounding for a
@@ -62,9 +63,15 @@ namespace {
 /// code generation, and the two simulations.
 enum class Path { Int, IntVectorized, Sim32, Sim64 };
 
+/// The vector code's instruction set and threads.
+struct Target {
+  std::string isa = "host";
+  unsigned threads = 1;
+};
+
 FailureOr<SmallVector<HostTensor>>
 compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
-              Requant requant, const HostTensor &input, unsigned threads = 1) {
+              Requant requant, const HostTensor &input, Target target = {}) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
   if (!module)
     return failure();
@@ -91,7 +98,8 @@ compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
           buildSimulationPipeline(pm);
         if (path == Path::IntVectorized) {
           CodegenCPUOptions options;
-          options.threads = threads;
+          options.isa = target.isa;
+          options.threads = target.threads;
           buildCodegenCPUPipeline(pm, options);
         } else
           buildLowerToLLVMPipeline(pm);
@@ -138,6 +146,12 @@ int main(int argc, char **argv) {
   const char *modeNames[] = {"float", "fixed-point double-round",
                              "fixed-point single-round"};
   Agreement vsReference, vsExactLayer[3], vsF64, vsF32;
+  // The host's kernels, and on an AVX-512 VNNI host the AVX2 ones as well.
+  std::vector<std::string> isas{"host"};
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512vnni"))
+    isas.push_back("avx2");
+#endif
   unsigned numPassed = 0, numFailed = 0;
   for (unsigned c = firstCase; c < firstCase + numCases; ++c) {
     Graph graph = generateGraph(seed, c);
@@ -147,9 +161,10 @@ int main(int argc, char **argv) {
     HostTensor input = generateInput(graph, seed * 7919 + c);
     Requant requant = modes[c % 4];
     auto integer = compileAndRun(ctx, text, Path::Int, requant, input);
+    // Every kernel the host can run, on 1 and 2 threads.
+    Target target{isas[c / 2 % isas.size()], 1 + c % 2};
     auto vectorized =
-        compileAndRun(ctx, text, Path::IntVectorized, requant, input,
-                      /*threads=*/1 + c % 2);
+        compileAndRun(ctx, text, Path::IntVectorized, requant, input, target);
     auto sim32 = compileAndRun(ctx, text, Path::Sim32, requant, input);
     auto sim64 = compileAndRun(ctx, text, Path::Sim64, requant, input);
     if (failed(integer) || failed(vectorized) || failed(sim32) ||

@@ -92,6 +92,11 @@ llvm::cl::opt<unsigned>
             llvm::cl::desc("--codegen=cpu: threads of the kernels (results "
                            "do not depend on it)"),
             llvm::cl::init(1));
+llvm::cl::opt<std::string> instructionSet(
+    "isa",
+    llvm::cl::desc("--codegen=cpu: instruction set (host, avx512vnni, "
+                   "avx2, generic; results do not depend on it)"),
+    llvm::cl::init("host"));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"));
@@ -163,6 +168,7 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
     if (codegen == Codegen::CPU) {
       CodegenCPUOptions options;
       options.threads = threads;
+      options.isa = instructionSet;
       buildCodegenCPUPipeline(pm, options);
     } else
       buildLowerToLLVMPipeline(pm);

@@ -41,6 +41,15 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
         products summed in i32 (`qat-x86-vpdpbusd` selects the AVX-512
         VNNI `vpdpbusd`, which does not saturate), for matmuls whose
         activations are zero-extended u8 storage and whose weights fit s8;
+      - quads with int16 pair sums (g = 4, 8 lanes, `quad-i16`): the same
+        operands, each adjacent pair of products summed with int16
+        saturation, then adjacent pair sums added in i32
+        (`qat-x86-vpmaddubsw` selects AVX2's `vpmaddubsw` and `vpmaddwd`).
+        Chosen only where it is proven exact: no (weight pair, column)
+        entry can leave int16 with the largest activation the producers'
+        clamps allow (7-bit weights or 7-bit activations always pass);
+        elsewhere pairs, and a remark that names the layer and how many
+        entries fail;
     - the consumer's body (bias, zero-point corrections, requantization,
       clamp) runs on the accumulator vectors, its per-column operands read
       as vectors and per-row operands broadcast, so no i32 tensor goes
@@ -58,10 +67,12 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
            "Accumulator vectors per tile row (nr = lanes * nr-vectors "
            "columns)">,
     Option<"dotProduct", "dot", "std::string", "\"pair\"",
-           "Inner-product step: 'pair' (i16 pairs into 8 x i32, vpmaddwd) "
-           "or 'quad' (u8 x s8 quads into 16 x i32, vpdpbusd; for matmuls "
+           "Inner-product step: 'pair' (i16 pairs into 8 x i32, vpmaddwd), "
+           "'quad' (u8 x s8 quads into 16 x i32, vpdpbusd; for matmuls "
            "whose activations are zero-extended u8 and weights fit s8, "
-           "pairs for the others)">,
+           "pairs for the others) or 'quad-i16' (u8 x s8 quads with int16 "
+           "pair sums into 8 x i32, vpmaddubsw + vpmaddwd; where proven "
+           "exact, pairs for the others)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -99,6 +110,23 @@ def QATX86VpdpbusdPass : Pass<"qat-x86-vpdpbusd"> {
     same sums in i32 without saturation (unlike vpmaddubsw, whose int16
     pair sums saturate). Like `qat-x86-vpmaddwd`, it runs after
     bufferization, on hosts with AVX-512 VNNI.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def QATX86VpmaddubswPass : Pass<"qat-x86-vpmaddubsw"> {
+  let summary = "u8 x s8 quad dot products with int16 pair sums as AVX2's "
+                "vpmaddubsw and vpmaddwd intrinsics";
+  let description = [{
+    Replaces `sum2(sat16(sum2(zext(x) * sext(y))))` over `vector<32xi8>`
+    operands (adjacent lanes added, `sat16` an `arith.maxsi`/`arith.minsi`
+    clamp to [-2^15, 2^15 - 1]: the form `qat-vectorize-matmul
+    dot=quad-i16` emits) with `llvm.call_intrinsic
+    "llvm.x86.avx2.pmadd.ub.sw"` followed by `"llvm.x86.avx2.pmadd.wd"` by
+    a vector of ones. The replacement computes the same value bit for bit,
+    saturation included; whether the saturation can act is decided, and
+    proven not to, where the form is emitted. Runs after bufferization, on
+    hosts with AVX2.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -4,23 +4,28 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// qat-bench [--json file] [--shapes gemm|all] [--min-time seconds]
+// qat-bench [--json file] [--quick] [--min-time seconds] [--max-isa avx2]
+//           [--mr N] [--nr-vectors N]
 //
-// For each GEMM shape, in one run on the same inputs (u8 activations with
-// a zero point, full-range s8 weights, per-column requantization to s8):
-//   - qat: the integer program qat-to-int produces for a fully connected
-//     layer, compiled with qat-codegen-cpu and JIT-run;
+// For each GEMM and convolution shape, once with full-range 8-bit weights
+// and once with 7-bit weights ("w7"), in one run on the same inputs (u8
+// activations with a zero point, per-column requantization to s8):
+//   - qat: the integer program qat-to-int produces for the layer, compiled
+//     with qat-codegen-cpu and JIT-run, with each kernel the host runs
+//     (vpdpbusd with AVX-512 VNNI; on AVX2 vpmaddwd, or vpmaddubsw where
+//     the 7-bit weights prove it exact), on 1 and 2 threads;
 //   - mlir-loops: the same program through upstream's lowering (loops),
 //     timed once, on the smaller shapes only;
-//   - oneDNN u8s8s8: matmul with source zero point and per-column output
-//     scales, weights reordered ahead of time into its preferred layout;
+//   - oneDNN u8s8s8: matmul or convolution with source zero point and
+//     per-column output scales, weights reordered ahead of time into its
+//     preferred layout, on 1 and 2 threads;
 //   - oneDNN u8s8s32 and f32 matmul.
 // Every kernel's GOP/s (one multiply-add = 2 ops), its ratio to oneDNN
 // u8s8s8, and the fraction of a per-core peak that this program measures
-// itself (vpmaddwd, and vpmaddubsw + vpmaddwd) are printed and written as
-// JSON. Exactness is reported too: the fraction of sampled outputs equal to
-// exact integer arithmetic (oneDNN's AVX2 u8 x s8 path saturates int16
-// pair sums).
+// itself (vpmaddwd, vpmaddubsw + vpmaddwd, vpdpbusd) are printed and
+// written as JSON. Exactness is reported too: the fraction of sampled
+// outputs equal to exact integer arithmetic (oneDNN's AVX2 u8 x s8 path,
+// which --max-isa avx2 selects on a VNNI host, saturates int16 pair sums).
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,6 +73,13 @@ llvm::cl::opt<int64_t>
               llvm::cl::desc("qat-codegen-cpu's nr-vectors (default: the "
                              "pipeline's choice for the isa)"),
               llvm::cl::init(0));
+llvm::cl::opt<std::string>
+    maxIsa("max-isa",
+           llvm::cl::desc("Limit oneDNN and qat to an instruction set: "
+                          "'avx2' measures what a machine without AVX-512 "
+                          "VNNI runs (oneDNN's vpmaddubsw kernels, qat's "
+                          "vpmaddwd and proven vpmaddubsw ones)"),
+           llvm::cl::init(""));
 llvm::cl::opt<bool> quick("quick",
                           llvm::cl::desc("Only the smaller shapes (for a "
                                          "smoke test)"));
@@ -98,48 +110,75 @@ double measure(double ops, const std::function<void()> &fn) {
   return best;
 }
 
-/// Per-core instruction peaks: 12 independent chains `x += op(x, ...)` of
-/// 256-bit pair multiply-adds (16 i32 multiply-adds an instruction for
-/// vpmaddwd, 32 for vpmaddubsw followed by vpmaddwd), and of 512-bit
-/// vpdpbusd (64) where the host has AVX-512 VNNI. Each chain feeds its own
-/// result back, so nothing can be hoisted out of the loop.
+/// Per-core instruction peaks. The AVX2 ones run six independent
+/// multiply-adds per step, each added into its own accumulator (the
+/// kernels' pattern), in inline assembly so that the compiler can neither
+/// hoist the loop-invariant products nor chain them through one register;
+/// a chain `x = op(x, ...)` would measure latency, not throughput. 512-bit
+/// vpdpbusd accumulates in place, 12 chains deep, where the host has
+/// AVX-512 VNNI.
 constexpr int kChains = 12;
 constexpr long kIterations = 10'000'000;
 
 /// Keeps a vector result alive.
 volatile int sink;
 
-double gopsOf(double opsPerStep, Clock::time_point start) {
+double gopsOf(double opsPerIteration, Clock::time_point start) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return opsPerStep * kChains * kIterations / seconds / 1e9;
+  return opsPerIteration * kIterations / seconds / 1e9;
 }
 
+/// Six accumulators of i32 lanes, summed into `sink` afterwards.
+struct Accumulators {
+  __m256i a0, a1, a2, a3, a4, a5;
+  __attribute__((target("avx2"))) void keep() {
+    __m256i s = _mm256_add_epi32(
+        _mm256_add_epi32(a0, a1),
+        _mm256_add_epi32(_mm256_add_epi32(a2, a3), _mm256_add_epi32(a4, a5)));
+    sink = sink + _mm256_extract_epi32(s, 0);
+  }
+};
+
 __attribute__((target("avx2"))) double measurePmaddwdPeak() {
-  __m256i acc[kChains], b = _mm256_set1_epi16(5);
-  for (int c = 0; c < kChains; ++c)
-    acc[c] = _mm256_set1_epi32(c);
+  Accumulators acc{};
+  __m256i x = _mm256_set1_epi16(3), b = _mm256_set1_epi16(5);
   auto start = Clock::now();
-  for (long i = 0; i < kIterations; ++i)
-    for (__m256i &x : acc)
-      x = _mm256_add_epi32(x, _mm256_madd_epi16(x, b));
-  double gops = gopsOf(2.0 * 16, start);
-  for (__m256i &x : acc)
-    sink = sink + _mm256_extract_epi32(x, 0);
+  for (long i = 0; i < kIterations; ++i) {
+#define QAT_STEP(n)                                                            \
+  "vpmaddwd %[x], %[b], %%ymm" #n "\n\tvpaddd %%ymm" #n ", %[a" #n "], %[a" #n \
+  "]\n\t"
+    asm volatile(QAT_STEP(0) QAT_STEP(1) QAT_STEP(2) QAT_STEP(3) QAT_STEP(4)
+                     QAT_STEP(5)
+                 : [a0] "+x"(acc.a0), [a1] "+x"(acc.a1), [a2] "+x"(acc.a2),
+                   [a3] "+x"(acc.a3), [a4] "+x"(acc.a4), [a5] "+x"(acc.a5)
+                 : [x] "x"(x), [b] "x"(b)
+                 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5");
+#undef QAT_STEP
+  }
+  double gops = gopsOf(2.0 * 16 * 6, start);
+  acc.keep();
   return gops;
 }
 
 __attribute__((target("avx2"))) double measurePmaddubswPeak() {
-  __m256i acc[kChains], b = _mm256_set1_epi8(5), ones = _mm256_set1_epi16(1);
-  for (int c = 0; c < kChains; ++c)
-    acc[c] = _mm256_set1_epi32(c);
+  Accumulators acc{};
+  __m256i x = _mm256_set1_epi8(3), b = _mm256_set1_epi8(5),
+          ones = _mm256_set1_epi16(1);
   auto start = Clock::now();
-  for (long i = 0; i < kIterations; ++i)
-    for (__m256i &x : acc)
-      x = _mm256_add_epi32(x,
-                           _mm256_madd_epi16(_mm256_maddubs_epi16(x, b), ones));
-  double gops = gopsOf(2.0 * 32, start);
-  for (__m256i &x : acc)
-    sink = sink + _mm256_extract_epi32(x, 0);
+  for (long i = 0; i < kIterations; ++i) {
+#define QAT_STEP(n)                                                            \
+  "vpmaddubsw %[b], %[x], %%ymm" #n "\n\tvpmaddwd %[ones], %%ymm" #n           \
+  ", %%ymm" #n "\n\tvpaddd %%ymm" #n ", %[a" #n "], %[a" #n "]\n\t"
+    asm volatile(QAT_STEP(0) QAT_STEP(1) QAT_STEP(2) QAT_STEP(3) QAT_STEP(4)
+                     QAT_STEP(5)
+                 : [a0] "+x"(acc.a0), [a1] "+x"(acc.a1), [a2] "+x"(acc.a2),
+                   [a3] "+x"(acc.a3), [a4] "+x"(acc.a4), [a5] "+x"(acc.a5)
+                 : [x] "x"(x), [b] "x"(b), [ones] "x"(ones)
+                 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5");
+#undef QAT_STEP
+  }
+  double gops = gopsOf(2.0 * 32 * 6, start);
+  acc.keep();
   return gops;
 }
 
@@ -151,11 +190,43 @@ __attribute__((target("avx512f,avx512vnni"))) double measureVnniPeak() {
   for (long i = 0; i < kIterations; ++i)
     for (__m512i &x : acc)
       x = _mm512_dpbusd_epi32(x, x, b);
-  double gops = gopsOf(2.0 * 64, start);
+  double gops = gopsOf(2.0 * 64 * kChains, start);
   for (__m512i &x : acc)
     sink = sink + _mm512_reduce_add_epi32(x);
   return gops;
 }
+
+/// The per-core peaks (GOP/s), best of three runs each.
+struct Peaks {
+  double pmaddwd = 0, pmaddubsw = 0, vnni = 0;
+  bool hasVnni = false;
+
+  static Peaks measure(bool hasVnni) {
+    auto best = [](double (*peak)()) {
+      double gops = 0;
+      for (int i = 0; i < 3; ++i)
+        gops = std::max(gops, peak());
+      return gops;
+    };
+    return {best(measurePmaddwdPeak), best(measurePmaddubswPeak),
+            hasVnni ? best(measureVnniPeak) : 0, hasVnni};
+  }
+
+  /// The peak of the instructions a kernel uses: its own for qat's and the
+  /// loops (vpmaddwd), the best int8 instruction of the host for oneDNN's;
+  /// 0 for float kernels.
+  double of(const std::string &kernel) const {
+    if (kernel == "qat vpdpbusd")
+      return vnni;
+    if (kernel == "qat vpmaddwd" || kernel == "mlir-loops")
+      return pmaddwd;
+    if (kernel == "qat vpmaddubsw")
+      return pmaddubsw;
+    if (kernel.find("f32") != std::string::npos)
+      return 0;
+    return hasVnni ? vnni : pmaddubsw;
+  }
+};
 
 /// A GEMM (M x K by K x N), or a convolution seen as one: batch 1, an
 /// H x W x C input (NHWC), a kernelSize^2 x C x N filter (HWCF), stride 1,
@@ -164,6 +235,9 @@ struct Gemm {
   std::string name;
   int64_t m, k, n;
   int64_t h = 0, w = 0, c = 0, kernelSize = 0, pad = 0;
+  /// 8: full-range weights in [-127, 127]; 7: a declared 7-bit range,
+  /// [-64, 63].
+  int weightBits = 8;
   bool isConv() const { return kernelSize > 0; }
   int64_t outH() const { return h + 2 * pad - kernelSize + 1; }
   int64_t outW() const { return w + 2 * pad - kernelSize + 1; }
@@ -178,7 +252,8 @@ struct Gemm {
 };
 
 /// One GEMM problem: u8 activations (zero point 128), s8 weights in
-/// [-127, 127], per-column f32 multipliers, s8 outputs with zero point 0.
+/// [-127, 127] (or [-64, 63] with 7 bits), per-column f32 multipliers, s8
+/// outputs with zero point 0.
 struct Problem {
   Gemm shape;
   std::vector<uint8_t> a;
@@ -189,7 +264,8 @@ struct Problem {
 
   explicit Problem(const Gemm &g) : shape(g) {
     std::mt19937 rng(42);
-    std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
+    std::uniform_int_distribution<int> u8(0, 255),
+        s8(g.weightBits == 7 ? -64 : -127, g.weightBits == 7 ? 63 : 127);
     a.resize(g.isConv() ? g.h * g.w * g.c : g.m * g.k);
     for (uint8_t &x : a)
       x = u8(rng);
@@ -200,9 +276,11 @@ struct Problem {
     correction.assign(g.n, 0);
     for (int64_t c = 0; c < g.n; ++c) {
       // Three standard deviations of the accumulator (74 * 73 * sqrt(K)
-      // for these distributions) map to about the s8 range.
-      multiplier[c] = 127.0f / (3 * 74 * 73 * std::sqrt(float(g.k))) *
-                      (0.75f + 0.5f * c / g.n);
+      // for full-range weights, half with 7 bits) map to about the s8
+      // range.
+      float deviation =
+          74 * (g.weightBits == 7 ? 37 : 73) * std::sqrt(float(g.k));
+      multiplier[c] = 127.0f / (3 * deviation) * (0.75f + 0.5f * c / g.n);
       for (int64_t i = 0; i < g.k; ++i)
         correction[c] -= zeroPoint * w[i * g.n + c];
     }
@@ -347,6 +425,8 @@ struct Row {
   double gops = 0;
   /// Fraction of sampled outputs equal to exact arithmetic; < 0 if unknown.
   double exact = -1;
+  /// Fraction of the peak of its instructions; < 0 if none applies.
+  double ofPeak = -1;
 };
 
 class Bench {
@@ -364,6 +444,8 @@ public:
   struct Kernel {
     std::string name, isa;
     unsigned threads = 1;
+    /// The name where 7-bit weights make a faster step exact, if another.
+    std::string sevenBitName = "";
   };
   std::vector<Kernel> qatKernels;
 
@@ -426,8 +508,9 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   std::memcpy(input.data(), p.a.data(), p.a.size());
   for (const Kernel &kernel : qatKernels) {
     bool vectorized = !kernel.isa.empty();
-    if (!vectorized && ops > 3e8)
-      continue; // Loops run at 1-3 GOP/s; skip the larger shapes.
+    // Loops run at 1-3 GOP/s: the smaller shapes only, full-range weights.
+    if (!vectorized && (ops > 3e8 || g.weightBits == 7))
+      continue;
     auto compiled = compile(text, kernel.isa, kernel.threads);
     if (failed(compiled)) {
       llvm::errs() << "qat-bench: compiling " << g.name << " failed\n";
@@ -440,7 +523,11 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
         llvm::report_fatal_error(llvm::toString(results.takeError()).c_str());
       out = std::move(*results);
     };
-    Row row{g.name, kernel.name, kernel.threads};
+    Row row{g.name,
+            g.weightBits == 7 && !kernel.sevenBitName.empty()
+                ? kernel.sevenBitName
+                : kernel.name,
+            kernel.threads};
     if (vectorized) {
       row.gops = measure(ops, call);
     } else {
@@ -532,8 +619,9 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   };
   oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 1);
   oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 2);
-  if (g.isConv())
-    return; // Their zero padding differs from the zero point's.
+  // Convolutions: their zero padding differs from the zero point's.
+  if (g.isConv() || g.weightBits == 7)
+    return;
   oneDNN("oneDNN u8s8s32", dt::u8, dt::s8, dt::s32, false, 1);
   oneDNN("oneDNN f32", dt::f32, dt::f32, dt::f32, false, 1);
 }
@@ -543,6 +631,16 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat GEMM benchmark\n");
   omp_set_num_threads(1);
+
+  bool hasVnni = __builtin_cpu_supports("avx512vnni");
+  if (maxIsa == "avx2") {
+    // Before oneDNN creates anything; qat's kernels follow.
+    dnnl::set_max_cpu_isa(dnnl::cpu_isa::avx2);
+    hasVnni = false;
+  } else if (!maxIsa.empty()) {
+    llvm::errs() << "qat-bench: --max-isa takes 'avx2'\n";
+    return 1;
+  }
 
   std::vector<Gemm> shapes;
   for (int64_t s : {256, 512, 1024, 2048})
@@ -563,42 +661,43 @@ int main(int argc, char **argv) {
         Gemm::conv("conv 56x56x64->256 1x1", 56, 56, 64, 256, 1, 0));
   }
 
-  double pmaddwd = measurePmaddwdPeak(), pmaddubsw = measurePmaddubswPeak();
-  bool hasVnni = __builtin_cpu_supports("avx512vnni");
-  double vnni = hasVnni ? measureVnniPeak() : 0;
+  // Each shape with full-range and with 7-bit weights.
+  for (size_t i = 0, e = shapes.size(); i < e; ++i) {
+    Gemm seven = shapes[i];
+    seven.name += " w7";
+    seven.weightBits = 7;
+    shapes.push_back(seven);
+  }
+
+  // The clock of this machine drifts by tens of percent within a run, so
+  // the peaks are measured again before each shape, and the fractions use
+  // those.
+  Peaks peaks = Peaks::measure(hasVnni);
   llvm::outs() << llvm::formatv(
       "per-core peaks: vpmaddwd {0:F1} GOP/s, vpmaddubsw+vpmaddwd {1:F1} "
       "GOP/s, AVX-512 vpdpbusd {2}\n\n",
-      pmaddwd, pmaddubsw,
-      hasVnni ? llvm::formatv("{0:F1} GOP/s", vnni).str() : "(absent)");
-  // The peak of the instructions each kernel uses: vpmaddwd for qat's and
-  // the loops, the best int8 instruction of the host for oneDNN's.
-  double libraryPeak = hasVnni ? vnni : pmaddubsw;
-  auto peakOf = [&](const Row &r) -> double {
-    if (r.kernel == "qat vpdpbusd")
-      return vnni;
-    if (r.kernel == "qat vpmaddwd" || r.kernel == "mlir-loops")
-      return pmaddwd;
-    return r.kernel.find("f32") == std::string::npos ? libraryPeak : 0;
-  };
+      peaks.pmaddwd, peaks.pmaddubsw,
+      hasVnni ? llvm::formatv("{0:F1} GOP/s", peaks.vnni).str() : "(absent)");
   llvm::outs() << llvm::formatv(
       "{0,-24} {1,-16} {2,3} {3,8} {4,10} {5,10} {6,9}\n", "shape", "kernel",
       "thr", "GOP/s", "vs oneDNN", "of peak", "exact");
   Bench bench;
-  // Both of qat's kernels where the host runs them: vpdpbusd (AVX-512
-  // VNNI) and vpmaddwd (AVX2, the kernel of machines without VNNI).
+  // qat's kernels where the host runs them: vpdpbusd (AVX-512 VNNI), and
+  // those of machines without VNNI: vpmaddwd, or vpmaddubsw where 7-bit
+  // weights prove it exact.
   if (hasVnni) {
     bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni"});
     bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni", 2});
   }
   if (__builtin_cpu_supports("avx2")) {
-    bench.qatKernels.push_back({"qat vpmaddwd", "avx2"});
-    bench.qatKernels.push_back({"qat vpmaddwd", "avx2", 2});
+    bench.qatKernels.push_back({"qat vpmaddwd", "avx2", 1, "qat vpmaddubsw"});
+    bench.qatKernels.push_back({"qat vpmaddwd", "avx2", 2, "qat vpmaddubsw"});
   }
   bench.qatKernels.push_back({"mlir-loops", ""});
   std::vector<Row> rows;
   for (const Gemm &g : shapes) {
     size_t first = rows.size();
+    Peaks shapePeaks = Peaks::measure(hasVnni);
     bench.run(g, rows);
     // oneDNN u8s8s8 at each thread count is the reference.
     double reference[3] = {0, 0, 0};
@@ -610,7 +709,8 @@ int main(int argc, char **argv) {
       std::string exact =
           r.exact < 0 ? "-" : llvm::formatv("{0:P1}", r.exact).str();
       // Per-core peaks scale with the threads.
-      double peak = peakOf(r) * r.threads;
+      double peak = shapePeaks.of(r.kernel) * r.threads;
+      rows[i].ofPeak = peak > 0 ? r.gops / peak : -1;
       std::string ofPeak =
           peak > 0 ? llvm::formatv("{0:P0}", r.gops / peak).str() : "-";
       double ref = reference[r.threads];
@@ -632,13 +732,14 @@ int main(int argc, char **argv) {
     os << llvm::formatv("{{\"peaks\": {{\"vpmaddwd\": {0}, "
                         "\"vpmaddubsw_vpmaddwd\": {1}, \"vpdpbusd_512\": "
                         "{2}}, \"results\": [\n",
-                        pmaddwd, pmaddubsw, vnni);
+                        peaks.pmaddwd, peaks.pmaddubsw, peaks.vnni);
     for (size_t i = 0; i < rows.size(); ++i)
-      os << llvm::formatv(
-          "  {{\"shape\": \"{0}\", \"kernel\": \"{1}\", "
-          "\"threads\": {2}, \"gops\": {3}, \"exact\": {4}}{5}\n",
-          rows[i].shape, rows[i].kernel, rows[i].threads, rows[i].gops,
-          rows[i].exact, i + 1 < rows.size() ? "," : "");
+      os << llvm::formatv("  {{\"shape\": \"{0}\", \"kernel\": \"{1}\", "
+                          "\"threads\": {2}, \"gops\": {3}, \"of_peak\": {4}, "
+                          "\"exact\": {5}}{6}\n",
+                          rows[i].shape, rows[i].kernel, rows[i].threads,
+                          rows[i].gops, rows[i].ofPeak, rows[i].exact,
+                          i + 1 < rows.size() ? "," : "");
     os << "]}\n";
   }
   return 0;

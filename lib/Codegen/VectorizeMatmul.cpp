@@ -50,6 +50,11 @@ struct DotShape {
 constexpr DotShape kPairDot{2, 8, 16, false};
 constexpr DotShape kQuadDot{4, 16, 8, true};
 constexpr DotShape kQuadI16Dot{4, 8, 8, true, true};
+/// Depthwise convolutions: no sum across K within a lane (each lane is its
+/// own channel), so each tap multiplies widened i32 values (vpmulld),
+/// weights packed as i32.
+constexpr DotShape kDepthwiseDot8{1, 8, 32, false};
+constexpr DotShape kDepthwiseDot16{1, 16, 32, false};
 
 /// Moves `b` to where a region builder `nb` inserts, for the scope.
 struct BuildWhere : OpBuilder::InsertionGuard {
@@ -64,6 +69,9 @@ struct Window {
   int64_t strideH, strideW, dilationH, dilationW;
   /// N, OH, OW: the rows of the kernel, flattened.
   SmallVector<int64_t> outShape;
+  /// A depthwise convolution: each output channel reads only its own input
+  /// channel (K is the kh * kw taps, `channels` is 1).
+  bool depthwise = false;
 };
 
 /// A matched matmul or convolution and its fused consumer.
@@ -98,11 +106,13 @@ struct PackedRows {
   int64_t count() const {
     if (!kernel.window)
       return (kernel.k + group - 1) / group * group;
+    if (kernel.window->depthwise)
+      return kernel.k;
     return kernel.window->kh * kernel.window->kw * channelGroups() * group;
   }
   /// The weight row of packed row `r`, or -1 for padding (zero weights).
   int64_t getSourceRow(int64_t r) const {
-    if (!kernel.window)
+    if (!kernel.window || kernel.window->depthwise)
       return r < kernel.k ? r : -1;
     int64_t padded = channelGroups() * group, c = r % padded;
     return c < kernel.window->channels
@@ -280,6 +290,23 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
     if ((kernel.pad = activations.getDefiningOp<tensor::PadOp>()) &&
         !kernel.pad.getConstantPaddingValue())
       return fail("the padding value is not a constant");
+  } else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*op)) {
+    if (!aType.hasStaticShape() || !cType.hasStaticShape())
+      return fail("dynamic shapes");
+    auto strides = dw.getStrides().getValues<int64_t>();
+    auto dilations = dw.getDilations().getValues<int64_t>();
+    // Weight (kh, kw, C): K x N with K the taps and N the channels.
+    kernel.window = Window{bType.getDimSize(0),
+                           bType.getDimSize(1),
+                           1,
+                           strides[0],
+                           strides[1],
+                           dilations[0],
+                           dilations[1],
+                           SmallVector<int64_t>(cType.getShape().drop_back()),
+                           /*depthwise=*/true};
+    kernel.k = bType.getDimSize(0) * bType.getDimSize(1);
+    kernel.n = bType.getDimSize(2);
   } else {
     return fail("no vector kernel for this operation yet");
   }
@@ -359,6 +386,14 @@ private:
   /// `acc` plus, per i32 lane, the sum of its `group` products of `x` and
   /// `y` lanes (x zero-extended for the quad dot, else sign-extended).
   Value dotStep(Value acc, Value x, Value y);
+  /// One tap (kh, kw) = `ivs` of a depthwise tile: per row and accumulator
+  /// vector, the channels' activations widened and multiplied by the
+  /// channels' weights.
+  SmallVector<Value> depthwiseStep(ArrayRef<Value> ivs, ValueRange accs,
+                                   int64_t rows,
+                                   ArrayRef<SmallVector<Value>> coords,
+                                   ArrayRef<Value> top, ArrayRef<Value> left,
+                                   Value panel, Value n0);
 
   RewriterBase &b;
   MatmulKernel kernel;
@@ -368,6 +403,7 @@ private:
   /// them per window position), with zero weights.
   const int64_t lanes, mr, nv, nr, channelGroups, kGroups, panels;
   PackedRows rows() const { return {kernel, dot.group}; }
+  bool isDepthwise() const { return kernel.window && kernel.window->depthwise; }
   Value packed, activations;
   /// Whether every column of every panel exists (no masked stores).
   bool fullPanels() const { return kernel.n % nr == 0; }
@@ -395,6 +431,9 @@ Value KernelEmitter::packWeights() {
 
 Value KernelEmitter::prepareActivations() {
   Value a = kernel.op.getDpsInputs()[0];
+  // A depthwise step widens each channel vector as it reads it.
+  if (isDepthwise())
+    return a;
   if (dot.unsignedActivations) {
     a = kernel.u8Activations;
     // A convolution's padding moves onto the u8 storage; its value is a
@@ -513,6 +552,46 @@ Value KernelEmitter::dotStep(Value acc, Value x, Value y) {
                                arith::AddIOp::create(b, loc, sum01, sum23));
 }
 
+SmallVector<Value>
+KernelEmitter::depthwiseStep(ArrayRef<Value> ivs, ValueRange accs, int64_t rows,
+                             ArrayRef<SmallVector<Value>> coords,
+                             ArrayRef<Value> top, ArrayRef<Value> left,
+                             Value panel, Value n0) {
+  Type i32 = b.getI32Type();
+  Type aElem = getElementTypeOrSelf(activations.getType());
+  Value tap = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, ivs[0], index(kernel.window->kw)),
+      ivs[1]);
+  SmallVector<Value> weights;
+  for (int64_t v = 0; v < nv; ++v)
+    weights.push_back(vector::TransferReadOp::create(
+        b, loc, vec(lanes, i32), packed,
+        ValueRange{panel, tap, index(lanes * v)},
+        arith::getZeroConstant(b, loc, i32), ArrayRef<bool>{true}));
+  Value dy =
+      arith::MulIOp::create(b, loc, ivs[0], index(kernel.window->dilationH));
+  Value dx =
+      arith::MulIOp::create(b, loc, ivs[1], index(kernel.window->dilationW));
+  SmallVector<Value> next;
+  for (int64_t i = 0; i < rows; ++i) {
+    Value y = arith::AddIOp::create(b, loc, top[i], dy);
+    Value x = arith::AddIOp::create(b, loc, left[i], dx);
+    for (int64_t v = 0; v < nv; ++v) {
+      // Channels beyond C (a partial panel) read as zeros.
+      Value c = arith::AddIOp::create(b, loc, n0, index(lanes * v));
+      Value a = vector::TransferReadOp::create(
+          b, loc, vec(lanes, aElem), activations,
+          ValueRange{coords[i][0], y, x, c},
+          arith::getZeroConstant(b, loc, aElem), ArrayRef<bool>{fullPanels()});
+      Value wide = arith::ExtSIOp::create(b, loc, vec(lanes, i32), a);
+      next.push_back(arith::AddIOp::create(
+          b, loc, accs[i * nv + v],
+          arith::MulIOp::create(b, loc, wide, weights[v])));
+    }
+  }
+  return next;
+}
+
 Value KernelEmitter::emitEpilogue(Value acc, Value m, ArrayRef<Value> coords,
                                   Value n) {
   linalg::GenericOp g = kernel.consumer;
@@ -611,8 +690,11 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
 
   // One K group: the panel's weight vectors, and per row the group's g
   // activations broadcast to every lane.
+  Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   auto step = [&](ArrayRef<Value> ivs, ValueRange accs) {
     Value kg = ivs[0];
+    if (isDepthwise())
+      return depthwiseStep(ivs, accs, rows, coords, top, left, panel, n0);
     if (kernel.window) {
       // Loops (kh, kw, channel group); the weight rows are (kh, kw, c).
       Value position = arith::AddIOp::create(
@@ -655,7 +737,9 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
     return next;
   };
   SmallVector<int64_t> extents{kGroups};
-  if (kernel.window)
+  if (isDepthwise())
+    extents = {kernel.window->kh, kernel.window->kw};
+  else if (kernel.window)
     extents = {kernel.window->kh, kernel.window->kw, channelGroups};
   // Nested K loops carrying the accumulators.
   std::function<SmallVector<Value>(SmallVector<Value>, ValueRange)> nest =
@@ -674,7 +758,6 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
   };
   SmallVector<Value> accs = nest({}, init);
 
-  Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t v = 0; v < nv; ++v) {
       // Epilogue operands at the global column; the store into the panel.
@@ -769,6 +852,8 @@ struct QATVectorizeMatmulPass
   /// Quads need u8 activations and s8 weights, and with int16 pair sums a
   /// proof that none saturates; pairs take the rest.
   DotShape chooseDot(const MatmulKernel &kernel) {
+    if (kernel.window && kernel.window->depthwise)
+      return dotProduct == "quad" ? kDepthwiseDot16 : kDepthwiseDot8;
     if (dotProduct == "pair" || !kernel.u8Activations || !kernel.s8Weights)
       return kPairDot;
     if (dotProduct == "quad")

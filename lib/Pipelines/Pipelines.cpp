@@ -139,12 +139,6 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   buildBufferizePipeline(pm);
   pm.addPass(createQATStridedCopiesToLinalgPass());
-  if (isa == "avx512vnni")
-    pm.addPass(createQATX86VpdpbusdPass());
-  if (isa == "avx2")
-    pm.addPass(createQATX86VpmaddubswPass());
-  if (isa == "avx512vnni" || isa == "avx2")
-    pm.addPass(createQATX86VpmaddwdPass());
   if (options.threads > 1) {
     // The kernels' panel loops on an OpenMP team.
     pm.addPass(createForallToParallelLoopPass());
@@ -153,9 +147,16 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
     // Inlines the memref.alloca_scope the conversion wraps each iteration
     // in (the kernels allocate nothing); the blocks of the loops lowered
-    // later inside it would make it invalid.
+    // later inside it would make it invalid. (It keeps a scope around
+    // calls with unknown effects: instruction selection comes after.)
     pm.addPass(createCanonicalizerPass());
   }
+  if (isa == "avx512vnni")
+    pm.addPass(createQATX86VpdpbusdPass());
+  if (isa == "avx2")
+    pm.addPass(createQATX86VpmaddubswPass());
+  if (isa == "avx512vnni" || isa == "avx2")
+    pm.addPass(createQATX86VpmaddwdPass());
   buildLowerBuffersToLLVMPipeline(pm);
 }
 

@@ -282,3 +282,32 @@ func.func @seven_bit_activations(%x: tensor<2x4xf32>) -> tensor<2x16xi32> {
   %acc = linalg.matmul ins(%a, %w : tensor<2x4xi16>, tensor<4x16xi8>) outs(%z : tensor<2x16xi32>) -> tensor<2x16xi32>
   return %acc : tensor<2x16xi32>
 }
+
+// -----
+
+// A depthwise 3x3 convolution (NHWC, HWC weight, 12 channels): rows are
+// output pixels, columns the channels, K the nine taps. Each tap reads a
+// channel vector per row, widens it to i32 and multiplies it by the
+// channels' weights (packed as i32, zeros beyond channel 12); the last
+// panel's channels are masked.
+// CHECK-LABEL: func @depthwise
+// CHECK: arith.constant dense<{{.*}}> : tensor<1x9x16xi32>
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c3
+// CHECK: scf.for %{{.*}} = %c0 to %c3
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x9x16xi32>, vector<8xi32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x6x6x12xi16>, vector<8xi16>
+// CHECK: arith.extsi %{{.*}} : vector<8xi16> to vector<8xi32>
+// CHECK: arith.muli %{{.*}} : vector<8xi32>
+// CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwc
+// QUAD-LABEL: func @depthwise
+// QUAD: vector.transfer_read %{{.*}} : tensor<1x6x6x12xi16>, vector<16xi16>
+func.func @depthwise(%a: tensor<1x6x6x12xi16>) -> tensor<1x4x4x12xi32> {
+  %zero = arith.constant 0 : i32
+  %w = arith.constant dense<-3> : tensor<3x3x12xi8>
+  %e = tensor.empty() : tensor<1x4x4x12xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<1x4x4x12xi32>) -> tensor<1x4x4x12xi32>
+  %acc = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x6x6x12xi16>, tensor<3x3x12xi8>) outs(%z : tensor<1x4x4x12xi32>) -> tensor<1x4x4x12xi32>
+  return %acc : tensor<1x4x4x12xi32>
+}

@@ -50,14 +50,19 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
         clamps allow (7-bit weights or 7-bit activations always pass);
         elsewhere pairs, and a remark that names the layer and how many
         entries fail;
+    - a `linalg.depthwise_conv_2d_nhwc_hwc` (static shapes, constant HWC
+      weight) gets its own step: columns are channels and K the kh x kw
+      taps; each tap reads a vector of channels per row, widens it to i32
+      and multiplies it by the channels' weights (packed as i32), lanes
+      kept apart (8, or 16 with `dot=quad`);
     - the consumer's body (bias, zero-point corrections, requantization,
       clamp) runs on the accumulator vectors, its per-column operands read
       as vectors and per-row operands broadcast, so no i32 tensor goes
       through memory; rows beyond the last full tile use 1 x nr tiles.
 
     Integer contractions it cannot handle (non-constant weights, wider
-    element types, transposed maps; batch matmuls, NCHW, grouped and
-    depthwise convolutions) are left unchanged to the generic lowering,
+    element types, transposed maps; batch matmuls, NCHW and grouped
+    convolutions) are left unchanged to the generic lowering,
     correct but slow, each with a remark that names the op and the reason.
   }];
   let options = [

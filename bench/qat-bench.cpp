@@ -80,6 +80,13 @@ llvm::cl::opt<std::string>
                           "VNNI runs (oneDNN's vpmaddubsw kernels, qat's "
                           "vpmaddwd and proven vpmaddubsw ones)"),
            llvm::cl::init(""));
+llvm::cl::opt<std::string>
+    only("only",
+         llvm::cl::desc("Run only the shapes whose name contains this text"),
+         llvm::cl::init(""));
+llvm::cl::opt<bool> printPrograms(
+    "print-programs",
+    llvm::cl::desc("Print each shape's integer program (to stderr)"));
 llvm::cl::opt<bool> quick("quick",
                           llvm::cl::desc("Only the smaller shapes (for a "
                                          "smoke test)"));
@@ -222,6 +229,8 @@ struct Peaks {
       return pmaddwd;
     if (kernel == "qat vpmaddubsw")
       return pmaddubsw;
+    if (kernel == "qat vpmulld")
+      return 0; // Depthwise: bound by loads, no multiply-add peak applies.
     if (kernel.find("f32") != std::string::npos)
       return 0;
     return hasVnni ? vnni : pmaddubsw;
@@ -241,6 +250,18 @@ struct Gemm {
   bool isConv() const { return kernelSize > 0; }
   int64_t outH() const { return h + 2 * pad - kernelSize + 1; }
   int64_t outW() const { return w + 2 * pad - kernelSize + 1; }
+
+  /// Each channel convolved with its own kernelSize^2 filter (HWC): N = C
+  /// columns, K = kernelSize^2 taps.
+  bool depthwise = false;
+
+  static Gemm depthwiseConv(std::string name, int64_t h, int64_t w, int64_t c,
+                            int64_t kernelSize, int64_t pad) {
+    Gemm g = conv(std::move(name), h, w, c, c, kernelSize, pad);
+    g.k = kernelSize * kernelSize;
+    g.depthwise = true;
+    return g;
+  }
 
   static Gemm conv(std::string name, int64_t h, int64_t w, int64_t c, int64_t f,
                    int64_t kernelSize, int64_t pad) {
@@ -286,14 +307,16 @@ struct Problem {
     }
   }
 
-  /// Activation p of row i: the matrix entry, or the convolution window's
-  /// (kh, kw, c) entry, the zero point in the padding.
-  int32_t activation(int64_t i, int64_t p) const {
+  /// Activation p of row i for column j: the matrix entry, or the
+  /// convolution window's (kh, kw, c) entry (c = j when depthwise), the zero
+  /// point in the padding.
+  int32_t activation(int64_t i, int64_t p, int64_t j) const {
     const Gemm &g = shape;
     if (!g.isConv())
       return a[i * g.k + p];
-    int64_t c = p % g.c, kw = p / g.c % g.kernelSize,
-            kh = p / g.c / g.kernelSize;
+    int64_t channels = g.depthwise ? 1 : g.c;
+    int64_t c = g.depthwise ? j : p % g.c, kw = p / channels % g.kernelSize,
+            kh = p / channels / g.kernelSize;
     int64_t y = i / g.outW() + kh - g.pad, x = i % g.outW() + kw - g.pad;
     if (y < 0 || y >= g.h || x < 0 || x >= g.w)
       return zeroPoint;
@@ -303,7 +326,7 @@ struct Problem {
   int32_t exactAccumulator(int64_t i, int64_t j) const {
     int32_t acc = 0;
     for (int64_t p = 0; p < shape.k; ++p)
-      acc += activation(i, p) * w[p * shape.n + j];
+      acc += activation(i, p, j) * w[p * shape.n + j];
     return acc;
   }
 
@@ -334,7 +357,10 @@ struct Problem {
     if (g.isConv()) {
       in = llvm::formatv("1x{0}x{1}x{2}", g.h, g.w, g.c).str();
       out = llvm::formatv("1x{0}x{1}x{2}", g.outH(), g.outW(), g.n).str();
-      weight = llvm::formatv("{0}x{0}x{1}x{2}", g.kernelSize, g.c, g.n).str();
+      weight =
+          g.depthwise
+              ? llvm::formatv("{0}x{0}x{1}", g.kernelSize, g.c).str()
+              : llvm::formatv("{0}x{0}x{1}x{2}", g.kernelSize, g.c, g.n).str();
       dims = "(b, y, x, n)";
       par = "\"parallel\", \"parallel\", \"parallel\", \"parallel\"";
     }
@@ -378,11 +404,12 @@ struct Problem {
           "{{\n  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):\n"
           "    tensor.yield %zp : i16\n  } : tensor<{2}xi16> to "
           "tensor<{3}xi16>\n"
-          "  %acc = linalg.conv_2d_nhwc_hwcf {{dilations = dense<1> : "
+          "  %acc = linalg.{6} {{dilations = dense<1> : "
           "tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : "
           "tensor<{3}xi16>, tensor<{4}xi8>) outs(%z : tensor<{5}xi32>) -> "
           "tensor<{5}xi32>\n",
-          zeroPoint, g.pad, in, padded, weight, out);
+          zeroPoint, g.pad, in, padded, weight, out,
+          g.depthwise ? "depthwise_conv_2d_nhwc_hwc" : "conv_2d_nhwc_hwcf");
     } else {
       os << llvm::formatv("  %acc = linalg.matmul ins(%a16, %w : "
                           "tensor<{0}xi16>, tensor<{1}xi8>) outs(%z : "
@@ -502,6 +529,8 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
 
   // qat, and upstream's loops on the same program.
   std::string text = p.emitProgram();
+  if (printPrograms)
+    llvm::errs() << "// " << g.name << "\n" << text;
   HostTensor input(ElementKind::I8, g.isConv()
                                         ? SmallVector<int64_t>{1, g.h, g.w, g.c}
                                         : SmallVector<int64_t>{g.m, g.k});
@@ -523,11 +552,12 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
         llvm::report_fatal_error(llvm::toString(results.takeError()).c_str());
       out = std::move(*results);
     };
-    Row row{g.name,
-            g.weightBits == 7 && !kernel.sevenBitName.empty()
-                ? kernel.sevenBitName
-                : kernel.name,
-            kernel.threads};
+    std::string name = kernel.name;
+    if (vectorized && g.depthwise)
+      name = "qat vpmulld";
+    else if (g.weightBits == 7 && !kernel.sevenBitName.empty())
+      name = kernel.sevenBitName;
+    Row row{g.name, name, kernel.threads};
     if (vectorized) {
       row.gops = measure(ops, call);
     } else {
@@ -558,6 +588,11 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
       aMd = {{1, g.c, g.h, g.w}, src, tag::nhwc};
       wMd = {{g.n, g.c, g.kernelSize, g.kernelSize}, wei, tag::any};
       wPlainMd = {{g.n, g.c, g.kernelSize, g.kernelSize}, wei, tag::hwio};
+      if (g.depthwise) {
+        // Groups of one channel: (g, o, i, h, w) in HWC memory.
+        wMd = {{g.c, 1, 1, g.kernelSize, g.kernelSize}, wei, tag::any};
+        wPlainMd = {{g.c, 1, 1, g.kernelSize, g.kernelSize}, wei, tag::hwigo};
+      }
       cMd = {{1, g.n, g.outH(), g.outW()}, dst, tag::nhwc};
     }
     dnnl::primitive_attr attr;
@@ -631,6 +666,9 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat GEMM benchmark\n");
   omp_set_num_threads(1);
+  // oneDNN writes into buffers allocated once; qat's functions allocate
+  // their results on every call.
+  keepFreedBuffersInHeap();
 
   bool hasVnni = __builtin_cpu_supports("avx512vnni");
   if (maxIsa == "avx2") {
@@ -659,10 +697,18 @@ int main(int argc, char **argv) {
     shapes.push_back(Gemm::conv("conv 56x56x64 3x3", 56, 56, 64, 64, 3, 1));
     shapes.push_back(
         Gemm::conv("conv 56x56x64->256 1x1", 56, 56, 64, 256, 1, 0));
+    shapes.push_back(
+        Gemm::depthwiseConv("depthwise 112x112x32 3x3", 112, 112, 32, 3, 1));
   }
 
+  if (!only.empty())
+    llvm::erase_if(shapes, [](const Gemm &g) {
+      return g.name.find(only) == std::string::npos;
+    });
   // Each shape with full-range and with 7-bit weights.
   for (size_t i = 0, e = shapes.size(); i < e; ++i) {
+    if (shapes[i].depthwise)
+      continue; // Its kernel has no faster 7-bit step.
     Gemm seven = shapes[i];
     seven.name += " w7";
     seven.weightBits = 7;

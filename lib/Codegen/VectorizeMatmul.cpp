@@ -87,8 +87,12 @@ struct MatmulKernel {
   linalg::GenericOp consumer;
   /// The consumer's input that reads the accumulator.
   unsigned accumulatorInput = 0;
-  /// The activations as u8 storage (i8), when the matmul reads them
-  /// zero-extended: the quad dot product can use them as they are.
+  /// The activations as i8 storage, when the contraction reads them
+  /// extended from i8 (zero-extended: u8 storage, which the quad dot
+  /// product can use as it is; a depthwise step widens either in
+  /// registers).
+  Value narrowActivations;
+  bool narrowUnsigned = false;
   Value u8Activations;
   /// Every weight fits in s8.
   bool s8Weights = false;
@@ -233,13 +237,12 @@ bool isVectorizableBody(linalg::GenericOp g) {
   return true;
 }
 
-/// The activations as u8 storage when `v` zero-extends i8 values, or null.
-Value getU8Storage(Value v) {
+/// The i8 storage `v` extends, and whether it zero-extends it.
+std::optional<std::pair<Value, bool>> getI8Storage(Value v) {
   auto ext = matchExtension(v);
-  if (!ext || !ext->second ||
-      !getElementTypeOrSelf(ext->first.getType()).isInteger(8))
-    return nullptr;
-  return ext->first;
+  if (!ext || !getElementTypeOrSelf(ext->first.getType()).isInteger(8))
+    return std::nullopt;
+  return ext;
 }
 
 /// A linalg.matmul (activations M x K, weight K x N) or a
@@ -320,8 +323,12 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
     return fail("the accumulation does not start from zero");
   kernel.s8Weights = llvm::all_of(
       kernel.weights, [](int64_t w) { return w >= -128 && w <= 127; });
-  kernel.u8Activations =
-      getU8Storage(kernel.pad ? kernel.pad.getSource() : activations);
+  if (auto narrow =
+          getI8Storage(kernel.pad ? kernel.pad.getSource() : activations)) {
+    std::tie(kernel.narrowActivations, kernel.narrowUnsigned) = *narrow;
+    if (kernel.narrowUnsigned)
+      kernel.u8Activations = kernel.narrowActivations;
+  }
 
   // The consumer: an element-wise generic reading the accumulator once,
   // with per-tile, per-column, per-row or scalar operands.
@@ -431,12 +438,13 @@ Value KernelEmitter::packWeights() {
 
 Value KernelEmitter::prepareActivations() {
   Value a = kernel.op.getDpsInputs()[0];
-  // A depthwise step widens each channel vector as it reads it.
-  if (isDepthwise())
+  // A depthwise step widens each channel vector as it reads it: from the
+  // i8 storage where there is one.
+  if (isDepthwise() && !kernel.narrowActivations)
     return a;
-  if (dot.unsignedActivations) {
-    a = kernel.u8Activations;
-    // A convolution's padding moves onto the u8 storage; its value is a
+  if (dot.unsignedActivations || isDepthwise()) {
+    a = kernel.narrowActivations;
+    // A convolution's padding moves onto the i8 storage; its value is a
     // zero point, which fits.
     if (kernel.pad) {
       Value value = arith::TruncIOp::create(
@@ -446,6 +454,8 @@ Value KernelEmitter::prepareActivations() {
               kernel.pad.getMixedLowPad(), kernel.pad.getMixedHighPad(), value)
               .getResult();
     }
+    if (isDepthwise())
+      return a;
   } else if (getElementTypeOrSelf(a.getType()).isInteger(8)) {
     // Pairs are i16: sign-extend i8 activations.
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, a);
@@ -583,7 +593,10 @@ KernelEmitter::depthwiseStep(ArrayRef<Value> ivs, ValueRange accs, int64_t rows,
           b, loc, vec(lanes, aElem), activations,
           ValueRange{coords[i][0], y, x, c},
           arith::getZeroConstant(b, loc, aElem), ArrayRef<bool>{fullPanels()});
-      Value wide = arith::ExtSIOp::create(b, loc, vec(lanes, i32), a);
+      Value wide =
+          aElem.isInteger(8) && kernel.narrowUnsigned
+              ? Value(arith::ExtUIOp::create(b, loc, vec(lanes, i32), a))
+              : Value(arith::ExtSIOp::create(b, loc, vec(lanes, i32), a));
       next.push_back(arith::AddIOp::create(
           b, loc, accs[i * nv + v],
           arith::MulIOp::create(b, loc, wide, weights[v])));

@@ -20,8 +20,19 @@
 #include <cstring>
 #include <mutex>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 using namespace mlir;
 using namespace mlir::qat;
+
+void mlir::qat::keepFreedBuffersInHeap() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
 
 void mlir::qat::registerJitTranslations(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);

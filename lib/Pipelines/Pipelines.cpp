@@ -88,9 +88,10 @@ void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
   // As text: scf-forall-to-for, convert-linalg-to-loops,
   // convert-vector-to-scf, lower-affine, convert-scf-to-cf,
   // convert-vector-to-llvm, convert-openmp-to-llvm, expand-strided-metadata,
-  // finalize-memref-to-llvm, convert-math-to-llvm, convert-arith-to-llvm,
-  // convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts.
-  // (Parallel loops not already given to OpenMP run sequentially.)
+  // lower-affine, finalize-memref-to-llvm, convert-math-to-llvm,
+  // convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm,
+  // convert-ub-to-llvm, reconcile-unrealized-casts. (Parallel loops not already
+  // given to OpenMP run sequentially.)
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertVectorToSCFPass());
@@ -99,11 +100,15 @@ void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // The subviews of tiles leave affine.apply offsets.
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  // The padding of vectorized reads that never go out of bounds.
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -139,6 +144,7 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   buildBufferizePipeline(pm);
   pm.addPass(createQATStridedCopiesToLinalgPass());
+  pm.addPass(createQATVectorizeElementwisePass());
   if (options.threads > 1) {
     // The kernels' panel loops on an OpenMP team.
     pm.addPass(createForallToParallelLoopPass());

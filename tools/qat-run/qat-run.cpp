@@ -44,6 +44,9 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
+#include <limits>
+
 #include <random>
 
 using namespace mlir;
@@ -97,6 +100,12 @@ llvm::cl::opt<std::string> instructionSet(
     llvm::cl::desc("--codegen=cpu: instruction set (host, avx512vnni, "
                    "avx2, generic; results do not depend on it)"),
     llvm::cl::init("host"));
+llvm::cl::opt<double>
+    timeSeconds("time",
+                llvm::cl::desc("Also call the compiled function repeatedly "
+                               "for this many seconds and print the best "
+                               "of three mean latencies"),
+                llvm::cl::init(0));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"));
@@ -206,6 +215,24 @@ static int runOnce(ModuleOp module, StringRef name) {
   if (!results) {
     llvm::errs() << llvm::toString(results.takeError()) << "\n";
     return 1;
+  }
+  if (timeSeconds > 0) {
+    // Best of three rounds, each a third of the time.
+    keepFreedBuffersInHeap();
+    using Clock = std::chrono::steady_clock;
+    double best = std::numeric_limits<double>::infinity();
+    for (int round = 0; round < 3; ++round) {
+      int calls = 0;
+      double seconds = 0;
+      auto start = Clock::now();
+      do {
+        llvm::cantFail((*compiled)->run(*args));
+        ++calls;
+        seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      } while (seconds < timeSeconds / 3);
+      best = std::min(best, seconds / calls);
+    }
+    llvm::outs() << llvm::formatv("time: {0:F1} us per call\n", best * 1e6);
   }
   for (auto [i, result] : llvm::enumerate(*results)) {
     if (i < outputs.size()) {

@@ -136,6 +136,26 @@ def QATX86VpmaddubswPass : Pass<"qat-x86-vpmaddubsw"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def QATVectorizeElementwisePass : Pass<"qat-vectorize-elementwise"> {
+  let summary = "Element-wise linalg ops on buffers as loops over vectors";
+  let description = [{
+    Tiles every linalg op on buffers whose loops are all parallel and whose
+    bounds are static (element-wise generics and maps, fills, copies: the
+    quantization of inputs, widenings, the fill and copy of a padding) to
+    1 x ... x 1 x w tiles, w the innermost extent when it is at most 64,
+    else the widest power of two from 64 down to 8 that divides it (at most
+    2048 bits of the widest element), and vectorizes each tile with
+    upstream's linalg vectorizer; leading unit dimensions are dropped from
+    the vectors. Ops with reductions, dynamic shapes or an innermost extent
+    without such a width stay loops. Runs after bufferization, where a
+    padding is already a fill and a copy.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def QATStridedCopiesToLinalgPass : Pass<"qat-strided-copies-to-linalg"> {
   let summary = "memref.copy between non-contiguous buffers as linalg.copy";
   let description = [{

@@ -38,6 +38,13 @@ struct TensorSignature {
 /// (LLVM IR translations). The dialects come from the caller.
 void registerJitTranslations(DialectRegistry &registry);
 
+/// Compiled functions allocate their results on every call (the memref
+/// ABI), and the runner its argument copies. For callers that time repeated
+/// calls: keeps freed blocks of up to 32 MiB in the process heap instead of
+/// returning them to the system, so that a call does not page-fault fresh
+/// pages. Process-wide; glibc only (elsewhere it does nothing).
+void keepFreedBuffersInHeap();
+
 class CompiledFunction {
 public:
   ~CompiledFunction();

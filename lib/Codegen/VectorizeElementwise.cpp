@@ -6,13 +6,13 @@
 //
 // Upstream lowers the element-wise linalg ops around the kernels (the
 // quantization of a graph's input, widenings, the fill and copy of a
-// padding, dequantization) to scalar loops, which LLVM's loop vectorizer
-// leaves scalar here (byte loads and stores): around a depthwise
+// padding, dequantization) and poolings to scalar loops, which LLVM's loop
+// vectorizer leaves scalar here (byte loads and stores): around a depthwise
 // convolution they took most of the time. Upstream's linalg vectorizer
-// handles such ops once their shape is a vector's: this pass tiles the
-// innermost dimension to a vector's width and vectorizes each tile. Upstream
-// has the two steps (tileUsingSCF, linalg::vectorize) but no pass that
-// chooses the tiles.
+// handles element-wise ops once their shape is a vector's: this pass tiles
+// the innermost dimension to a vector's width and vectorizes each tile
+// (upstream has the two steps, tileUsingSCF and linalg::vectorize, but no
+// pass that chooses the tiles). Poolings get their own loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +20,9 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -49,20 +51,133 @@ int64_t chooseWidth(int64_t d, unsigned bits) {
   return 0;
 }
 
-/// An op this pass vectorizes: on buffers, every loop parallel, static
-/// bounds, scalar int or float operands; and its innermost tile width.
-int64_t getTileWidth(linalg::LinalgOp op) {
+/// A 2-D pooling over NHWC: loops (n, oh, ow, c, kh, kw).
+bool isPooling2D(Operation *op) {
+  return isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcMaxUnsignedOp,
+             linalg::PoolingNhwcMinOp, linalg::PoolingNhwcMinUnsignedOp,
+             linalg::PoolingNhwcSumOp>(op);
+}
+
+/// The tile sizes of an element-wise op this pass vectorizes (on buffers,
+/// every loop parallel, static bounds, scalar int or float operands):
+/// 1 x ... x 1 x w; or nothing.
+std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
-      op.getNumParallelLoops() != op.getNumLoops() || op.hasDynamicShape())
-    return 0;
+      op.hasDynamicShape())
+    return std::nullopt;
   unsigned bits = 8;
   for (OpOperand &operand : op->getOpOperands()) {
     Type t = getElementTypeOrSelf(operand.get().getType());
     if (!t.isIntOrFloat())
-      return 0;
+      return std::nullopt;
     bits = std::max(bits, t.getIntOrFloatBitWidth());
   }
-  return chooseWidth(op.getStaticLoopRanges().back(), bits);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (op.getNumParallelLoops() != op.getNumLoops())
+    return std::nullopt;
+  int64_t w = chooseWidth(ranges.back(), bits);
+  if (w == 0)
+    return std::nullopt;
+  SmallVector<int64_t> sizes(ranges.size() - 1, 1);
+  sizes.push_back(w);
+  return sizes;
+}
+
+/// Rewrites a 2-D NHWC pooling on buffers with static shapes as loops over
+/// (n, oh, ow, channel vector) whose body reads the output vector, combines
+/// it with the window's input vectors (the pooling body's scalar ops cloned
+/// on vectors, window unrolled) and writes it back. Upstream vectorizes
+/// only 1-D poolings, and decomposes 2-D ones only on tensors.
+bool vectorizePooling(RewriterBase &rewriter, linalg::LinalgOp op) {
+  if (!isPooling2D(op) || !op.hasPureBufferSemantics() || op.hasDynamicShape())
+    return false;
+  Value input = op.getDpsInputs()[0], output = op.getDpsInits()[0];
+  auto outType = cast<MemRefType>(output.getType());
+  Type inElem = getElementTypeOrSelf(input.getType()),
+       outElem = outType.getElementType();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t w = chooseWidth(ranges[3], std::max(inElem.getIntOrFloatBitWidth(),
+                                              outElem.getIntOrFloatBitWidth()));
+  if (w == 0 || ranges[4] * ranges[5] > 64)
+    return false;
+  auto strides = op->getAttrOfType<DenseIntElementsAttr>("strides");
+  auto dilations = op->getAttrOfType<DenseIntElementsAttr>("dilations");
+  if (!strides || !dilations)
+    return false;
+  SmallVector<int64_t> s(strides.getValues<int64_t>()),
+      d(dilations.getValues<int64_t>());
+  Block *body = op.getBlock();
+  // The body: (input, window, output) -> yield; the window is unused.
+  if (!body->getArgument(1).use_empty())
+    return false;
+  for (Operation &inner : body->without_terminator())
+    if (!inner.hasTrait<OpTrait::Elementwise>() &&
+        !isa<arith::ConstantOp>(inner))
+      return false;
+
+  Location loc = op.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  auto inVec = VectorType::get({w}, inElem),
+       outVec = VectorType::get({w}, outElem);
+  SmallVector<Value> lbs(4, index(0)), ubs, steps(3, index(1));
+  for (int64_t i = 0; i < 4; ++i)
+    ubs.push_back(index(ranges[i]));
+  steps.push_back(index(w));
+  scf::buildLoopNest(
+      rewriter, loc, lbs, ubs, steps,
+      [&](OpBuilder &b, Location l, ValueRange iv) {
+        Value acc = vector::TransferReadOp::create(
+            b, l, outVec, output, iv, arith::getZeroConstant(b, l, outElem),
+            ArrayRef<bool>{true});
+        for (int64_t kh = 0; kh < ranges[4]; ++kh)
+          for (int64_t kw = 0; kw < ranges[5]; ++kw) {
+            auto at = [&](Value o, int64_t stride, int64_t offset) {
+              return arith::AddIOp::create(
+                  b, l, arith::MulIOp::create(b, l, o, index(stride)),
+                  index(offset));
+            };
+            Value in = vector::TransferReadOp::create(
+                b, l, inVec, input,
+                ValueRange{iv[0], at(iv[1], s[0], kh * d[0]),
+                           at(iv[2], s[1], kw * d[1]), iv[3]},
+                arith::getZeroConstant(b, l, inElem), ArrayRef<bool>{true});
+            IRMapping map;
+            map.map(body->getArgument(0), in);
+            map.map(body->getArgument(2), acc);
+            for (Operation &inner : body->without_terminator()) {
+              if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
+                auto type = VectorType::get({w}, c.getType());
+                map.map(c.getResult(),
+                        arith::ConstantOp::create(
+                            b, l, SplatElementsAttr::get(type, c.getValue())));
+                continue;
+              }
+              Operation *v = b.clone(inner, map);
+              for (OpResult r : v->getResults())
+                r.setType(VectorType::get({w}, r.getType()));
+            }
+            acc = map.lookup(body->getTerminator()->getOperand(0));
+          }
+        vector::TransferWriteOp::create(b, l, acc, output, iv,
+                                        ArrayRef<bool>{true});
+      });
+  rewriter.eraseOp(op);
+  return true;
+}
+
+/// Vectorizes `op` in place of it; false if upstream's vectorizer declines.
+bool vectorizeInPlace(RewriterBase &rewriter, Operation *op) {
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return false;
+  rewriter.setInsertionPoint(op);
+  if (failed(linalg::vectorize(rewriter, op)))
+    return false;
+  rewriter.eraseOp(op);
+  return true;
 }
 
 } // namespace
@@ -72,33 +187,29 @@ namespace {
 struct QATVectorizeElementwisePass
     : impl::QATVectorizeElementwisePassBase<QATVectorizeElementwisePass> {
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, int64_t>> ops;
+    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> ops;
+    SmallVector<linalg::LinalgOp> poolings;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (int64_t width = getTileWidth(op))
-        ops.push_back({op, width});
+      if (isPooling2D(op))
+        poolings.push_back(op);
+      else if (auto sizes = getTileSizes(op))
+        ops.push_back({op, *sizes});
     });
     IRRewriter rewriter(&getContext());
-    for (auto [op, width] : ops) {
-      // Tiles of 1 x ... x 1 x width, each vectorized.
-      SmallVector<OpFoldResult> sizes(op.getNumLoops() - 1,
-                                      rewriter.getIndexAttr(1));
-      sizes.push_back(rewriter.getIndexAttr(width));
-      scf::SCFTilingOptions options;
-      options.setTileSizes(sizes);
-      rewriter.setInsertionPoint(op);
-      if (linalg::vectorizeOpPrecondition(op).failed())
+    for (linalg::LinalgOp op : poolings)
+      vectorizePooling(rewriter, op);
+    for (auto &[op, sizes] : ops) {
+      if (failed(linalg::vectorizeOpPrecondition(op)))
         continue;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      rewriter.setInsertionPoint(op);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))
         continue;
       rewriter.eraseOp(op);
-      Operation *tile = tiled->tiledOps.back();
-      rewriter.setInsertionPoint(tile);
-      // Static tile shapes: vectorization cannot fail after the
-      // precondition held for the whole op.
-      if (succeeded(linalg::vectorize(rewriter, tile)))
-        rewriter.eraseOp(tile);
+      vectorizeInPlace(rewriter, tiled->tiledOps.back());
     }
     // 1 x ... x 1 x width vectors as 1-D ones.
     RewritePatternSet patterns(&getContext());

@@ -48,7 +48,48 @@ func.func @pad_fill_copy(%x: memref<6x96xi8>, %p: memref<8x96xi8>, %z: memref<3x
 
 // -----
 
-// Reductions and tensors are not this pass's: a matmul on buffers and an
+// A 2x2 max pooling with stride 2 on u8 storage: loops over (n, oh, ow,
+// 16 channels), the output vector read once, combined with the window's
+// four input vectors (rows oh * 2 + kh, columns ow * 2 + kw) by the
+// pooling body's maxui, written back.
+// CHECK-LABEL: func @max_pool
+// CHECK: scf.for %[[N:.*]] = %c0 to %c1
+// CHECK: scf.for %[[OH:.*]] = %c0 to %c3
+// CHECK: scf.for %[[OW:.*]] = %c0 to %c3
+// CHECK: scf.for %[[C:.*]] = %c0 to %c16 step %c16
+// CHECK: %[[ACC:.*]] = vector.transfer_read %arg1[%[[N]], %[[OH]], %[[OW]], %[[C]]]{{.*}} : memref<1x3x3x16xi8>, vector<16xi8>
+// CHECK: %[[Y:.*]] = arith.muli %[[OH]], %c2
+// CHECK: %[[X:.*]] = arith.muli %[[OW]], %c2
+// CHECK: %[[IN:.*]] = vector.transfer_read %arg0[%[[N]], %[[Y]], %[[X]], %[[C]]]{{.*}} : memref<1x6x6x16xi8>, vector<16xi8>
+// CHECK: arith.maxui %[[ACC]], %[[IN]] : vector<16xi8>
+// CHECK-COUNT-3: arith.maxui
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.pooling
+func.func @max_pool(%x: memref<1x6x6x16xi8>, %y: memref<1x3x3x16xi8>) {
+  %window = memref.alloc() : memref<2x2xf32>
+  linalg.pooling_nhwc_max_unsigned {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %window : memref<1x6x6x16xi8>, memref<2x2xf32>) outs(%y : memref<1x3x3x16xi8>)
+  return
+}
+
+// -----
+
+// A global sum pooling of i16 into i32: each input vector sign-extended
+// and added, over the whole 4x4 window.
+// CHECK-LABEL: func @sum_pool
+// CHECK: vector.transfer_read %arg1{{.*}} : memref<1x1x1x8xi32>, vector<8xi32>
+// CHECK-COUNT-16: arith.extsi %{{.*}} : vector<8xi16> to vector<8xi32>
+// CHECK: vector.transfer_write %{{.*}} : vector<8xi32>, memref<1x1x1x8xi32>
+func.func @sum_pool(%x: memref<1x4x4x8xi16>, %y: memref<1x1x1x8xi32>) {
+  %window = memref.alloc() : memref<4x4xf32>
+  linalg.pooling_nhwc_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %window : memref<1x4x4x8xi16>, memref<4x4xf32>) outs(%y : memref<1x1x1x8xi32>)
+  return
+}
+
+// -----
+
+// Contractions and tensors are not this pass's: a matmul on buffers and an
 // element-wise op on tensors stay.
 // CHECK-LABEL: func @not_elementwise
 // CHECK: linalg.matmul

@@ -137,7 +137,8 @@ def QATX86VpmaddubswPass : Pass<"qat-x86-vpmaddubsw"> {
 }
 
 def QATVectorizeElementwisePass : Pass<"qat-vectorize-elementwise"> {
-  let summary = "Element-wise linalg ops on buffers as loops over vectors";
+  let summary = "Element-wise linalg ops and NHWC poolings on buffers as "
+                "loops over vectors";
   let description = [{
     Tiles every linalg op on buffers whose loops are all parallel and whose
     bounds are static (element-wise generics and maps, fills, copies: the
@@ -146,7 +147,12 @@ def QATVectorizeElementwisePass : Pass<"qat-vectorize-elementwise"> {
     else the widest power of two from 64 down to 8 that divides it (at most
     2048 bits of the widest element), and vectorizes each tile with
     upstream's linalg vectorizer; leading unit dimensions are dropped from
-    the vectors. Ops with reductions, dynamic shapes or an innermost extent
+    the vectors. A 2-D NHWC pooling (max, min, sum; static shapes) becomes
+    loops over (n, oh, ow, channel vector) that read the output vector,
+    combine it with each input vector of the window (its body's scalar ops
+    cloned on vectors, window unrolled) and write it back: upstream
+    vectorizes only 1-D poolings and decomposes 2-D ones only on tensors.
+    Other ops with reductions, dynamic shapes or an innermost extent
     without such a width stay loops. Runs after bufferization, where a
     padding is already a fill and a copy.
   }];

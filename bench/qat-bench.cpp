@@ -40,6 +40,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -510,7 +511,62 @@ private:
   MLIRContext ctx;
   dnnl::engine engine;
   dnnl::stream stream;
+
+public:
+  /// The bundled example graphs end to end (qat-compile with each of
+  /// qatKernels, or qat-to-int on upstream's loops): rows whose `gops`
+  /// holds microseconds per call.
+  void runExamples(std::vector<Row> &rows);
 };
+
+void Bench::runExamples(std::vector<Row> &rows) {
+  std::string path = QAT_EXAMPLES_DIR "/qat_mlp_cnn.mlir";
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    llvm::errs() << "qat-bench: cannot read " << path << "\n";
+    return;
+  }
+  for (StringRef function : {"mlp", "cnn_block"}) {
+    for (const Kernel &kernel : qatKernels) {
+      OwningOpRef<ModuleOp> module =
+          parseSourceString<ModuleOp>((*buffer)->getBuffer(), &ctx);
+      if (!module)
+        return;
+      bool vectorized = !kernel.isa.empty();
+      auto compiled =
+          CompiledFunction::compile(*module, function, [&](OpPassManager &pm) {
+            if (!vectorized) {
+              buildQATToIntPipeline(pm, QATToIntOptions());
+              return buildLowerToLLVMPipeline(pm);
+            }
+            CompileOptions options;
+            options.isa = kernel.isa;
+            options.threads = kernel.threads;
+            buildCompilePipeline(pm, options);
+          });
+      if (failed(compiled)) {
+        llvm::errs() << "qat-bench: compiling @" << function << " failed\n";
+        continue;
+      }
+      SmallVector<HostTensor> args;
+      std::mt19937 rng(3);
+      std::uniform_real_distribution<float> uniform(-2, 2);
+      for (const TensorSignature &sig : (*compiled)->getInputs()) {
+        HostTensor t(sig.kind, sig.shape);
+        for (int64_t i = 0, e = t.getNumElements(); i < e; ++i)
+          t.setFromDouble(i, uniform(rng));
+        args.push_back(std::move(t));
+      }
+      auto call = [&] { llvm::cantFail((*compiled)->run(args)); };
+      // With 1e9 "operations" a call, measure() returns calls per second.
+      double callsPerSecond = measure(1e9, call);
+      Row row{("example @" + function).str(),
+              vectorized ? "qat " + kernel.isa : "mlir-loops", kernel.threads};
+      row.gops = 1e6 / callsPerSecond;
+      rows.push_back(row);
+    }
+  }
+}
 
 void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   Problem p(g);
@@ -768,6 +824,22 @@ int main(int argc, char **argv) {
     llvm::outs().flush();
   }
 
+  // The bundled example graphs: latency, not throughput.
+  std::vector<Row> examples;
+  bench.runExamples(examples);
+  llvm::outs() << llvm::formatv("\n{0,-24} {1,-16} {2,3} {3,10} {4,10}\n",
+                                "example graph", "code", "thr", "us/call",
+                                "vs loops");
+  for (const Row &r : examples) {
+    double loops = 0;
+    for (const Row &o : examples)
+      if (o.shape == r.shape && o.kernel == "mlir-loops")
+        loops = o.gops;
+    llvm::outs() << llvm::formatv("{0,-24} {1,-16} {2,3} {3,10:F1} {4,9:F2}x\n",
+                                  r.shape, r.kernel, r.threads, r.gops,
+                                  r.gops > 0 ? loops / r.gops : 0);
+  }
+
   if (!jsonPath.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream os(jsonPath, ec);
@@ -786,6 +858,13 @@ int main(int argc, char **argv) {
                           rows[i].shape, rows[i].kernel, rows[i].threads,
                           rows[i].gops, rows[i].ofPeak, rows[i].exact,
                           i + 1 < rows.size() ? "," : "");
+    os << "], \"examples\": [\n";
+    for (size_t i = 0; i < examples.size(); ++i)
+      os << llvm::formatv("  {{\"graph\": \"{0}\", \"code\": \"{1}\", "
+                          "\"threads\": {2}, \"us_per_call\": {3}}{4}\n",
+                          examples[i].shape, examples[i].kernel,
+                          examples[i].threads, examples[i].gops,
+                          i + 1 < examples.size() ? "," : "");
     os << "]}\n";
   }
   return 0;

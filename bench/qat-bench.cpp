@@ -230,7 +230,7 @@ struct Peaks {
       return pmaddwd;
     if (kernel == "qat vpmaddubsw")
       return pmaddubsw;
-    if (kernel == "qat vpmulld")
+    if (kernel == "qat depthwise")
       return 0; // Depthwise: bound by loads, no multiply-add peak applies.
     if (kernel.find("f32") != std::string::npos)
       return 0;
@@ -610,7 +610,7 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
     };
     std::string name = kernel.name;
     if (vectorized && g.depthwise)
-      name = "qat vpmulld";
+      name = "qat depthwise";
     else if (g.weightBits == 7 && !kernel.sevenBitName.empty())
       name = kernel.sevenBitName;
     Row row{g.name, name, kernel.threads};
@@ -826,7 +826,8 @@ int main(int argc, char **argv) {
 
   // The bundled example graphs: latency, not throughput.
   std::vector<Row> examples;
-  bench.runExamples(examples);
+  if (only.empty() || StringRef("example @mlp @cnn_block").contains(only))
+    bench.runExamples(examples);
   llvm::outs() << llvm::formatv("\n{0,-24} {1,-16} {2,3} {3,10} {4,10}\n",
                                 "example graph", "code", "thr", "us/call",
                                 "vs loops");

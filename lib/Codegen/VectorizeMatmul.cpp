@@ -51,10 +51,12 @@ constexpr DotShape kPairDot{2, 8, 16, false};
 constexpr DotShape kQuadDot{4, 16, 8, true};
 constexpr DotShape kQuadI16Dot{4, 8, 8, true, true};
 /// Depthwise convolutions: no sum across K within a lane (each lane is its
-/// own channel), so each tap multiplies widened i32 values (vpmulld),
-/// weights packed as i32.
-constexpr DotShape kDepthwiseDot8{1, 8, 32, false};
-constexpr DotShape kDepthwiseDot16{1, 16, 32, false};
+/// own channel). Each tap is a pair step whose second product is zero: the
+/// activation zero-extended into an i32 lane holds (a, 0) as i16, the
+/// weights are packed as (w, 0), and vpmaddwd computes a * w + 0 * 0 (at
+/// 1.6x the rate of vpmulld on i32 lanes here).
+constexpr DotShape kDepthwiseDot8{2, 8, 16, false};
+constexpr DotShape kDepthwiseDot16{2, 16, 16, false};
 
 /// Moves `b` to where a region builder `nb` inserts, for the scope.
 struct BuildWhere : OpBuilder::InsertionGuard {
@@ -111,12 +113,15 @@ struct PackedRows {
     if (!kernel.window)
       return (kernel.k + group - 1) / group * group;
     if (kernel.window->depthwise)
-      return kernel.k;
+      return 2 * kernel.k;
     return kernel.window->kh * kernel.window->kw * channelGroups() * group;
   }
   /// The weight row of packed row `r`, or -1 for padding (zero weights).
   int64_t getSourceRow(int64_t r) const {
-    if (!kernel.window || kernel.window->depthwise)
+    // A depthwise tap t is row 2t, paired with a zero row.
+    if (kernel.window && kernel.window->depthwise)
+      return r % 2 == 0 ? r / 2 : -1;
+    if (!kernel.window)
       return r < kernel.k ? r : -1;
     int64_t padded = channelGroups() * group, c = r % padded;
     return c < kernel.window->channels
@@ -567,17 +572,18 @@ KernelEmitter::depthwiseStep(ArrayRef<Value> ivs, ValueRange accs, int64_t rows,
                              ArrayRef<SmallVector<Value>> coords,
                              ArrayRef<Value> top, ArrayRef<Value> left,
                              Value panel, Value n0) {
-  Type i32 = b.getI32Type();
+  Type i16 = b.getI16Type(), i32 = b.getI32Type();
   Type aElem = getElementTypeOrSelf(activations.getType());
   Value tap = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, ivs[0], index(kernel.window->kw)),
       ivs[1]);
+  // (w, 0) pairs of the panel's channels.
   SmallVector<Value> weights;
   for (int64_t v = 0; v < nv; ++v)
     weights.push_back(vector::TransferReadOp::create(
-        b, loc, vec(lanes, i32), packed,
-        ValueRange{panel, tap, index(lanes * v)},
-        arith::getZeroConstant(b, loc, i32), ArrayRef<bool>{true}));
+        b, loc, vec(2 * lanes, i16), packed,
+        ValueRange{panel, tap, index(2 * lanes * v)},
+        arith::getZeroConstant(b, loc, i16), ArrayRef<bool>{true}));
   Value dy =
       arith::MulIOp::create(b, loc, ivs[0], index(kernel.window->dilationH));
   Value dx =
@@ -593,13 +599,14 @@ KernelEmitter::depthwiseStep(ArrayRef<Value> ivs, ValueRange accs, int64_t rows,
           b, loc, vec(lanes, aElem), activations,
           ValueRange{coords[i][0], y, x, c},
           arith::getZeroConstant(b, loc, aElem), ArrayRef<bool>{fullPanels()});
-      Value wide =
-          aElem.isInteger(8) && kernel.narrowUnsigned
-              ? Value(arith::ExtUIOp::create(b, loc, vec(lanes, i32), a))
-              : Value(arith::ExtSIOp::create(b, loc, vec(lanes, i32), a));
-      next.push_back(arith::AddIOp::create(
-          b, loc, accs[i * nv + v],
-          arith::MulIOp::create(b, loc, wide, weights[v])));
+      // The i16 value in the low half of an i32 lane, zeros above.
+      if (aElem.isInteger(8))
+        a = kernel.narrowUnsigned
+                ? Value(arith::ExtUIOp::create(b, loc, vec(lanes, i16), a))
+                : Value(arith::ExtSIOp::create(b, loc, vec(lanes, i16), a));
+      Value lane = arith::ExtUIOp::create(b, loc, vec(lanes, i32), a);
+      Value pair = vector::BitCastOp::create(b, loc, vec(2 * lanes, i16), lane);
+      next.push_back(dotStep(accs[i * nv + v], pair, weights[v]));
     }
   }
   return next;

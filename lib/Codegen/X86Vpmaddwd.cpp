@@ -18,61 +18,74 @@ using namespace mlir;
 
 namespace {
 
-/// The even or odd lanes of a vector<16xi16>, sign-extended to
-/// vector<8xi32>: (source, odd) or nothing.
-std::optional<std::pair<Value, bool>> matchWidenedHalf(Value v) {
+/// The even or odd lanes of a vector<2n x i16>, sign-extended to
+/// vector<n x i32>: (source, odd) or nothing.
+std::optional<std::pair<Value, bool>> matchWidenedHalf(Value v, int64_t n) {
   auto ext = v.getDefiningOp<arith::ExtSIOp>();
   auto shuffle = ext ? ext.getIn().getDefiningOp<vector::ShuffleOp>() : nullptr;
   if (!shuffle || shuffle.getV1() != shuffle.getV2() ||
       shuffle.getV1VectorType() !=
-          VectorType::get({16}, IntegerType::get(v.getContext(), 16)))
+          VectorType::get({2 * n}, IntegerType::get(v.getContext(), 16)))
     return std::nullopt;
   ArrayRef<int64_t> mask = shuffle.getMask();
-  if (mask.size() != 8)
+  if (static_cast<int64_t>(mask.size()) != n)
     return std::nullopt;
   bool odd = mask[0] == 1;
-  for (int64_t i = 0; i < 8; ++i)
+  for (int64_t i = 0; i < n; ++i)
     if (mask[i] != 2 * i + odd)
       return std::nullopt;
   return std::make_pair(shuffle.getV1(), odd);
 }
 
 /// The (x, y) operands of `widen(half(x)) * widen(half(y))` for one parity.
-std::optional<std::pair<Value, Value>> matchHalfProduct(Value v, bool odd) {
+std::optional<std::pair<Value, Value>> matchHalfProduct(Value v, bool odd,
+                                                        int64_t n) {
   auto mul = v.getDefiningOp<arith::MulIOp>();
   if (!mul)
     return std::nullopt;
-  auto lhs = matchWidenedHalf(mul.getLhs()),
-       rhs = matchWidenedHalf(mul.getRhs());
+  auto lhs = matchWidenedHalf(mul.getLhs(), n),
+       rhs = matchWidenedHalf(mul.getRhs(), n);
   if (!lhs || !rhs || lhs->second != odd || rhs->second != odd)
     return std::nullopt;
   return std::make_pair(lhs->first, rhs->first);
 }
 
+/// 8 lanes: AVX2's vpmaddwd; 16 lanes, with `avx512`: AVX-512BW's.
 struct PairMultiplyAddToVpmaddwd : OpRewritePattern<arith::AddIOp> {
-  using OpRewritePattern::OpRewritePattern;
+  PairMultiplyAddToVpmaddwd(MLIRContext *ctx, bool avx512)
+      : OpRewritePattern(ctx), avx512(avx512) {}
 
   LogicalResult matchAndRewrite(arith::AddIOp add,
                                 PatternRewriter &rewriter) const override {
-    auto type = VectorType::get({8}, rewriter.getI32Type());
-    if (add.getType() != type)
+    auto type = dyn_cast<VectorType>(add.getType());
+    if (!type || type.getRank() != 1 || !type.getElementType().isInteger(32))
+      return failure();
+    int64_t n = type.getNumElements();
+    StringRef intrinsic;
+    if (n == 8)
+      intrinsic = "llvm.x86.avx2.pmadd.wd";
+    else if (n == 16 && avx512)
+      intrinsic = "llvm.x86.avx512.pmaddw.d.512";
+    else
       return failure();
     for (auto [evenSide, oddSide] : {std::pair{add.getLhs(), add.getRhs()},
                                      std::pair{add.getRhs(), add.getLhs()}}) {
-      auto even = matchHalfProduct(evenSide, false);
-      auto odd = matchHalfProduct(oddSide, true);
+      auto even = matchHalfProduct(evenSide, false, n);
+      auto odd = matchHalfProduct(oddSide, true, n);
       // The same two vectors in both halves (multiplication commutes).
       if (!even || !odd ||
           !(*even == *odd ||
             (even->first == odd->second && even->second == odd->first)))
         continue;
       rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-          add, type, rewriter.getStringAttr("llvm.x86.avx2.pmadd.wd"),
+          add, type, rewriter.getStringAttr(intrinsic),
           ValueRange{even->first, even->second});
       return success();
     }
     return failure();
   }
+
+  bool avx512;
 };
 
 } // namespace
@@ -80,9 +93,11 @@ struct PairMultiplyAddToVpmaddwd : OpRewritePattern<arith::AddIOp> {
 namespace mlir::qat {
 namespace {
 struct QATX86VpmaddwdPass : impl::QATX86VpmaddwdPassBase<QATX86VpmaddwdPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PairMultiplyAddToVpmaddwd>(&getContext());
+    patterns.add<PairMultiplyAddToVpmaddwd>(&getContext(), avx512);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

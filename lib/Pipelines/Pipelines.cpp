@@ -161,8 +161,11 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
     pm.addPass(createQATX86VpdpbusdPass());
   if (isa == "avx2")
     pm.addPass(createQATX86VpmaddubswPass());
-  if (isa == "avx512vnni" || isa == "avx2")
-    pm.addPass(createQATX86VpmaddwdPass());
+  if (isa == "avx512vnni" || isa == "avx2") {
+    QATX86VpmaddwdPassOptions madd;
+    madd.avx512 = isa == "avx512vnni";
+    pm.addPass(createQATX86VpmaddwdPass(madd));
+  }
   buildLowerBuffersToLLVMPipeline(pm);
 }
 

@@ -287,21 +287,24 @@ func.func @seven_bit_activations(%x: tensor<2x4xf32>) -> tensor<2x16xi32> {
 
 // A depthwise 3x3 convolution (NHWC, HWC weight, 12 channels): rows are
 // output pixels, columns the channels, K the nine taps. Each tap reads a
-// channel vector per row, widens it to i32 and multiplies it by the
-// channels' weights (packed as i32, zeros beyond channel 12); the last
+// channel vector per row, zero-extends each i16 value into an i32 lane,
+// (a, 0) as i16 pairs, and takes the pair step with the weights packed as
+// (w, 0) pairs (zeros beyond channel 12): a * w + 0 * 0 per lane. The last
 // panel's channels are masked.
 // CHECK-LABEL: func @depthwise
-// CHECK: arith.constant dense<{{.*}}> : tensor<1x9x16xi32>
+// CHECK: arith.constant dense<"0xFDFF0000{{.*}}> : tensor<1x9x32xi16>
 // CHECK: scf.forall
 // CHECK: scf.for %{{.*}} = %c0 to %c3
 // CHECK: scf.for %{{.*}} = %c0 to %c3
-// CHECK: vector.transfer_read %{{.*}} : tensor<1x9x16xi32>, vector<8xi32>
-// CHECK: vector.transfer_read %{{.*}} : tensor<1x6x6x12xi16>, vector<8xi16>
-// CHECK: arith.extsi %{{.*}} : vector<8xi16> to vector<8xi32>
-// CHECK: arith.muli %{{.*}} : vector<8xi32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x9x32xi16>, vector<16xi16>
+// CHECK: %[[A:.*]] = vector.transfer_read %{{.*}} : tensor<1x6x6x12xi16>, vector<8xi16>
+// CHECK: %[[L:.*]] = arith.extui %[[A]] : vector<8xi16> to vector<8xi32>
+// CHECK: %[[P:.*]] = vector.bitcast %[[L]] : vector<8xi32> to vector<16xi16>
+// CHECK: vector.shuffle %[[P]], %[[P]] [0, 2, 4, 6, 8, 10, 12, 14]
 // CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwc
 // QUAD-LABEL: func @depthwise
 // QUAD: vector.transfer_read %{{.*}} : tensor<1x6x6x12xi16>, vector<16xi16>
+// QUAD: vector.bitcast %{{.*}} : vector<16xi32> to vector<32xi16>
 func.func @depthwise(%a: tensor<1x6x6x12xi16>) -> tensor<1x4x4x12xi32> {
   %zero = arith.constant 0 : i32
   %w = arith.constant dense<-3> : tensor<3x3x12xi8>

@@ -52,8 +52,9 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
         entries fail;
     - a `linalg.depthwise_conv_2d_nhwc_hwc` (static shapes, constant HWC
       weight) gets its own step: columns are channels and K the kh x kw
-      taps; each tap reads a vector of channels per row, widens it to i32
-      and multiplies it by the channels' weights (packed as i32), lanes
+      taps; each tap reads a vector of channels per row, zero-extends each
+      (i16) value into an i32 lane, (a, 0) as an i16 pair, and takes the
+      pair step with weights packed as (w, 0) pairs: a * w per lane, lanes
       kept apart (8, or 16 with `dot=quad`);
     - the consumer's body (bias, zero-point corrections, requantization,
       clamp) runs on the accumulator vectors, its per-column operands read
@@ -98,8 +99,15 @@ def QATX86VpmaddwdPass : Pass<"qat-x86-vpmaddwd"> {
     optimizer rewrites it into vpmulld before instruction selection can
     match vpmaddwd, and x86vector has no op for it; so the pipeline selects
     the instruction here, on hosts with AVX2, after bufferization (whose
-    deallocation analysis rejects calls with unknown side effects).
+    deallocation analysis rejects calls with unknown side effects). With
+    `avx512`, the same form over `vector<32xi16>` becomes AVX-512BW's
+    `llvm.x86.avx512.pmaddw.d.512`.
   }];
+  let options = [
+    Option<"avx512", "avx512", "bool", "false",
+           "Also select the 512-bit vpmaddwd (AVX-512BW) for vector<32xi16> "
+           "operands">,
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 

@@ -19,6 +19,8 @@
 //   - oneDNN u8s8s8: matmul or convolution with source zero point and
 //     per-column output scales, weights reordered ahead of time into its
 //     preferred layout, on 1 and 2 threads;
+//   - XNNPACK's qc8 convolution (GEMMs as 1 x 1 convolutions), where
+//     libxnnpack-dev is installed, on 1 and 2 threads;
 //   - oneDNN u8s8s32 and f32 matmul.
 // Every kernel's GOP/s (one multiply-add = 2 ops), its ratio to oneDNN
 // u8s8s8, and the fraction of a per-core peak that this program measures
@@ -44,6 +46,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
+#if QAT_HAVE_XNNPACK
+#include <xnnpack.h>
+#endif
 
 #include <immintrin.h>
 
@@ -568,6 +573,65 @@ void Bench::runExamples(std::vector<Row> &rows) {
   }
 }
 
+#if QAT_HAVE_XNNPACK
+/// XNNPACK's signed 8-bit convolution with per-channel kernel scales (qc8),
+/// a GEMM as a 1 x 1 convolution over M pixels: the u8 activations with
+/// zero point 128 are the s8 values a - 128 with zero point 0 (the same
+/// corrected accumulator), the per-column multipliers are the kernel
+/// scales (input and output scales 1), weights in its OHWI layout.
+void runXnnpack(const Problem &p, unsigned threads, std::vector<Row> &rows) {
+  const Gemm &g = p.shape;
+  static bool initialized = xnn_initialize(nullptr) == xnn_status_success;
+  if (!initialized)
+    return;
+  int64_t ks = g.isConv() ? g.kernelSize : 1, c = g.isConv() ? g.c : g.k;
+  int64_t groups = g.depthwise ? g.c : 1;
+  int64_t groupIn = g.depthwise ? 1 : c, groupOut = g.depthwise ? 1 : g.n;
+  // OHWI: [group * groupOut + o][kh][kw][i].
+  std::vector<int8_t> kernel(g.n * ks * ks * groupIn);
+  for (int64_t f = 0; f < g.n; ++f)
+    for (int64_t t = 0; t < ks * ks; ++t)
+      for (int64_t i = 0; i < groupIn; ++i) {
+        int64_t row = g.depthwise ? t : t * c + i;
+        kernel[(f * ks * ks + t) * groupIn + i] = p.w[row * g.n + f];
+      }
+  std::vector<int8_t> input(p.a.size());
+  for (size_t i = 0; i < p.a.size(); ++i)
+    input[i] = static_cast<int8_t>(p.a[i] - Problem::zeroPoint);
+  int64_t h = g.isConv() ? g.h : g.m, w = g.isConv() ? g.w : 1;
+  int64_t outSize = g.isConv() ? g.outH() * g.outW() * g.n : g.m * g.n;
+  std::vector<int8_t> output(outSize);
+  uint32_t pad = g.isConv() ? g.pad : 0;
+  xnn_operator_t op = nullptr;
+  if (xnn_create_convolution2d_nhwc_qc8(
+          pad, pad, pad, pad, ks, ks, 1, 1, 1, 1, groups, groupIn, groupOut,
+          groups * groupIn, g.n, 0, 1.0f, p.multiplier.data(), kernel.data(),
+          nullptr, 0, 1.0f, -128, 127, 0, &op) != xnn_status_success) {
+    llvm::errs() << "qat-bench: XNNPACK rejects " << g.name << "\n";
+    return;
+  }
+  pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : nullptr;
+  if (xnn_setup_convolution2d_nhwc_qc8(op, 1, h, w, input.data(), output.data(),
+                                       pool) != xnn_status_success) {
+    llvm::errs() << "qat-bench: XNNPACK setup failed for " << g.name << "\n";
+  } else {
+    Row row{g.name, "XNNPACK qc8", threads};
+    row.gops =
+        measure(2.0 * g.m * g.n * g.k, [&] { xnn_run_operator(op, pool); });
+    int equal = 0, total = 0;
+    for (auto [i, j] : samples(g)) {
+      equal += output[i * g.n + j] == p.exactOutput(i, j);
+      ++total;
+    }
+    row.exact = double(equal) / total;
+    rows.push_back(row);
+  }
+  xnn_delete_operator(op);
+  if (pool)
+    pthreadpool_destroy(pool);
+}
+#endif
+
 void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   Problem p(g);
   double ops = 2.0 * g.m * g.n * g.k;
@@ -710,6 +774,10 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   };
   oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 1);
   oneDNN("oneDNN u8s8s8", dt::u8, dt::s8, dt::s8, true, 2);
+#if QAT_HAVE_XNNPACK
+  runXnnpack(p, 1, rows);
+  runXnnpack(p, 2, rows);
+#endif
   // Convolutions: their zero padding differs from the zero point's.
   if (g.isConv() || g.weightBits == 7)
     return;

@@ -370,9 +370,9 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
 class KernelEmitter {
 public:
   KernelEmitter(RewriterBase &b, MatmulKernel kernel, DotShape dot, int64_t mr,
-                int64_t nv)
+                int64_t nv, int64_t rowChunks)
       : b(b), kernel(kernel), loc(kernel.op.getLoc()), dot(dot),
-        lanes(dot.lanes), mr(mr), nv(nv), nr(lanes * nv),
+        rowChunks(rowChunks), lanes(dot.lanes), mr(mr), nv(nv), nr(lanes * nv),
         channelGroups(rows().channelGroups()),
         kGroups(rows().count() / dot.group), panels((kernel.n + nr - 1) / nr) {}
 
@@ -411,12 +411,16 @@ private:
   MatmulKernel kernel;
   Location loc;
   const DotShape dot;
+  /// Chunks of rows the forall splits the rows into, besides the panels.
+  int64_t rowChunks;
   /// A convolution's channels are padded to whole groups (channelGroups of
   /// them per window position), with zero weights.
   const int64_t lanes, mr, nv, nr, channelGroups, kGroups, panels;
   PackedRows rows() const { return {kernel, dot.group}; }
   bool isDepthwise() const { return kernel.window && kernel.window->depthwise; }
   Value packed, activations;
+  /// The row coordinates of the first row of the slice being written.
+  SmallVector<Value> sliceOrigin;
   /// Whether every column of every panel exists (no masked stores).
   bool fullPanels() const { return kernel.n % nr == 0; }
 };
@@ -783,7 +787,10 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
       // Epilogue operands at the global column; the store into the panel.
       Value n = arith::AddIOp::create(b, loc, n0, index(lanes * v));
       Value result = emitEpilogue(accs[i * nv + v], rowIndex[i], coords[i], n);
-      SmallVector<Value> at(coords[i]);
+      // The store into the chunk's slice: row coordinates relative to it.
+      SmallVector<Value> at;
+      for (auto [coord, origin] : llvm::zip(coords[i], sliceOrigin))
+        at.push_back(arith::SubIOp::create(b, loc, coord, origin));
       at.push_back(index(lanes * v));
       out = vector::TransferWriteOp::create(b, loc, result, out, at,
                                             ArrayRef<bool>{fullPanels()})
@@ -816,19 +823,41 @@ Value KernelEmitter::emit() {
   }
   sizes.push_back(b.getIndexAttr(kernel.n));
   Value out = tensor::EmptyOp::create(b, loc, sizes, outElement);
-  // Rows in whole mr-row tiles; the rest in 1-row tiles.
-  Value fullRows = arith::MulIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, rows, index(mr)), index(mr));
   Value c0 = index(0), c1 = index(1);
-  // Panels are independent: an scf.forall, which qat-codegen-cpu runs on
-  // `threads` threads (in any order, with the same results).
+  // Row chunks: of whole mr-row tiles for a matmul, of whole output rows
+  // for a convolution of one image (its slices must be boxes); none else.
+  int64_t chunks = rowChunks;
+  bool oneImage = kernel.window && kernel.window->outShape[0] == 1;
+  Value chunkRows;
+  if (kernel.window && !oneImage) {
+    chunks = 1;
+    chunkRows = rows;
+  } else if (kernel.window) {
+    int64_t oh = kernel.window->outShape[1], ow = kernel.window->outShape[2];
+    chunks = std::min(chunks, oh);
+    chunkRows = index((oh + chunks - 1) / chunks * ow);
+  } else {
+    // ceil(ceil(M / mr) / chunks) * mr, at run time.
+    Value tiles = arith::CeilDivUIOp::create(b, loc, rows, index(mr));
+    chunkRows = arith::MulIOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, tiles, index(chunks)),
+        index(mr));
+  }
+  // Chunks and panels are independent: an scf.forall, which
+  // qat-codegen-cpu runs on `threads` threads (in any order, with the same
+  // results).
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(panels)}, ValueRange{out},
-      std::nullopt);
+      b, loc,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(chunks), b.getIndexAttr(panels)},
+      ValueRange{out}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
-  Value panel = forall.getInductionVar(0);
+  Value chunk = forall.getInductionVar(0), panel = forall.getInductionVar(1);
   Value shared = forall.getRegionIterArgs()[0];
+  Value r0 = arith::MinUIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, chunk, chunkRows), rows);
+  Value r1 = arith::MinUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, r0, chunkRows), rows);
   Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   OpFoldResult width = b.getIndexAttr(nr);
   if (!fullPanels())
@@ -836,21 +865,44 @@ Value KernelEmitter::emit() {
                 b, loc, index(nr),
                 arith::SubIOp::create(b, loc, index(kernel.n), n0))
                 .getResult();
-  SmallVector<OpFoldResult> offsets(sizes.size() - 1, b.getIndexAttr(0)),
-      sliceSizes(ArrayRef(sizes).drop_back()),
+  // The slice: the chunk's rows, the panel's columns.
+  SmallVector<OpFoldResult> offsets, sliceSizes,
       strides(sizes.size(), b.getIndexAttr(1));
+  Value count = arith::SubIOp::create(b, loc, r1, r0);
+  if (kernel.window && !oneImage) {
+    sliceOrigin = {c0, c0, c0};
+    offsets.assign(3, b.getIndexAttr(0));
+    sliceSizes.assign(sizes.begin(), sizes.end() - 1);
+  } else if (kernel.window) {
+    int64_t ow = kernel.window->outShape[2];
+    Value oh0 = arith::DivUIOp::create(b, loc, r0, index(ow));
+    sliceOrigin = {c0, oh0, c0};
+    offsets = {b.getIndexAttr(0), oh0, b.getIndexAttr(0)};
+    sliceSizes = {b.getIndexAttr(1),
+                  arith::DivUIOp::create(b, loc, count, index(ow)).getResult(),
+                  b.getIndexAttr(ow)};
+  } else {
+    sliceOrigin = {r0};
+    offsets = {r0};
+    sliceSizes = {count};
+  }
   offsets.push_back(n0);
   sliceSizes.push_back(width);
-  Value columns = tensor::ExtractSliceOp::create(b, loc, shared, offsets,
-                                                 sliceSizes, strides);
+  Value slice = tensor::ExtractSliceOp::create(b, loc, shared, offsets,
+                                               sliceSizes, strides);
+  // The chunk's rows in whole mr-row tiles; the rest in 1-row tiles.
+  Value fullEnd = arith::AddIOp::create(
+      b, loc, r0,
+      arith::MulIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, count, index(mr)), index(mr)));
   auto tiles = scf::ForOp::create(
-      b, loc, c0, fullRows, index(mr), ValueRange{columns},
+      b, loc, r0, fullEnd, index(mr), ValueRange{slice},
       [&](OpBuilder &nb, Location, Value m0, ValueRange tileOut) {
         BuildWhere guard(b, nb);
         scf::YieldOp::create(b, loc, emitTile(mr, m0, panel, tileOut[0]));
       });
   auto rest = scf::ForOp::create(
-      b, loc, fullRows, rows, c1, tiles.getResults(),
+      b, loc, fullEnd, r1, c1, tiles.getResults(),
       [&](OpBuilder &nb, Location, Value m, ValueRange rowOut) {
         BuildWhere guard(b, nb);
         scf::YieldOp::create(b, loc, emitTile(1, m, panel, rowOut[0]));
@@ -896,9 +948,9 @@ struct QATVectorizeMatmulPass
   }
 
   void runOnOperation() override {
-    if (rowsPerTile < 1 || vectorsPerRow < 1) {
-      getOperation()->emitError()
-          << "qat-vectorize-matmul: mr and nr-vectors must be positive";
+    if (rowsPerTile < 1 || vectorsPerRow < 1 || rowChunks < 1) {
+      getOperation()->emitError() << "qat-vectorize-matmul: mr, nr-vectors "
+                                     "and row-chunks must be positive";
       return signalPassFailure();
     }
     if (dotProduct != "pair" && dotProduct != "quad" &&
@@ -934,9 +986,9 @@ struct QATVectorizeMatmulPass
                                          : mm.getOperation();
       rewriter.setInsertionPoint(root);
       DotShape dot = chooseDot(*kernel);
-      Value result =
-          KernelEmitter(rewriter, *kernel, dot, rowsPerTile, vectorsPerRow)
-              .emit();
+      Value result = KernelEmitter(rewriter, *kernel, dot, rowsPerTile,
+                                   vectorsPerRow, rowChunks)
+                         .emit();
       rewriter.replaceOp(root, result);
       if (root != mm.getOperation() && mm->use_empty())
         rewriter.eraseOp(mm);

@@ -137,6 +137,9 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   matmul.rowsPerTile =
       options.rowsPerTile > 0 ? options.rowsPerTile : (vnni ? 8 : 4);
   matmul.vectorsPerRow = options.vectorsPerRow > 0 ? options.vectorsPerRow : 2;
+  // A chunk of rows per thread: the panels alone may be fewer than the
+  // threads (a depthwise convolution of 32 channels has one).
+  matmul.rowChunks = std::max<int64_t>(1, options.threads);
   // Without VNNI, vpmaddubsw where it is proven exact.
   matmul.dotProduct = vnni ? "quad" : isa == "avx2" ? "quad-i16" : "pair";
   pm.addPass(createQATVectorizeMatmulPass(matmul));

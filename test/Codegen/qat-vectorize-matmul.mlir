@@ -4,23 +4,25 @@
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" -canonicalize -cse 2>/dev/null | FileCheck %s --check-prefix=I16
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" 2>&1 >/dev/null | FileCheck %s --check-prefix=I16-REMARK
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="row-chunks=2" | FileCheck %s --check-prefix=CHUNKS
 // RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT
 // BADDOT: error: qat-vectorize-matmul: dot must be 'pair', 'quad' or 'quad-i16', got 'triple'
-// BADOPT: error: qat-vectorize-matmul: mr and nr-vectors must be positive
+// BADOPT: error: qat-vectorize-matmul: mr, nr-vectors and row-chunks must be positive
 
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
 // requantization epilogue fused: the weight is packed into one panel of
 // 2 pairs of 16 interleaved columns (K padded to 4 with zeros); the
-// activations get a zero column for the odd K; panels are an scf.forall
-// writing its columns (min(16, N - n0) wide) of the result; each 4-row tile
+// activations get a zero column for the odd K; (row chunk, panel) pairs
+// are an scf.forall writing the chunk's rows and the panel's columns
+// (min(16, N - n0) wide) of the result; each 4-row tile
 // keeps 2 accumulator vectors per row across the K loop; the epilogue runs
 // on them and writes i8 vectors, masked because N = 2 is not a whole panel.
 // CHECK-LABEL: func @matmul_requant
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 4, 2, 5, 0, 0, {{.*}}], [3, 0, -6, 0, 0, 0, {{.*}}]]]> : tensor<1x2x32xi16>
 // CHECK: %[[A:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 1]
-// CHECK: scf.forall (%[[P:.*]]) in (1) shared_outs(%[[SHARED:.*]] = %{{.*}}) -> (tensor<?x2xi8>)
-// CHECK: %[[COLS:.*]] = tensor.extract_slice %[[SHARED]][0, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x2xi8> to tensor<?x?xi8>
+// CHECK: scf.forall (%{{.*}}, %[[P:.*]]) in (1, 1) shared_outs(%[[SHARED:.*]] = %{{.*}}) -> (tensor<?x2xi8>)
+// CHECK: %[[COLS:.*]] = tensor.extract_slice %[[SHARED]][%{{.*}}, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x2xi8> to tensor<?x?xi8>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}} = %[[COLS]])
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
 // CHECK: vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x2x32xi16>, vector<16xi16>
@@ -73,7 +75,11 @@ func.func @matmul_requant(%a: tensor<?x3xi16>) -> tensor<?x2xi8> {
 // SMALL has 8-column panels of 2-row tiles.
 // CHECK-LABEL: func @matmul_i8
 // CHECK: arith.extsi %{{.*}} : i8 to i16
-// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<8xi32>, tensor<5x16xi32>
+// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<8xi32>, tensor<?x16xi32>
+// With row-chunks=2, two chunks of whole 4-row tiles (ceil(ceil(5 / 4) / 2)
+// tiles each) per panel; the second holds row 4.
+// CHUNKS-LABEL: func @matmul_i8
+// CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (2, 1)
 // SMALL-LABEL: func @matmul_i8
 // SMALL: arith.constant dense<{{.*}}> : tensor<2x1x16xi16>
 // SMALL: -> (vector<8xi32>, vector<8xi32>)
@@ -167,6 +173,9 @@ func.func @matmul_u8(%q: tensor<3x5xi8>) -> tensor<3x16xi32> {
 // dot=quad the zero-point padding moves onto the u8 storage (128 is -128
 // as i8) and the quads read 4 channels at [batch, oh + kh, ow + kw, c].
 // CHECK-LABEL: func @conv_3x3
+// CHUNKS-LABEL: func @conv_3x3
+// CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (2, 1)
+// CHUNKS: tensor.extract_slice %{{.*}}[0, %{{.*}}, 0, %{{.*}}] [1, %{{.*}}, 4, %{{.*}}]
 // CHECK: scf.forall
 // CHECK: scf.for %[[KH:.*]] = %c0 to %c3
 // CHECK: scf.for %[[KW:.*]] = %c0 to %c3

@@ -72,6 +72,10 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
     Option<"vectorsPerRow", "nr-vectors", "int64_t", "2",
            "Accumulator vectors per tile row (nr = lanes * nr-vectors "
            "columns)">,
+    Option<"rowChunks", "row-chunks", "int64_t", "1",
+           "Chunks of rows the kernel's forall splits the rows into, besides "
+           "the column panels (matmuls, and convolutions of one image in "
+           "whole output rows), so that threads share few panels">,
     Option<"dotProduct", "dot", "std::string", "\"pair\"",
            "Inner-product step: 'pair' (i16 pairs into 8 x i32, vpmaddwd), "
            "'quad' (u8 x s8 quads into 16 x i32, vpdpbusd; for matmuls "

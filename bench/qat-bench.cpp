@@ -21,6 +21,8 @@
 //     preferred layout, on 1 and 2 threads;
 //   - XNNPACK's qc8 convolution (GEMMs as 1 x 1 convolutions), where
 //     libxnnpack-dev is installed, on 1 and 2 threads;
+//   - with --ort, ONNX Runtime (bench/ort: one QLinearMatMul or QLinearConv
+//     run through node), less the per-call time of a 1 x 1 x 1 model;
 //   - oneDNN u8s8s32 and f32 matmul.
 // Every kernel's GOP/s (one multiply-add = 2 ops), its ratio to oneDNN
 // u8s8s8, and the fraction of a per-core peak that this program measures
@@ -40,9 +42,13 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -90,6 +96,12 @@ llvm::cl::opt<std::string>
     only("only",
          llvm::cl::desc("Run only the shapes whose name contains this text"),
          llvm::cl::init(""));
+llvm::cl::opt<std::string> ortDir(
+    "ort",
+    llvm::cl::desc("Also time ONNX Runtime: the folder where npm installed "
+                   "onnxruntime-node (scripts/bench.sh sets it up; needs "
+                   "node and Debian's python3-onnx)"),
+    llvm::cl::value_desc("dir"), llvm::cl::init(""));
 llvm::cl::opt<bool> printPrograms(
     "print-programs",
     llvm::cl::desc("Print each shape's integer program (to stderr)"));
@@ -632,6 +644,107 @@ void runXnnpack(const Problem &p, unsigned threads, std::vector<Row> &rows) {
 }
 #endif
 
+/// Runs `program` with `args`; its standard output into `out` if given.
+bool runProgram(StringRef program, ArrayRef<StringRef> args,
+                StringRef out = "") {
+  auto path = llvm::sys::findProgramByName(program);
+  if (!path) {
+    llvm::errs() << "qat-bench: " << program << " not found\n";
+    return false;
+  }
+  SmallVector<StringRef> argv{*path};
+  argv.append(args.begin(), args.end());
+  std::optional<StringRef> redirects[] = {std::nullopt, out, std::nullopt};
+  if (out.empty())
+    redirects[1] = std::nullopt;
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*path, argv, std::nullopt, redirects, 0, 0,
+                                     &error);
+  if (rc != 0)
+    llvm::errs() << "qat-bench: " << program << " failed: " << error << "\n";
+  return rc == 0;
+}
+
+/// ONNX Runtime (npm onnxruntime-node through node, optimizations all) on
+/// the problem as one QLinearMatMul or QLinearConv (bench/ort): GOP/s after
+/// subtracting the per-call time of a 1 x 1 x 1 model, and exactness.
+void runOrt(const Problem &p, unsigned threads, std::vector<Row> &rows) {
+  const Gemm &g = p.shape;
+  SmallString<128> dir;
+  if (llvm::sys::fs::createUniqueDirectory("qat-bench-ort", dir))
+    return;
+  auto write = [&](StringRef name, const void *data, size_t bytes) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os((dir + "/" + name).str(), ec);
+    os.write(static_cast<const char *>(data), bytes);
+  };
+  // The input in the model's layout: M x K, or NCHW.
+  std::vector<uint8_t> x = p.a;
+  llvm::json::Array shape;
+  if (g.isConv()) {
+    for (int64_t y = 0; y < g.h; ++y)
+      for (int64_t xx = 0; xx < g.w; ++xx)
+        for (int64_t c = 0; c < g.c; ++c)
+          x[(c * g.h + y) * g.w + xx] = p.a[(y * g.w + xx) * g.c + c];
+    shape = llvm::json::Array{1, g.c, g.h, g.w};
+  } else {
+    shape = llvm::json::Array{g.m, g.k};
+  }
+  llvm::json::Object meta{{"m", g.m},
+                          {"k", g.k},
+                          {"n", g.n},
+                          {"h", g.h},
+                          {"w", g.w},
+                          {"c", g.c},
+                          {"kernel", g.kernelSize},
+                          {"pad", g.pad},
+                          {"depthwise", g.depthwise},
+                          {"ort_input_shape", std::move(shape)}};
+  std::string metaText;
+  llvm::raw_string_ostream(metaText) << llvm::json::Value(std::move(meta));
+  write("meta.json", metaText.data(), metaText.size());
+  write("w.bin", p.w.data(), p.w.size());
+  write("mult.bin", p.multiplier.data(), p.multiplier.size() * 4);
+  write("x.bin", x.data(), x.size());
+  std::string script = QAT_BENCH_DIR "/ort/make_model.py",
+              runner = QAT_BENCH_DIR "/ort/run.mjs";
+  std::string out = (dir + "/timing.json").str();
+  std::string threadText = std::to_string(threads),
+              seconds = std::to_string(minTime.getValue());
+  // Debian's python3, which sees python3-onnx.
+  if (runProgram("/usr/bin/python3", {script, dir}) &&
+      runProgram("/usr/bin/python3", {script, dir, "--unit"}) &&
+      runProgram("node", {runner, ortDir, dir, threadText, seconds}, out)) {
+    auto text = llvm::MemoryBuffer::getFile(out);
+    auto y = llvm::MemoryBuffer::getFile((dir + "/y.bin").str());
+    llvm::Expected<llvm::json::Value> timing =
+        text ? llvm::json::parse((*text)->getBuffer())
+             : llvm::Expected<llvm::json::Value>(
+                   llvm::createStringError("no timing"));
+    if (timing && y) {
+      const llvm::json::Object *o = timing->getAsObject();
+      double perCall = o->getNumber("seconds").value_or(0) -
+                       o->getNumber("overhead").value_or(0);
+      Row row{g.name, "ORT (MLAS)", threads};
+      row.gops = perCall > 0 ? 2.0 * g.m * g.n * g.k / perCall / 1e9 : 0;
+      auto *q = reinterpret_cast<const int8_t *>((*y)->getBufferStart());
+      int equal = 0, total = 0;
+      for (auto [i, j] : samples(g)) {
+        // u8 with zero point 128; NCHW for convolutions.
+        auto *u = reinterpret_cast<const uint8_t *>(q);
+        int v = (g.isConv() ? u[j * g.m + i] : u[i * g.n + j]) - 128;
+        equal += v == p.exactOutput(i, j);
+        ++total;
+      }
+      row.exact = double(equal) / total;
+      rows.push_back(row);
+    } else {
+      llvm::consumeError(timing.takeError());
+    }
+  }
+  llvm::sys::fs::remove_directories(dir);
+}
+
 void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   Problem p(g);
   double ops = 2.0 * g.m * g.n * g.k;
@@ -778,6 +891,10 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
   runXnnpack(p, 1, rows);
   runXnnpack(p, 2, rows);
 #endif
+  if (!ortDir.empty() && g.weightBits == 8) {
+    runOrt(p, 1, rows);
+    runOrt(p, 2, rows);
+  }
   // Convolutions: their zero padding differs from the zero point's.
   if (g.isConv() || g.weightBits == 7)
     return;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs qat-bench: qat's kernels side by side with oneDNN and
-# upstream MLIR's loops, on one core. Installs oneDNN (libdnnl-dev) first
-# if needed. Arguments go to qat-bench (e.g. --quick); the JSON results go
+# Builds and runs qat-bench: qat's kernels side by side with oneDNN,
+# XNNPACK, ONNX Runtime and upstream MLIR's loops, on 1 and 2 threads.
+# Installs what they need first (Debian packages, npm's onnxruntime-node). Arguments go to qat-bench (e.g. --quick); the JSON results go
 # to $QAT_BUILD_DIR/bench-results.json.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -10,4 +10,16 @@ qat_install_deps "${QAT_BENCH_PACKAGES[@]}"
 # Configure again so that CMake finds oneDNN if it was just installed.
 cmake -S "$QAT_ROOT" -B "$QAT_BUILD_DIR" > /dev/null
 qat_build --target qat-bench
-"$QAT_BUILD_DIR/bin/qat-bench" --json "$QAT_BUILD_DIR/bench-results.json" "$@"
+
+# ONNX Runtime through node: npm's onnxruntime-node, whose package holds the
+# CPU binaries; --ignore-scripts skips its install script, which downloads
+# from a host that is not reachable here.
+command -v npm > /dev/null || qat_install_deps npm
+QAT_ORT_DIR="$QAT_BUILD_DIR/ort"
+if [ ! -d "$QAT_ORT_DIR/node_modules/onnxruntime-node" ]; then
+  qat_log "installing onnxruntime-node into $QAT_ORT_DIR"
+  npm install --prefix "$QAT_ORT_DIR" --ignore-scripts --no-audit --no-fund \
+    onnxruntime-node@1.30.0
+fi
+"$QAT_BUILD_DIR/bin/qat-bench" --ort "$QAT_ORT_DIR" \
+  --json "$QAT_BUILD_DIR/bench-results.json" "$@"

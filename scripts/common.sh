@@ -14,7 +14,8 @@ QAT_PACKAGES=(cmake ninja-build ccache g++ python3 llvm-22-dev llvm-22-tools
 qat_log() { printf '== %s\n' "$*" >&2; }
 
 # The benchmark's references (scripts/bench.sh).
-QAT_BENCH_PACKAGES=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+QAT_BENCH_PACKAGES=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-onnx
+                    nodejs)
 
 # Installs the missing ones of the given packages (default: QAT_PACKAGES).
 qat_install_deps() {

@@ -846,13 +846,16 @@ Value KernelEmitter::emit() {
   // Chunks and panels are independent: an scf.forall, which
   // qat-codegen-cpu runs on `threads` threads (in any order, with the same
   // results).
+  // Panels outermost: OpenMP's static schedule gives each thread a range of
+  // panels with all their chunks, so that empty chunks (few rows) do not
+  // leave a thread idle.
   auto forall = scf::ForallOp::create(
       b, loc,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(chunks), b.getIndexAttr(panels)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(panels), b.getIndexAttr(chunks)},
       ValueRange{out}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
-  Value chunk = forall.getInductionVar(0), panel = forall.getInductionVar(1);
+  Value panel = forall.getInductionVar(0), chunk = forall.getInductionVar(1);
   Value shared = forall.getRegionIterArgs()[0];
   Value r0 = arith::MinUIOp::create(
       b, loc, arith::MulIOp::create(b, loc, chunk, chunkRows), rows);

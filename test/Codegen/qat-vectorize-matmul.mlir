@@ -21,7 +21,7 @@
 // CHECK-LABEL: func @matmul_requant
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 4, 2, 5, 0, 0, {{.*}}], [3, 0, -6, 0, 0, 0, {{.*}}]]]> : tensor<1x2x32xi16>
 // CHECK: %[[A:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 1]
-// CHECK: scf.forall (%{{.*}}, %[[P:.*]]) in (1, 1) shared_outs(%[[SHARED:.*]] = %{{.*}}) -> (tensor<?x2xi8>)
+// CHECK: scf.forall (%[[P:.*]], %{{.*}}) in (1, 1) shared_outs(%[[SHARED:.*]] = %{{.*}}) -> (tensor<?x2xi8>)
 // CHECK: %[[COLS:.*]] = tensor.extract_slice %[[SHARED]][%{{.*}}, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x2xi8> to tensor<?x?xi8>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}} = %[[COLS]])
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
@@ -79,7 +79,7 @@ func.func @matmul_requant(%a: tensor<?x3xi16>) -> tensor<?x2xi8> {
 // With row-chunks=2, two chunks of whole 4-row tiles (ceil(ceil(5 / 4) / 2)
 // tiles each) per panel; the second holds row 4.
 // CHUNKS-LABEL: func @matmul_i8
-// CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (2, 1)
+// CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (1, 2)
 // SMALL-LABEL: func @matmul_i8
 // SMALL: arith.constant dense<{{.*}}> : tensor<2x1x16xi16>
 // SMALL: -> (vector<8xi32>, vector<8xi32>)
@@ -174,7 +174,7 @@ func.func @matmul_u8(%q: tensor<3x5xi8>) -> tensor<3x16xi32> {
 // as i8) and the quads read 4 channels at [batch, oh + kh, ow + kw, c].
 // CHECK-LABEL: func @conv_3x3
 // CHUNKS-LABEL: func @conv_3x3
-// CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (2, 1)
+// CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (1, 2)
 // CHUNKS: tensor.extract_slice %{{.*}}[0, %{{.*}}, 0, %{{.*}}] [1, %{{.*}}, 4, %{{.*}}]
 // CHECK: scf.forall
 // CHECK: scf.for %[[KH:.*]] = %c0 to %c3

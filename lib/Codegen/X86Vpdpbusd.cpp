@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BytePairs.h"
 #include "qat/Codegen/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -62,20 +63,9 @@ std::optional<std::pair<Value, Value>> matchQuadDot(arith::AddIOp tree) {
     for (const auto &[source, g] : half)
       if (source == products)
         offsets |= 1u << g;
-  auto mul = products.getDefiningOp<arith::MulIOp>();
-  if (offsets != 0b1111 || !mul)
+  if (offsets != 0b1111)
     return std::nullopt;
-  auto bytes = VectorType::get({kGroup * kLanes},
-                               IntegerType::get(tree.getContext(), 8));
-  for (auto [u, s] : {std::pair{mul.getLhs(), mul.getRhs()},
-                      std::pair{mul.getRhs(), mul.getLhs()}}) {
-    auto zext = u.getDefiningOp<arith::ExtUIOp>();
-    auto sext = s.getDefiningOp<arith::ExtSIOp>();
-    if (zext && sext && zext.getIn().getType() == bytes &&
-        sext.getIn().getType() == bytes)
-      return std::make_pair(zext.getIn(), sext.getIn());
-  }
-  return std::nullopt;
+  return qat::matchUnsignedTimesSigned(products, kGroup * kLanes);
 }
 
 /// A quad dot product, added to an accumulator when its one user is such

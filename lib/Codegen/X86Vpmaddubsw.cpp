@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BytePairs.h"
 #include "qat/Codegen/Passes.h"
 
 #include "mlir/IR/Matchers.h"
@@ -72,19 +73,7 @@ std::optional<std::pair<Value, Value>> matchSaturatingQuadDot(Value v) {
   Value saturated = matchAdjacentSum(v, kLanes);
   Value pairs = saturated ? matchSaturation(saturated) : nullptr;
   Value products = pairs ? matchAdjacentSum(pairs, kPairs) : nullptr;
-  auto mul = products ? products.getDefiningOp<arith::MulIOp>() : nullptr;
-  if (!mul)
-    return std::nullopt;
-  auto bytes = VectorType::get({kBytes}, IntegerType::get(v.getContext(), 8));
-  for (auto [u, s] : {std::pair{mul.getLhs(), mul.getRhs()},
-                      std::pair{mul.getRhs(), mul.getLhs()}}) {
-    auto zext = u.getDefiningOp<arith::ExtUIOp>();
-    auto sext = s.getDefiningOp<arith::ExtSIOp>();
-    if (zext && sext && zext.getIn().getType() == bytes &&
-        sext.getIn().getType() == bytes)
-      return std::make_pair(zext.getIn(), sext.getIn());
-  }
-  return std::nullopt;
+  return qat::matchUnsignedTimesSigned(products, kBytes);
 }
 
 /// The saturating quad dot product becomes vpmaddubsw (u8 x s8 products,

@@ -384,6 +384,13 @@ private:
   }
   VectorType vec(int64_t n, Type t) { return VectorType::get({n}, t); }
   Type element() { return b.getIntegerType(dot.bits); }
+  /// The packed weights' element type: i8 when the pair step's weights fit
+  /// (sign-extended as they are loaded: half the memory traffic, which
+  /// bounds a 1-row matmul), else the step's.
+  Type packedElement() {
+    bool narrow = dot.bits == 16 && kernel.s8Weights && !isDepthwise();
+    return narrow ? b.getI8Type() : element();
+  }
   Value packWeights();
   Value prepareActivations();
   /// The result coordinates of row `m` but the channel: (m) for a matmul,
@@ -429,7 +436,8 @@ Value KernelEmitter::packWeights() {
   // [panel][group][column c of the panel][g]: column panel * nr + c, row
   // group * dot.group + g; zeros beyond K and N.
   int64_t g = dot.group;
-  SmallVector<APInt> data(panels * kGroups * g * nr, APInt(dot.bits, 0));
+  unsigned bits = packedElement().getIntOrFloatBitWidth();
+  SmallVector<APInt> data(panels * kGroups * g * nr, APInt(bits, 0));
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t kg = 0; kg < kGroups; ++kg)
       for (int64_t c = 0; c < nr; ++c)
@@ -437,10 +445,10 @@ Value KernelEmitter::packWeights() {
           int64_t row = rows().getSourceRow(g * kg + q), col = p * nr + c;
           if (row >= 0 && col < kernel.n)
             data[(p * kGroups + kg) * g * nr + g * c + q] =
-                APInt(dot.bits, kernel.weights[row * kernel.n + col],
+                APInt(bits, kernel.weights[row * kernel.n + col],
                       /*isSigned=*/true);
         }
-  auto type = RankedTensorType::get({panels, kGroups, g * nr}, element());
+  auto type = RankedTensorType::get({panels, kGroups, g * nr}, packedElement());
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, data))
       .getResult();
 }
@@ -730,11 +738,16 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
           ivs[2]);
     }
     SmallVector<Value> weights;
-    for (int64_t v = 0; v < nv; ++v)
-      weights.push_back(vector::TransferReadOp::create(
-          b, loc, vec(g * lanes, elem), packed,
+    Type stored = packedElement();
+    for (int64_t v = 0; v < nv; ++v) {
+      Value w = vector::TransferReadOp::create(
+          b, loc, vec(g * lanes, stored), packed,
           ValueRange{panel, kg, index(g * lanes * v)},
-          arith::getZeroConstant(b, loc, elem), ArrayRef<bool>{true}));
+          arith::getZeroConstant(b, loc, stored), ArrayRef<bool>{true});
+      if (stored != elem)
+        w = arith::ExtSIOp::create(b, loc, vec(g * lanes, elem), w);
+      weights.push_back(w);
+    }
     SmallVector<Value> next;
     for (int64_t i = 0; i < rows; ++i) {
       SmallVector<Value> at;

@@ -12,7 +12,8 @@
 
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
 // requantization epilogue fused: the weight is packed into one panel of
-// 2 pairs of 16 interleaved columns (K padded to 4 with zeros); the
+// 2 pairs of 16 interleaved columns (K padded to 4 with zeros), stored as
+// i8 since it fits and sign-extended to i16 as it is loaded; the
 // activations get a zero column for the odd K; (panel, row chunk) pairs
 // are an scf.forall writing the chunk's rows and the panel's 16 columns of
 // a result of whole panels, sliced to N = 2 at the end; each 4-row tile
@@ -21,13 +22,14 @@
 // masked truncating store with one active lane into a 4-byte store on
 // AVX-512).
 // CHECK-LABEL: func @matmul_requant
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 4, 2, 5, 0, 0, {{.*}}], [3, 0, -6, 0, 0, 0, {{.*}}]]]> : tensor<1x2x32xi16>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 4, 2, 5, 0, 0, {{.*}}], [3, 0, -6, 0, 0, 0, {{.*}}]]]> : tensor<1x2x32xi8>
 // CHECK: %[[A:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 1]
 // CHECK: %[[R:.*]] = scf.forall (%[[P:.*]], %{{.*}}) in (1, 1) shared_outs(%[[SHARED:.*]] = %{{.*}}) -> (tensor<?x16xi8>)
 // CHECK: %[[COLS:.*]] = tensor.extract_slice %[[SHARED]][%{{.*}}, %{{.*}}] [%{{.*}}, 16] [1, 1] : tensor<?x16xi8> to tensor<?x16xi8>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}} = %[[COLS]])
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
-// CHECK: vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x2x32xi16>, vector<16xi16>
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[W]][%[[P]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x2x32xi8>, vector<16xi8>
+// CHECK: arith.extsi %[[WV]] : vector<16xi8> to vector<16xi16>
 // CHECK: vector.transfer_read %[[A]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x4xi16>, vector<2xi16>
 // CHECK: vector.broadcast %{{.*}} : vector<1xi32> to vector<8xi32>
 // CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14]
@@ -84,7 +86,7 @@ func.func @matmul_requant(%a: tensor<?x3xi16>) -> tensor<?x2xi8> {
 // CHUNKS-LABEL: func @matmul_i8
 // CHUNKS: scf.forall (%{{.*}}, %{{.*}}) in (1, 2)
 // SMALL-LABEL: func @matmul_i8
-// SMALL: arith.constant dense<{{.*}}> : tensor<2x1x16xi16>
+// SMALL: arith.constant dense<{{.*}}> : tensor<2x1x16xi8>
 // SMALL: -> (vector<8xi32>, vector<8xi32>)
 func.func @matmul_i8(%a: tensor<5x2xi8>) -> tensor<5x16xi32> {
   %zero = arith.constant 0 : i32
@@ -138,7 +140,7 @@ func.func @not_matched(%a: tensor<4x2xi8>, %w: tensor<2x16xi8>, %x: tensor<4x2xf
 // QUAD: vector.shuffle {{.*}} [3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47, 51, 55, 59, 63] : vector<64xi32>, vector<64xi32>
 // QUAD: vector.transfer_write %{{.*}} : vector<16xi32>, tensor<3x32xi32>
 // CHECK-LABEL: func @matmul_u8
-// CHECK: tensor<1x3x32xi16>
+// CHECK: tensor<1x3x32xi8>
 // dot=quad-i16: the same packing in 16-column panels of 8 lanes; adjacent
 // products summed and clamped to int16, then adjacent pair sums added.
 // Weights of -7 cannot saturate with any u8 activation: no remark.

@@ -26,7 +26,8 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
     - the weight is packed at compile time into N/nr panels of K/g groups
       of nr interleaved runs of g consecutive K entries
       (`tensor<N/nr x K/g x g*nr x iB>`, zero-padded), the layout the
-      multiply-add instruction wants;
+      multiply-add instruction wants (i8 for the pair step when the weights
+      fit, sign-extended as they are loaded);
     - each mr x nr output tile accumulates in `mr * nr / lanes` i32 vectors
       held in registers across the K loop; one step broadcasts a group of
       g activations to every lane, multiplies it by a weight vector and

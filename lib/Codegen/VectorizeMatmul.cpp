@@ -85,6 +85,9 @@ struct MatmulKernel {
   /// The constant weight, K x N, as storage integers (i8 or i16 values).
   SmallVector<int64_t> weights;
   int64_t k = 0, n = 0;
+  /// For a batch matmul, the batches (each with its own K x N weight);
+  /// else 0.
+  int64_t batch = 0;
   /// The element-wise consumer of the accumulator, or null.
   linalg::GenericOp consumer;
   /// The consumer's input that reads the accumulator.
@@ -136,19 +139,23 @@ struct PackedRows {
 int64_t countSaturablePairs(const MatmulKernel &kernel, int64_t maxActivation) {
   PackedRows rows{kernel, kQuadI16Dot.group};
   int64_t count = 0;
-  auto weight = [&](int64_t r, int64_t col) -> int64_t {
-    int64_t row = rows.getSourceRow(r);
-    return row < 0 ? 0 : kernel.weights[row * kernel.n + col];
-  };
-  for (int64_t r = 0; r < rows.count(); r += 2)
-    for (int64_t col = 0; col < kernel.n; ++col) {
-      int64_t w0 = weight(r, col), w1 = weight(r + 1, col);
-      int64_t most =
-          maxActivation * (std::max<int64_t>(w0, 0) + std::max<int64_t>(w1, 0));
-      int64_t least =
-          maxActivation * (std::min<int64_t>(w0, 0) + std::min<int64_t>(w1, 0));
-      count += most > INT16_MAX || least < INT16_MIN;
-    }
+  // Every batch's weight of a batch matmul.
+  for (int64_t bt = 0; bt < std::max<int64_t>(1, kernel.batch); ++bt) {
+    auto weight = [&](int64_t r, int64_t col) -> int64_t {
+      int64_t row = rows.getSourceRow(r);
+      return row < 0 ? 0
+                     : kernel.weights[(bt * kernel.k + row) * kernel.n + col];
+    };
+    for (int64_t r = 0; r < rows.count(); r += 2)
+      for (int64_t col = 0; col < kernel.n; ++col) {
+        int64_t w0 = weight(r, col), w1 = weight(r + 1, col);
+        int64_t most = maxActivation *
+                       (std::max<int64_t>(w0, 0) + std::max<int64_t>(w1, 0));
+        int64_t least = maxActivation *
+                        (std::min<int64_t>(w0, 0) + std::min<int64_t>(w1, 0));
+        count += most > INT16_MAX || least < INT16_MIN;
+      }
+  }
   return count;
 }
 
@@ -298,6 +305,14 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
     if ((kernel.pad = activations.getDefiningOp<tensor::PadOp>()) &&
         !kernel.pad.getConstantPaddingValue())
       return fail("the padding value is not a constant");
+  } else if (auto bmm = dyn_cast<linalg::BatchMatmulOp>(*op)) {
+    if (bmm.hasUserDefinedMaps())
+      return fail("transposed or broadcast operands");
+    if (aType.isDynamicDim(2) || aType.isDynamicDim(0))
+      return fail("dynamic K or batch");
+    kernel.batch = bType.getDimSize(0);
+    kernel.k = bType.getDimSize(1);
+    kernel.n = bType.getDimSize(2);
   } else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*op)) {
     if (!aType.hasStaticShape() || !cType.hasStaticShape())
       return fail("dynamic shapes");
@@ -428,6 +443,8 @@ private:
   Value packed, activations;
   /// The row coordinates of the first row of the slice being written.
   SmallVector<Value> sliceOrigin;
+  /// A batch matmul's batch, in the forall.
+  Value batchIndex;
   /// Whether every column of every panel exists (no masked stores).
   bool fullPanels() const { return kernel.n % nr == 0; }
 };
@@ -435,20 +452,27 @@ private:
 Value KernelEmitter::packWeights() {
   // [panel][group][column c of the panel][g]: column panel * nr + c, row
   // group * dot.group + g; zeros beyond K and N.
-  int64_t g = dot.group;
+  // A batch matmul has one such weight per batch.
+  int64_t g = dot.group, batches = std::max<int64_t>(1, kernel.batch);
+  int64_t perBatch = panels * kGroups * g * nr;
   unsigned bits = packedElement().getIntOrFloatBitWidth();
-  SmallVector<APInt> data(panels * kGroups * g * nr, APInt(bits, 0));
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t kg = 0; kg < kGroups; ++kg)
-      for (int64_t c = 0; c < nr; ++c)
-        for (int64_t q = 0; q < g; ++q) {
-          int64_t row = rows().getSourceRow(g * kg + q), col = p * nr + c;
-          if (row >= 0 && col < kernel.n)
-            data[(p * kGroups + kg) * g * nr + g * c + q] =
-                APInt(bits, kernel.weights[row * kernel.n + col],
-                      /*isSigned=*/true);
-        }
-  auto type = RankedTensorType::get({panels, kGroups, g * nr}, packedElement());
+  SmallVector<APInt> data(batches * perBatch, APInt(bits, 0));
+  for (int64_t bt = 0; bt < batches; ++bt)
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t kg = 0; kg < kGroups; ++kg)
+        for (int64_t c = 0; c < nr; ++c)
+          for (int64_t q = 0; q < g; ++q) {
+            int64_t row = rows().getSourceRow(g * kg + q), col = p * nr + c;
+            if (row >= 0 && col < kernel.n)
+              data[bt * perBatch + (p * kGroups + kg) * g * nr + g * c + q] =
+                  APInt(bits,
+                        kernel.weights[(bt * kernel.k + row) * kernel.n + col],
+                        /*isSigned=*/true);
+          }
+  SmallVector<int64_t> shape{panels, kGroups, g * nr};
+  if (kernel.batch)
+    shape.insert(shape.begin(), kernel.batch);
+  auto type = RankedTensorType::get(shape, packedElement());
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, data))
       .getResult();
 }
@@ -510,6 +534,8 @@ Value KernelEmitter::prepareActivations() {
 }
 
 SmallVector<Value> KernelEmitter::getRowCoordinates(Value m) {
+  if (kernel.batch)
+    return {batchIndex, m};
   if (!kernel.window)
     return {m};
   int64_t oh = kernel.window->outShape[1], ow = kernel.window->outShape[2];
@@ -740,9 +766,11 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
     SmallVector<Value> weights;
     Type stored = packedElement();
     for (int64_t v = 0; v < nv; ++v) {
+      SmallVector<Value> at{panel, kg, index(g * lanes * v)};
+      if (kernel.batch)
+        at.insert(at.begin(), batchIndex);
       Value w = vector::TransferReadOp::create(
-          b, loc, vec(g * lanes, stored), packed,
-          ValueRange{panel, kg, index(g * lanes * v)},
+          b, loc, vec(g * lanes, stored), packed, at,
           arith::getZeroConstant(b, loc, stored), ArrayRef<bool>{true});
       if (stored != elem)
         w = arith::ExtSIOp::create(b, loc, vec(g * lanes, elem), w);
@@ -761,6 +789,8 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
               arith::MulIOp::create(b, loc, ivs[2], index(g))};
       } else {
         at = {rowIndex[i], arith::MulIOp::create(b, loc, kg, index(g))};
+        if (kernel.batch)
+          at.insert(at.begin(), batchIndex);
       }
       Value group = vector::TransferReadOp::create(
           b, loc, vec(g, elem), activations, at,
@@ -832,8 +862,12 @@ Value KernelEmitter::emit() {
     }
     rows = index(count);
   } else {
-    sizes.push_back(tensor::getMixedSize(b, loc, activations, 0));
-    rows = tensor::DimOp::create(b, loc, activations, 0);
+    // A batch matmul: (batch, M) rows.
+    int64_t rowDim = kernel.batch ? 1 : 0;
+    if (kernel.batch)
+      sizes.push_back(b.getIndexAttr(kernel.batch));
+    sizes.push_back(tensor::getMixedSize(b, loc, activations, rowDim));
+    rows = tensor::DimOp::create(b, loc, activations, rowDim);
   }
   // Whole panels of columns, the extra ones sliced off at the end: every
   // store is a whole vector. (LLVM 22 miscompiles a masked truncating store
@@ -867,13 +901,20 @@ Value KernelEmitter::emit() {
   // Panels outermost: OpenMP's static schedule gives each thread a range of
   // panels with all their chunks, so that empty chunks (few rows) do not
   // leave a thread idle.
-  auto forall = scf::ForallOp::create(
-      b, loc,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(panels), b.getIndexAttr(chunks)},
-      ValueRange{out}, std::nullopt);
+  // A batch matmul's batches outermost.
+  SmallVector<OpFoldResult> counts{b.getIndexAttr(panels),
+                                   b.getIndexAttr(chunks)};
+  if (kernel.batch)
+    counts.insert(counts.begin(), b.getIndexAttr(kernel.batch));
+  auto forall =
+      scf::ForallOp::create(b, loc, counts, ValueRange{out}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
-  Value panel = forall.getInductionVar(0), chunk = forall.getInductionVar(1);
+  unsigned first = kernel.batch ? 1 : 0;
+  if (kernel.batch)
+    batchIndex = forall.getInductionVar(0);
+  Value panel = forall.getInductionVar(first),
+        chunk = forall.getInductionVar(first + 1);
   Value shared = forall.getRegionIterArgs()[0];
   Value r0 = arith::MinUIOp::create(
       b, loc, arith::MulIOp::create(b, loc, chunk, chunkRows), rows);
@@ -897,6 +938,10 @@ Value KernelEmitter::emit() {
     sliceSizes = {b.getIndexAttr(1),
                   arith::DivUIOp::create(b, loc, count, index(ow)).getResult(),
                   b.getIndexAttr(ow)};
+  } else if (kernel.batch) {
+    sliceOrigin = {batchIndex, r0};
+    offsets = {batchIndex, r0};
+    sliceSizes = {b.getIndexAttr(1), count};
   } else {
     sliceOrigin = {r0};
     offsets = {r0};
@@ -958,8 +1003,8 @@ struct QATVectorizeMatmulPass
     int64_t saturable = countSaturablePairs(kernel, maxActivation);
     if (saturable == 0)
       return kQuadI16Dot;
-    int64_t pairs =
-        PackedRows{kernel, kQuadI16Dot.group}.count() / 2 * kernel.n;
+    int64_t pairs = PackedRows{kernel, kQuadI16Dot.group}.count() / 2 *
+                    kernel.n * std::max<int64_t>(1, kernel.batch);
     kernel.op->emitRemark()
         << "'" << kernel.op->getName()
         << "' uses exact i16 pairs (vpmaddwd), not the faster u8 x s8 step "

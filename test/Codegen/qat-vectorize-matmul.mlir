@@ -328,3 +328,23 @@ func.func @depthwise(%a: tensor<1x6x6x12xi16>) -> tensor<1x4x4x12xi32> {
       ins(%a, %w : tensor<1x6x6x12xi16>, tensor<3x3x12xi8>) outs(%z : tensor<1x4x4x12xi32>) -> tensor<1x4x4x12xi32>
   return %acc : tensor<1x4x4x12xi32>
 }
+
+// -----
+
+// A batch matmul with a constant weight per batch: the weights packed per
+// batch (2 x 1 panel x 2 pair groups x 32), the batches a dimension of the
+// forall, each batch's activations and packed weight read at its index.
+// CHECK-LABEL: func @batch_matmul
+// CHECK: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x2x32xi8>
+// CHECK: scf.forall (%[[B:.*]], %{{.*}}, %{{.*}}) in (2, 1, 1)
+// CHECK: vector.transfer_read %[[W]][%[[B]], %{{.*}}, %{{.*}}, %{{.*}}]{{.*}} : tensor<2x1x2x32xi8>, vector<16xi8>
+// CHECK: vector.transfer_read %{{.*}}[%[[B]], %{{.*}}, %{{.*}}]{{.*}} : tensor<2x3x4xi16>, vector<2xi16>
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch_matmul(%a: tensor<2x3x4xi16>) -> tensor<2x3x16xi32> {
+  %zero = arith.constant 0 : i32
+  %w = arith.constant dense<[[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2], [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4]], [[-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1], [-2, -2, -2, -2, -2, -2, -2, -2, -2, -2, -2, -2, -2, -2, -2, -2], [-3, -3, -3, -3, -3, -3, -3, -3, -3, -3, -3, -3, -3, -3, -3, -3], [-4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4]]]> : tensor<2x4x16xi8>
+  %e = tensor.empty() : tensor<2x3x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<2x3x16xi32>) -> tensor<2x3x16xi32>
+  %acc = linalg.batch_matmul ins(%a, %w : tensor<2x3x4xi16>, tensor<2x4x16xi8>) outs(%z : tensor<2x3x16xi32>) -> tensor<2x3x16xi32>
+  return %acc : tensor<2x3x16xi32>
+}

@@ -15,7 +15,9 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
                 "fused";
   let description = [{
     Rewrites an integer `linalg.matmul` (i8 or i16 activations M x K, a
-    constant i8 or i16 weight K x N, i32 accumulation from zero) or
+    constant i8 or i16 weight K x N, i32 accumulation from zero; a
+    `linalg.batch_matmul` with a constant weight per batch is one such
+    kernel per batch) or
     `linalg.conv_2d_nhwc_hwcf` (static shapes, constant HWCF weight; rows
     are output pixels, K is (kh, kw, c) with the channels padded to whole
     groups, read from the activations without im2col), together with the
@@ -63,8 +65,8 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
       through memory; rows beyond the last full tile use 1 x nr tiles.
 
     Integer contractions it cannot handle (non-constant weights, wider
-    element types, transposed maps; batch matmuls, NCHW and grouped
-    convolutions) are left unchanged to the generic lowering,
+    element types, transposed maps; NCHW and grouped convolutions) are
+    left unchanged to the generic lowering,
     correct but slow, each with a remark that names the op and the reason.
   }];
   let options = [

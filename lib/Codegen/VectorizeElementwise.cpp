@@ -16,13 +16,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "VectorBody.h"
 #include "qat/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -148,19 +148,7 @@ bool vectorizePooling(RewriterBase &rewriter, linalg::LinalgOp op) {
             IRMapping map;
             map.map(body->getArgument(0), in);
             map.map(body->getArgument(2), acc);
-            for (Operation &inner : body->without_terminator()) {
-              if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
-                auto type = VectorType::get({w}, c.getType());
-                map.map(c.getResult(),
-                        arith::ConstantOp::create(
-                            b, l, SplatElementsAttr::get(type, c.getValue())));
-                continue;
-              }
-              Operation *v = b.clone(inner, map);
-              for (OpResult r : v->getResults())
-                r.setType(VectorType::get({w}, r.getType()));
-            }
-            acc = map.lookup(body->getTerminator()->getOperand(0));
+            acc = qat::cloneBodyOnVectors(b, l, *body, map, w);
           }
         vector::TransferWriteOp::create(b, l, acc, output, iv,
                                         ArrayRef<bool>{true});

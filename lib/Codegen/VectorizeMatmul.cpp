@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "VectorBody.h"
 #include "qat/Codegen/ElementRange.h"
 #include "qat/Codegen/Passes.h"
 
@@ -48,15 +49,10 @@ struct DotShape {
   bool saturatingPairs = false;
 };
 constexpr DotShape kPairDot{2, 8, 16, false};
+/// The pair step on 512-bit vectors (AVX-512BW's vpmaddwd).
+constexpr DotShape kWidePairDot{2, 16, 16, false};
 constexpr DotShape kQuadDot{4, 16, 8, true};
 constexpr DotShape kQuadI16Dot{4, 8, 8, true, true};
-/// Depthwise convolutions: no sum across K within a lane (each lane is its
-/// own channel). Each tap is a pair step whose second product is zero: the
-/// activation zero-extended into an i32 lane holds (a, 0) as i16, the
-/// weights are packed as (w, 0), and vpmaddwd computes a * w + 0 * 0 (at
-/// 1.6x the rate of vpmulld on i32 lanes here).
-constexpr DotShape kDepthwiseDot8{2, 8, 16, false};
-constexpr DotShape kDepthwiseDot16{2, 16, 16, false};
 
 /// Moves `b` to where a region builder `nb` inserts, for the scope.
 struct BuildWhere : OpBuilder::InsertionGuard {
@@ -75,6 +71,25 @@ struct Window {
   /// channel (K is the kh * kw taps, `channels` is 1).
   bool depthwise = false;
 };
+
+/// The window of a 2-D NHWC convolution op with `channels` per window
+/// position.
+template <typename ConvOp>
+Window getWindow(ConvOp conv, int64_t channels, bool depthwise) {
+  auto strides = conv.getStrides().template getValues<int64_t>();
+  auto dilations = conv.getDilations().template getValues<int64_t>();
+  auto weight = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
+  auto result = cast<RankedTensorType>(conv->getResultTypes()[0]);
+  return Window{weight.getDimSize(0),
+                weight.getDimSize(1),
+                channels,
+                strides[0],
+                strides[1],
+                dilations[0],
+                dilations[1],
+                SmallVector<int64_t>(result.getShape().drop_back()),
+                depthwise};
+}
 
 /// A matched matmul or convolution and its fused consumer.
 struct MatmulKernel {
@@ -98,7 +113,10 @@ struct MatmulKernel {
   /// registers).
   Value narrowActivations;
   bool narrowUnsigned = false;
-  Value u8Activations;
+  /// The activations as u8 storage, or null.
+  Value getU8Activations() const {
+    return narrowUnsigned ? narrowActivations : nullptr;
+  }
   /// Every weight fits in s8.
   bool s8Weights = false;
 };
@@ -164,7 +182,7 @@ int64_t countSaturablePairs(const MatmulKernel &kernel, int64_t maxActivation) {
 int64_t getMaxActivation(const MatmulKernel &kernel) {
   // A convolution's padding value (its zero point) counts too.
   Interval range = getElementRange(kernel.pad ? Value(kernel.pad->getResult(0))
-                                              : kernel.u8Activations);
+                                              : kernel.getU8Activations());
   return range.lo >= 0 && range.hi <= 255 ? static_cast<int64_t>(range.hi)
                                           : 255;
 }
@@ -290,16 +308,7 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
   } else if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op)) {
     if (!aType.hasStaticShape() || !cType.hasStaticShape())
       return fail("dynamic shapes");
-    auto strides = conv.getStrides().getValues<int64_t>();
-    auto dilations = conv.getDilations().getValues<int64_t>();
-    kernel.window = Window{bType.getDimSize(0),
-                           bType.getDimSize(1),
-                           bType.getDimSize(2),
-                           strides[0],
-                           strides[1],
-                           dilations[0],
-                           dilations[1],
-                           SmallVector<int64_t>(cType.getShape().drop_back())};
+    kernel.window = getWindow(conv, bType.getDimSize(2), /*depthwise=*/false);
     kernel.k = bType.getDimSize(0) * bType.getDimSize(1) * bType.getDimSize(2);
     kernel.n = bType.getDimSize(3);
     if ((kernel.pad = activations.getDefiningOp<tensor::PadOp>()) &&
@@ -316,18 +325,8 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
   } else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*op)) {
     if (!aType.hasStaticShape() || !cType.hasStaticShape())
       return fail("dynamic shapes");
-    auto strides = dw.getStrides().getValues<int64_t>();
-    auto dilations = dw.getDilations().getValues<int64_t>();
     // Weight (kh, kw, C): K x N with K the taps and N the channels.
-    kernel.window = Window{bType.getDimSize(0),
-                           bType.getDimSize(1),
-                           1,
-                           strides[0],
-                           strides[1],
-                           dilations[0],
-                           dilations[1],
-                           SmallVector<int64_t>(cType.getShape().drop_back()),
-                           /*depthwise=*/true};
+    kernel.window = getWindow(dw, 1, /*depthwise=*/true);
     kernel.k = bType.getDimSize(0) * bType.getDimSize(1);
     kernel.n = bType.getDimSize(2);
   } else {
@@ -346,8 +345,6 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
   if (auto narrow =
           getI8Storage(kernel.pad ? kernel.pad.getSource() : activations)) {
     std::tie(kernel.narrowActivations, kernel.narrowUnsigned) = *narrow;
-    if (kernel.narrowUnsigned)
-      kernel.u8Activations = kernel.narrowActivations;
   }
 
   // The consumer: an element-wise generic reading the accumulator once,
@@ -445,7 +442,8 @@ private:
   SmallVector<Value> sliceOrigin;
   /// A batch matmul's batch, in the forall.
   Value batchIndex;
-  /// Whether every column of every panel exists (no masked stores).
+  /// Whether every column of every panel exists (no masked reads of
+  /// per-column operands, no final slice of the result).
   bool fullPanels() const { return kernel.n % nr == 0; }
 };
 
@@ -697,31 +695,7 @@ Value KernelEmitter::emitEpilogue(Value acc, Value m, ArrayRef<Value> coords,
     }
     map.map(body.getArgument(i), value);
   }
-  auto vectorOf = [&](Value v) {
-    if (Value mapped = map.lookupOrNull(v))
-      return mapped;
-    // A value from outside the body: the same in every lane.
-    Value splat =
-        vector::BroadcastOp::create(b, loc, vec(lanes, v.getType()), v);
-    map.map(v, splat);
-    return splat;
-  };
-  for (Operation &op : body.without_terminator()) {
-    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-      auto type = vec(lanes, c.getType());
-      map.map(c.getResult(),
-              arith::ConstantOp::create(
-                  b, loc, SplatElementsAttr::get(type, c.getValue()))
-                  .getResult());
-      continue;
-    }
-    for (Value operand : op.getOperands())
-      vectorOf(operand);
-    Operation *v = b.clone(op, map);
-    for (OpResult r : v->getResults())
-      r.setType(vec(lanes, r.getType()));
-  }
-  return vectorOf(body.getTerminator()->getOperand(0));
+  return cloneBodyOnVectors(b, loc, body, map, lanes);
 }
 
 Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
@@ -895,13 +869,11 @@ Value KernelEmitter::emit() {
         b, loc, arith::CeilDivUIOp::create(b, loc, tiles, index(chunks)),
         index(mr));
   }
-  // Chunks and panels are independent: an scf.forall, which
+  // (Batch,) panel and chunk are independent: an scf.forall, which
   // qat-codegen-cpu runs on `threads` threads (in any order, with the same
-  // results).
-  // Panels outermost: OpenMP's static schedule gives each thread a range of
-  // panels with all their chunks, so that empty chunks (few rows) do not
-  // leave a thread idle.
-  // A batch matmul's batches outermost.
+  // results). Panels outside chunks: OpenMP's static schedule gives each
+  // thread a range of panels with all their chunks, so that empty chunks
+  // (few rows) do not leave a thread idle.
   SmallVector<OpFoldResult> counts{b.getIndexAttr(panels),
                                    b.getIndexAttr(chunks)};
   if (kernel.batch)
@@ -928,25 +900,21 @@ Value KernelEmitter::emit() {
   Value count = arith::SubIOp::create(b, loc, r1, r0);
   if (kernel.window && !oneImage) {
     sliceOrigin = {c0, c0, c0};
-    offsets.assign(3, b.getIndexAttr(0));
     sliceSizes.assign(sizes.begin(), sizes.end() - 1);
   } else if (kernel.window) {
     int64_t ow = kernel.window->outShape[2];
-    Value oh0 = arith::DivUIOp::create(b, loc, r0, index(ow));
-    sliceOrigin = {c0, oh0, c0};
-    offsets = {b.getIndexAttr(0), oh0, b.getIndexAttr(0)};
+    sliceOrigin = {c0, arith::DivUIOp::create(b, loc, r0, index(ow)), c0};
     sliceSizes = {b.getIndexAttr(1),
                   arith::DivUIOp::create(b, loc, count, index(ow)).getResult(),
                   b.getIndexAttr(ow)};
   } else if (kernel.batch) {
     sliceOrigin = {batchIndex, r0};
-    offsets = {batchIndex, r0};
     sliceSizes = {b.getIndexAttr(1), count};
   } else {
     sliceOrigin = {r0};
-    offsets = {r0};
     sliceSizes = {count};
   }
+  offsets = getAsOpFoldResult(sliceOrigin);
   offsets.push_back(n0);
   sliceSizes.push_back(width);
   Value slice = tensor::ExtractSliceOp::create(b, loc, shared, offsets,
@@ -993,9 +961,14 @@ struct QATVectorizeMatmulPass
   /// Quads need u8 activations and s8 weights, and with int16 pair sums a
   /// proof that none saturates; pairs take the rest.
   DotShape chooseDot(const MatmulKernel &kernel) {
+    // Depthwise convolutions: no sum across K within a lane (each lane is
+    // its own channel). Each tap is a pair step whose second product is
+    // zero: the activation zero-extended into an i32 lane holds (a, 0) as
+    // i16, the weights are packed as (w, 0), and vpmaddwd computes
+    // a * w + 0 * 0 (at 1.6x the rate of vpmulld on i32 lanes here).
     if (kernel.window && kernel.window->depthwise)
-      return dotProduct == "quad" ? kDepthwiseDot16 : kDepthwiseDot8;
-    if (dotProduct == "pair" || !kernel.u8Activations || !kernel.s8Weights)
+      return dotProduct == "quad" ? kWidePairDot : kPairDot;
+    if (dotProduct == "pair" || !kernel.getU8Activations() || !kernel.s8Weights)
       return kPairDot;
     if (dotProduct == "quad")
       return kQuadDot;

@@ -9,7 +9,8 @@ QAT_BUILD_DIR="${QAT_BUILD_DIR:-$QAT_ROOT/build}"
 # Debian 12 packages qat builds and tests with (LLVM/MLIR 22 included).
 QAT_PACKAGES=(cmake ninja-build ccache g++ python3 llvm-22-dev llvm-22-tools
               libmlir-22-dev mlir-22-tools clang-22 lld-22 libgtest-dev
-              libomp5-14)
+              libomp5-14 libonnx-dev libprotobuf-dev libonnx-testdata
+              python3-onnx)
 
 qat_log() { printf '== %s\n' "$*" >&2; }
 

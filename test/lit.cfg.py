@@ -32,7 +32,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_NOHASHDIR"])
 
 tool_dirs = [config.qat_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["qat-opt", "qat-run", "qat-aot"], tool_dirs)
+llvm_config.add_tool_substitutions(["qat-opt", "qat-run", "qat-aot", "qat-translate"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # Host CPU features, for tests that execute a particular kernel.
@@ -45,3 +45,17 @@ except OSError:
 for feature in ("avx2", "avx512_vnni"):
     if feature in flags:
         config.available_features.add(feature)
+
+# ONNX import: Debian's python3 (with python3-onnx; a python3 earlier on PATH
+# may not see Debian's packages) and the backend node tests of
+# libonnx-testdata that cover quantization.
+config.substitutions.append(("%onnx_python", "/usr/bin/python3"))
+config.substitutions.append(("%qat_tools_dir", config.qat_tools_dir))
+_node_dir = "/usr/share/libonnx-testdata/data/node"
+_node_tests = ["quantizelinear", "quantizelinear_axis", "dequantizelinear",
+               "dequantizelinear_axis", "qlinearmatmul_2D", "qlinearmatmul_3D",
+               "qlinearconv", "matmulinteger", "basic_convinteger",
+               "convinteger_with_padding", "convinteger_without_padding"]
+config.substitutions.append(
+    ("%onnx_node_tests",
+     " ".join(os.path.join(_node_dir, "test_" + t) for t in _node_tests)))

@@ -138,7 +138,17 @@ CompiledFunction::run(ArrayRef<HostTensor> args) {
     for (size_t d = 0; shapeOk && d < sig.shape.size(); ++d)
       shapeOk =
           ShapedType::isDynamic(sig.shape[d]) || sig.shape[d] == arg.shape[d];
-    if (arg.kind != sig.kind || !shapeOk)
+    // Integers are signless in MLIR: unsigned data of the same width fits
+    // (ONNX's uint8 tensors arrive as u8 .npy files for i8 arguments).
+    auto sameBits = [](ElementKind a, ElementKind b) {
+      auto unsign = [](ElementKind k) {
+        return k == ElementKind::I8    ? ElementKind::U8
+               : k == ElementKind::I16 ? ElementKind::U16
+                                       : k;
+      };
+      return unsign(a) == unsign(b);
+    };
+    if (!sameBits(arg.kind, sig.kind) || !shapeOk)
       return fail("argument #" + Twine(i) + " of @" + name + ": expected " +
                   HostTensor(sig.kind, {}).describe() + " of rank " +
                   Twine(sig.shape.size()) + " with matching sizes, got " +

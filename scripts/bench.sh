@@ -11,15 +11,6 @@ qat_install_deps "${QAT_BENCH_PACKAGES[@]}"
 cmake -S "$QAT_ROOT" -B "$QAT_BUILD_DIR" > /dev/null
 qat_build --target qat-bench
 
-# ONNX Runtime through node: npm's onnxruntime-node, whose package holds the
-# CPU binaries; --ignore-scripts skips its install script, which downloads
-# from a host that is not reachable here.
-command -v npm > /dev/null || qat_install_deps npm
-QAT_ORT_DIR="$QAT_BUILD_DIR/ort"
-if [ ! -d "$QAT_ORT_DIR/node_modules/onnxruntime-node" ]; then
-  qat_log "installing onnxruntime-node into $QAT_ORT_DIR"
-  npm install --prefix "$QAT_ORT_DIR" --ignore-scripts --no-audit --no-fund \
-    onnxruntime-node@1.30.0
-fi
+qat_install_ort
 "$QAT_BUILD_DIR/bin/qat-bench" --ort "$QAT_ORT_DIR" \
   --json "$QAT_BUILD_DIR/bench-results.json" "$@"

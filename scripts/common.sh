@@ -18,6 +18,21 @@ qat_log() { printf '== %s\n' "$*" >&2; }
 QAT_BENCH_PACKAGES=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-onnx
                     nodejs)
 
+# ONNX Runtime through node (the ONNX import tests' reference and a
+# benchmark column): npm's onnxruntime-node, whose package holds the CPU
+# binaries; --ignore-scripts skips its install script, which downloads from
+# a host that is not reachable here.
+QAT_ORT_DIR="$QAT_BUILD_DIR/ort"
+qat_install_ort() {
+  command -v node > /dev/null || qat_install_deps nodejs
+  command -v npm > /dev/null || qat_install_deps npm
+  if [ ! -d "$QAT_ORT_DIR/node_modules/onnxruntime-node" ]; then
+    qat_log "installing onnxruntime-node into $QAT_ORT_DIR"
+    npm install --prefix "$QAT_ORT_DIR" --ignore-scripts --no-audit --no-fund \
+      onnxruntime-node@1.30.0
+  fi
+}
+
 # Installs the missing ones of the given packages (default: QAT_PACKAGES).
 qat_install_deps() {
   local missing=() pkg

@@ -5,6 +5,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 qat_setup
+# The ONNX import tests compare with ONNX Runtime.
+qat_install_ort
 qat_build
 qat_log "running the test suite"
 cd "$QAT_BUILD_DIR"

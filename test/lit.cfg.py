@@ -59,3 +59,8 @@ _node_tests = ["quantizelinear", "quantizelinear_axis", "dequantizelinear",
 config.substitutions.append(
     ("%onnx_node_tests",
      " ".join(os.path.join(_node_dir, "test_" + t) for t in _node_tests)))
+# ONNX Runtime through node (installed by scripts/test.sh into build/ort).
+_ort_dir = os.path.join(config.qat_obj_root, "ort")
+if os.path.isdir(os.path.join(_ort_dir, "node_modules", "onnxruntime-node")):
+    config.available_features.add("onnxruntime")
+config.substitutions.append(("%ort_dir", _ort_dir))

@@ -40,6 +40,10 @@ void mlir::qat::buildSimulationPipeline(OpPassManager &pm) {
   fold.requireStatic = true;
   pm.addPass(createQATFoldLearnedParamsPass(fold));
   pm.addPass(createQATSimulatePass());
+  // Graphs that hold integer tensors already (imported ONNX models, whose
+  // weights are integer initializers) carry quantize/dequantize ops; their
+  // lowering is the same arithmetic (docs/Semantics.md §3).
+  pm.addPass(createConvertQATToLinalgPass());
 }
 
 void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,

@@ -462,7 +462,9 @@ FailureOr<Tensor> Importer::transposeTensor(Tensor &t, ArrayRef<int64_t> perm) {
         index[d] = 0;
       }
     }
-    r.constant = DenseElementsAttr::get(r.type, out);
+    // The contents' own type: storage integers under a grid.
+    r.constant = DenseElementsAttr::get(
+        r.type.clone(t.constant.getElementType()), out);
     if (t.grid) {
       r.grid = t.grid;
       if (t.grid->axis)
@@ -485,7 +487,7 @@ FailureOr<Tensor> Importer::reshapeTensor(Tensor &t, ArrayRef<int64_t> shape) {
     return nodeError("cannot reshape " + Twine(t.type.getNumElements()) +
                      " elements to " + Twine(r.type.getNumElements()));
   if (t.constant && (!t.grid || !t.grid->axis)) {
-    r.constant = t.constant.reshape(r.type);
+    r.constant = t.constant.reshape(r.type.clone(t.constant.getElementType()));
     r.grid = t.grid;
     return r;
   }
@@ -500,7 +502,7 @@ FailureOr<Tensor> Importer::reshapeTensor(Tensor &t, ArrayRef<int64_t> shape) {
     int64_t suffix = 1;
     for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
       if (suffix == inner && shape[d] == t.type.getDimSize(axis)) {
-        r.constant = t.constant.reshape(r.type);
+        r.constant = t.constant.reshape(r.type.clone(t.constant.getElementType()));
         r.grid = t.grid;
         r.grid->axis = d;
         return r;

@@ -84,6 +84,24 @@ struct QATPromoteToF64Pass
         fakeQuants.push_back(op);
     });
     OpBuilder b(&getContext());
+    // Likewise quantize and dequantize ops (graphs that hold integer
+    // tensors, e.g. imported ONNX models): their grids express f32.
+    getOperation()->walk([&](Operation *op) {
+      if (auto q = dyn_cast<QuantizeOp>(op);
+          q && q.getInput().getType().getElementType().isF64()) {
+        b.setInsertionPoint(op);
+        q.getInputMutable().assign(convertElements(
+            b, op->getLoc(), q.getInput(), b.getF32Type()));
+      } else if (auto dq = dyn_cast<DequantizeOp>(op);
+                 dq && dq.getOutput().getType().getElementType().isF64()) {
+        dq.getResult().setType(
+            dq.getOutput().getType().clone(b.getF32Type()));
+        b.setInsertionPointAfter(op);
+        Value wide =
+            convertElements(b, op->getLoc(), dq.getResult(), b.getF64Type());
+        dq.getResult().replaceAllUsesExcept(wide, wide.getDefiningOp());
+      }
+    });
     for (Operation *op : fakeQuants) {
       b.setInsertionPoint(op);
       Value input = op->getOperand(0);

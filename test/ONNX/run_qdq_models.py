@@ -67,6 +67,7 @@ def main():
               "all_vs_sim": 0}
     worst = {"int_vs_disabled": 0, "int_vs_sim": 0, "all_vs_sim": 0}
     failed = refused = 0
+    in_float = {}
     for name, path, inputs, out_shape, (scale, _) in models:
         mlir = os.path.join(work, name + ".mlir")
         subprocess.run([os.path.join(bin_dir, "qat-translate"),
@@ -78,8 +79,14 @@ def main():
             for input_name, _ in inputs:
                 command += ["--input",
                             os.path.join(work, f"{name}.{input_name}.npy")]
-            subprocess.run(command + extra, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            run = subprocess.run(command + extra, check=True, text=True,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+            # Ops qat could not turn into integers say so in a remark.
+            for line in run.stderr.splitlines():
+                if mode == "int" and "runs in float between" in line:
+                    op = line.split("remark: '")[1].split("'")[0]
+                    in_float[op] = in_float.get(op, 0) + 1
             results[mode] = np.load(out).reshape(out_shape)
         for level in ("disabled", "all"):
             ort_out = os.path.join(work, f"{name}.ort.{level}")
@@ -121,6 +128,8 @@ def main():
     print(f"ORT(all) == simulation: {totals['all_vs_sim']} of {n} "
           f"(max {worst['all_vs_sim']} steps)")
     print(f"ORT(all) refused {refused} models")
+    print("left in float: " + (", ".join(f"{op} x{n}" for op, n in
+                                         sorted(in_float.items())) or "none"))
     print(f"{len(models) - failed} of {len(models)} models passed")
     sys.exit(1 if failed else 0)
 

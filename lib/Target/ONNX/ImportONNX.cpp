@@ -463,8 +463,8 @@ FailureOr<Tensor> Importer::transposeTensor(Tensor &t, ArrayRef<int64_t> perm) {
       }
     }
     // The contents' own type: storage integers under a grid.
-    r.constant = DenseElementsAttr::get(
-        r.type.clone(t.constant.getElementType()), out);
+    r.constant =
+        DenseElementsAttr::get(r.type.clone(t.constant.getElementType()), out);
     if (t.grid) {
       r.grid = t.grid;
       if (t.grid->axis)
@@ -502,7 +502,8 @@ FailureOr<Tensor> Importer::reshapeTensor(Tensor &t, ArrayRef<int64_t> shape) {
     int64_t suffix = 1;
     for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
       if (suffix == inner && shape[d] == t.type.getDimSize(axis)) {
-        r.constant = t.constant.reshape(r.type.clone(t.constant.getElementType()));
+        r.constant =
+            t.constant.reshape(r.type.clone(t.constant.getElementType()));
         r.grid = t.grid;
         r.grid->axis = d;
         return r;
@@ -747,14 +748,50 @@ FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> inputs, Body body) {
   };
   SmallVector<Value> operands;
   SmallVector<AffineMap> maps;
+  SmallVector<Tensor> squeezed;
+  squeezed.reserve(inputs.size());
+  // Splat constants (a divisor, a scale) become constants in the body,
+  // where qat's pattern matchers look for them.
+  SmallVector<std::optional<float>> splats;
   for (Tensor *t : inputs) {
+    splats.push_back(std::nullopt);
+    if (t->constant && !t->grid && t->type.getRank() == 0 && t->isFloat()) {
+      splats.back() = t->constant.getSplatValue<float>();
+      continue;
+    }
+    // A constant loses its broadcast dimensions (a bias of shape C x 1 x 1
+    // becomes C, read along the channel dimension): the form of a
+    // per-channel bias that qat fuses into a matmul or convolution.
+    int64_t offset = rank - t->type.getRank();
+    SmallVector<int64_t> kept, keptShape;
+    for (int64_t d = 0; d < t->type.getRank(); ++d)
+      if (!(t->type.getDimSize(d) == 1 && shape[offset + d] != 1)) {
+        kept.push_back(offset + d);
+        keptShape.push_back(t->type.getDimSize(d));
+      }
+    if (t->constant && !t->grid &&
+        static_cast<int64_t>(kept.size()) < t->type.getRank()) {
+      Tensor c = *t;
+      c.type = RankedTensorType::get(keptShape, t->type.getElementType());
+      c.constant = t->constant.reshape(c.type);
+      squeezed.push_back(c);
+      FailureOr<Value> v = materialize(squeezed.back());
+      if (failed(v))
+        return failure();
+      operands.push_back(*v);
+      SmallVector<AffineExpr> exprs;
+      for (int64_t l : kept)
+        exprs.push_back(b.getAffineDimExpr(physOf(l)));
+      maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+      continue;
+    }
     bool held = nhwc && t->type.getShape() == ArrayRef<int64_t>(shape) &&
                 (t->nhwc || !t->constant);
     FailureOr<Value> v = materialize(*t, held);
     if (failed(v))
       return failure();
     operands.push_back(*v);
-    int64_t r = t->type.getRank(), offset = rank - r;
+    int64_t r = t->type.getRank();
     SmallVector<AffineExpr> exprs;
     for (int64_t p = 0; p < r; ++p) {
       int64_t logical = held ? kNHWCToNCHW[p] : p;
@@ -775,7 +812,13 @@ FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> inputs, Body body) {
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, operands, ValueRange{init}, maps,
       iters, [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value y = body(nb, l, args.drop_back());
+        SmallVector<Value> values;
+        unsigned next = 0;
+        for (std::optional<float> splat : splats)
+          values.push_back(splat ? Value(arith::ConstantOp::create(
+                                       nb, l, nb.getF32FloatAttr(*splat)))
+                                 : args[next++]);
+        Value y = body(nb, l, values);
         linalg::YieldOp::create(nb, l, y);
       });
   Tensor r;
@@ -892,18 +935,50 @@ FailureOr<Tensor> Importer::matmul(Tensor &a, Tensor &w) {
 FailureOr<Tensor> Importer::addBias(Tensor &acc, Tensor &bias,
                                     int64_t channelDim) {
   int64_t channels = acc.type.getDimSize(channelDim);
-  if (bias.type.getNumElements() != channels && bias.type.getNumElements() != 1)
-    return nodeError("the bias has " + Twine(bias.type.getNumElements()) +
-                     " values for " + Twine(channels) + " channels");
-  SmallVector<int64_t> shape(acc.type.getRank() - channelDim, 1);
-  shape[0] = bias.type.getNumElements();
-  FailureOr<Tensor> reshaped = reshapeTensor(bias, shape);
-  if (failed(reshaped))
+  int64_t count = bias.type.getNumElements();
+  if (count != channels && count != 1)
+    return nodeError("the bias has " + Twine(count) + " values for " +
+                     Twine(channels) + " channels");
+  if (count != channels) {
+    FailureOr<Tensor> scalar = reshapeTensor(bias, {});
+    if (failed(scalar))
+      return failure();
+    return elementwise({&acc, &*scalar},
+                       [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                         return arith::AddFOp::create(nb, l, args[0], args[1]);
+                       });
+  }
+  // One value per channel read along the channel dimension: the form of a
+  // bias qat fuses into the matmul or convolution.
+  FailureOr<Tensor> flat = reshapeTensor(bias, {count});
+  if (failed(flat))
     return failure();
-  return elementwise({&acc, &*reshaped},
-                     [](OpBuilder &nb, Location l, ValueRange args) -> Value {
-                       return arith::AddFOp::create(nb, l, args[0], args[1]);
-                     });
+  FailureOr<Value> accValue = materialize(acc, acc.nhwc);
+  FailureOr<Value> biasValue = materialize(*flat);
+  if (failed(accValue) || failed(biasValue))
+    return failure();
+  int64_t rank = acc.type.getRank();
+  bool nhwc = acc.nhwc && rank == 4;
+  int64_t channelPos = nhwc ? kNCHWToNHWC[channelDim] : channelDim;
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, ctx),
+      AffineMap::get(rank, 0, b.getAffineDimExpr(channelPos)),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  auto type = cast<RankedTensorType>(accValue->getType());
+  Value init = emptyTensor(type.getShape(), b.getF32Type());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  Tensor r = acc;
+  r.nhwc = nhwc;
+  r.value =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{type}, ValueRange{*accValue, *biasValue},
+          ValueRange{init}, maps, iters,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+          })
+          .getResult(0);
+  return r;
 }
 
 LogicalResult
@@ -1457,7 +1532,14 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
         e *= beta;
       bias.constant = DenseElementsAttr::get(bias.type, ArrayRef<float>(v));
     }
-    // C broadcasts like numpy: a per-column bias is the epilogue qat fuses.
+    // A per-column C (N or 1 x N) is a bias; otherwise C broadcasts like
+    // numpy.
+    ArrayRef<int64_t> cShape = bias.type.getShape();
+    int64_t n = y->type.getDimSize(1);
+    if (bias.constant &&
+        ((cShape.size() == 1 && cShape[0] == n) ||
+         (cShape.size() == 2 && cShape[0] == 1 && cShape[1] == n)))
+      return defineResult(addBias(*y, bias, 1));
     return defineResult(elementwise(
         {&*y, &bias}, [](OpBuilder &nb, Location l, ValueRange args) -> Value {
           return arith::AddFOp::create(nb, l, args[0], args[1]);

@@ -90,12 +90,11 @@ struct QATPromoteToF64Pass
       if (auto q = dyn_cast<QuantizeOp>(op);
           q && q.getInput().getType().getElementType().isF64()) {
         b.setInsertionPoint(op);
-        q.getInputMutable().assign(convertElements(
-            b, op->getLoc(), q.getInput(), b.getF32Type()));
+        q.getInputMutable().assign(
+            convertElements(b, op->getLoc(), q.getInput(), b.getF32Type()));
       } else if (auto dq = dyn_cast<DequantizeOp>(op);
                  dq && dq.getOutput().getType().getElementType().isF64()) {
-        dq.getResult().setType(
-            dq.getOutput().getType().clone(b.getF32Type()));
+        dq.getResult().setType(dq.getOutput().getType().clone(b.getF32Type()));
         b.setInsertionPointAfter(op);
         Value wide =
             convertElements(b, op->getLoc(), dq.getResult(), b.getF64Type());

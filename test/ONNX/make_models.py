@@ -96,6 +96,22 @@ nodes.append(helper.make_node("Identity", ["out_dq"], ["y"]))
 save("depthwise_gemm", nodes, [value("x", TensorProto.FLOAT, [1, 3, 2, 4])],
      [value("y", TensorProto.FLOAT, [1, 2])], inits)
 
+# A grouped convolution (2 groups) with a bias and Relu.
+nodes, inits = [], []
+x = qdq("x", "in", 0.02, 128, nodes, inits)
+inits += [const("w", np.arange(-16, 16, dtype=np.int8).reshape(4, 2, 2, 2)),
+          const("w_s", np.float32([0.01, 0.02, 0.03, 0.04])),
+          const("w_zp", np.zeros(4, np.int8)),
+          const("b", np.float32([0.1, 0.2, 0.3, 0.4]))]
+nodes += [helper.make_node("DequantizeLinear", ["w", "w_s", "w_zp"], ["w_dq"],
+                           axis=0),
+          helper.make_node("Conv", [x, "w_dq", "b"], ["conv"], group=2),
+          helper.make_node("Relu", ["conv"], ["relu"])]
+qdq("relu", "out", 0.05, 0, nodes, inits)
+nodes.append(helper.make_node("Identity", ["out_dq"], ["y"]))
+save("grouped_conv", nodes, [value("x", TensorProto.FLOAT, [1, 4, 3, 3])],
+     [value("y", TensorProto.FLOAT, [1, 4, 2, 2])], inits)
+
 # Malformed files.
 with open(os.path.join(OUT, "truncated.onnx"), "wb") as f:
     f.write(conv_block[: len(conv_block) // 2])

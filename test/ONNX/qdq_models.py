@@ -147,7 +147,8 @@ class Builder:
         dilation = int(r.choice([1, 1, 1, 2])) if k > 1 else 1
         extent = dilation * (k - 1) + 1
         attrs = {"strides": [stride, stride], "dilations": [dilation, dilation]}
-        if r.random() < 0.2:
+        if r.random() < 0.2 and dilation == 1:
+            # (ONNX Runtime rejects dilations with auto_pad.)
             attrs["auto_pad"] = "SAME_UPPER" if r.random() < 0.5 else "SAME_LOWER"
             oh, ow = -(-h // stride), -(-w // stride)
         else:
@@ -164,6 +165,10 @@ class Builder:
             f = c
             attrs["group"] = c
             wt, ws = self.weight((c, 1, k, k), 0)
+        elif c % 2 == 0 and f % 2 == 0 and r.random() < 0.3:
+            # Grouped (ResNeXt-like), two groups.
+            attrs["group"] = 2
+            wt, ws = self.weight((f, c // 2, k, k), 0)
         else:
             wt, ws = self.weight((f, c, k, k), 0)
         inputs = [x, wt]

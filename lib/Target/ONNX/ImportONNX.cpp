@@ -114,7 +114,8 @@ private:
   FailureOr<Tensor> activation(Tensor &x, StringRef name, float lo, float hi);
   FailureOr<Tensor> matmul(Tensor &a, Tensor &w);
   FailureOr<Tensor> addBias(Tensor &acc, Tensor &bias, int64_t channelDim);
-  FailureOr<Tensor> conv(const onnx::NodeProto &node, Tensor &x, Tensor &w);
+  FailureOr<Tensor> conv(const onnx::NodeProto &node, Tensor &x, Tensor &w,
+                         Tensor *bias);
   FailureOr<Tensor> pool(const onnx::NodeProto &node, Tensor &x, bool isMax);
   FailureOr<Tensor> globalAveragePool(Tensor &x);
   FailureOr<Tensor> integerMatmul(const onnx::NodeProto &node);
@@ -844,11 +845,9 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
     }
     return v;
   };
-  auto producer =
-      x.value ? x.value.getDefiningOp<linalg::GenericOp>() : nullptr;
-  if (producer && x.value.use_empty() && readers.lookup(name) == 1 &&
-      producer->getNumResults() == 1) {
-    // Rebuild the producer with the clamp after its body.
+  // The producer rebuilt with the clamp after its body.
+  auto fuse = [&](linalg::GenericOp producer) -> Value {
+    OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(producer);
     auto fused = linalg::GenericOp::create(
         b, loc, producer.getResultTypes(), producer.getInputs(),
@@ -864,10 +863,27 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
           linalg::YieldOp::create(nb, l, clampBody(nb, l, y));
         });
     producer->erase();
-    b.setInsertionPointToEnd(fused->getBlock());
-    Tensor r = x;
-    r.value = fused.getResult(0);
-    return r;
+    return fused.getResult(0);
+  };
+  auto fusible = [](Value v) {
+    auto generic = v.getDefiningOp<linalg::GenericOp>();
+    return generic && generic->getNumResults() == 1 ? generic : nullptr;
+  };
+  if (x.value && x.value.use_empty() && readers.lookup(name) == 1) {
+    if (linalg::GenericOp producer = fusible(x.value)) {
+      Tensor r = x;
+      r.value = fuse(producer);
+      return r;
+    }
+    // The groups of a grouped convolution: clamp each.
+    auto concat = x.value.getDefiningOp<tensor::ConcatOp>();
+    if (concat && llvm::all_of(concat.getInputs(), [&](Value v) {
+          return fusible(v) && v.hasOneUse();
+        })) {
+      for (OpOperand &operand : concat->getOpOperands())
+        operand.set(fuse(fusible(operand.get())));
+      return x;
+    }
   }
   Tensor *in = &x;
   return elementwise({in}, [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -1052,11 +1068,35 @@ static Value padNHWC(OpBuilder &b, Location loc, Value v,
       c);
 }
 
-/// ONNX Conv (NCHW, weights F x C/G x KH x KW) as an NHWC convolution
-/// (HWCF weights) or depthwise convolution (HWC weights), the layouts qat's
-/// kernels take.
+/// Elements [offset, offset + size) of dimension 0 of a constant, with
+/// its grid's channels when the grid is per axis 0.
+static Tensor sliceConstant(const Tensor &t, int64_t offset, int64_t size) {
+  Tensor r = t;
+  SmallVector<int64_t> shape(t.type.getShape());
+  int64_t inner = t.type.getNumElements() / shape[0];
+  shape[0] = size;
+  r.type = RankedTensorType::get(shape, t.type.getElementType());
+  SmallVector<Attribute> all(t.constant.getValues<Attribute>());
+  r.constant = DenseElementsAttr::get(
+      r.type.clone(t.constant.getElementType()),
+      ArrayRef<Attribute>(all).slice(offset * inner, size * inner));
+  if (r.grid && r.grid->axis == 0) {
+    r.grid->scales.assign(t.grid->scales.begin() + offset,
+                          t.grid->scales.begin() + offset + size);
+    r.grid->zeroPoints.assign(t.grid->zeroPoints.begin() + offset,
+                              t.grid->zeroPoints.begin() + offset + size);
+  }
+  return r;
+}
+
+/// ONNX Conv (NCHW, weights F x C/G x KH x KW, optional bias) as NHWC
+/// convolutions (HWCF weights) or a depthwise convolution (HWC weights),
+/// the layouts qat's kernels take. A grouped convolution is one NHWC
+/// convolution per group on a channel slice, concatenated: qat moves the
+/// slices onto the integer storage and distributes the output's quantize
+/// over the concatenation, so every group becomes integer code.
 FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
-                                 Tensor &w) {
+                                 Tensor &w, Tensor *bias) {
   if (x.type.getRank() != 4 || w.type.getRank() != 4)
     return nodeError("is not a 2-D convolution (input rank " +
                      Twine(x.type.getRank()) + ", weight rank " +
@@ -1074,46 +1114,91 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
   if (auto shape = intsAttr(node, "kernel_shape"))
     if (*shape != SmallVector<int64_t>{kh, kw})
       return nodeError("kernel_shape differs from the weight's shape");
+  if (bias && bias->type.getNumElements() != f)
+    return nodeError("the bias has " + Twine(bias->type.getNumElements()) +
+                     " values for " + Twine(f) + " output channels");
   bool depthwise = groups != 1 && groups == c && f == c && cg == 1;
-  if (groups != 1 && !depthwise)
-    return nodeError("has " + Twine(groups) +
-                     " groups; supported: 1 and depthwise (groups = input "
-                     "channels = output channels)");
+  if (groups != 1 && !depthwise && (!w.constant || (bias && !bias->constant)))
+    return nodeError("is a grouped convolution with a non-constant weight or "
+                     "bias; qat needs them constant");
   SmallVector<int64_t> strides, dilations, pads, out;
   if (failed(readWindow(node, {x.type.getDimSize(2), x.type.getDimSize(3)},
                         {kh, kw}, strides, dilations, pads, out, false)))
     return failure();
-
   FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
   if (failed(xv))
-    return failure();
-  Value input = padNHWC(b, loc, *xv, pads, 0.0f);
-  FailureOr<Tensor> weight = depthwise ? reshapeTensor(w, {c, kh, kw})
-                                       : transposeTensor(w, {2, 3, 1, 0});
-  if (succeeded(weight) && depthwise)
-    weight = transposeTensor(*weight, {1, 2, 0});
-  if (failed(weight))
-    return failure();
-  FailureOr<Value> wv = materialize(*weight);
-  if (failed(wv))
     return failure();
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
       b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
-  Value init =
-      zeroFilled({n, out[0], out[1], f}, b.getF32Type(), b.getF32FloatAttr(0));
-  Operation *op;
-  if (depthwise)
-    op = linalg::DepthwiseConv2DNhwcHwcOp::create(
-        b, loc, TypeRange{init.getType()}, ValueRange{input, *wv},
-        ValueRange{init}, attrs);
-  else
-    op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{init.getType()},
-                                          ValueRange{input, *wv},
-                                          ValueRange{init}, attrs);
+
+  // One convolution of `input` (NHWC, unpadded) with `weight` (ONNX
+  // layout), plus `groupBias`.
+  auto convolve = [&](Value input, Tensor &weight, Tensor *groupBias,
+                      bool isDepthwise) -> FailureOr<Tensor> {
+    int64_t outChannels = weight.type.getDimSize(0);
+    Value padded = padNHWC(b, loc, input, pads, 0.0f);
+    FailureOr<Tensor> packed =
+        isDepthwise ? reshapeTensor(weight, {outChannels, kh, kw})
+                    : transposeTensor(weight, {2, 3, 1, 0});
+    if (succeeded(packed) && isDepthwise)
+      packed = transposeTensor(*packed, {1, 2, 0});
+    if (failed(packed))
+      return failure();
+    FailureOr<Value> wv = materialize(*packed);
+    if (failed(wv))
+      return failure();
+    Value init = zeroFilled({n, out[0], out[1], outChannels}, b.getF32Type(),
+                            b.getF32FloatAttr(0));
+    Operation *op;
+    if (isDepthwise)
+      op = linalg::DepthwiseConv2DNhwcHwcOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{padded, *wv},
+          ValueRange{init}, attrs);
+    else
+      op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{init.getType()},
+                                            ValueRange{padded, *wv},
+                                            ValueRange{init}, attrs);
+    Tensor r;
+    r.type =
+        RankedTensorType::get({n, outChannels, out[0], out[1]}, b.getF32Type());
+    r.value = op->getResult(0);
+    r.nhwc = true;
+    return groupBias ? addBias(r, *groupBias, 1) : FailureOr<Tensor>(r);
+  };
+  if (groups == 1 || depthwise)
+    return convolve(*xv, w, bias, depthwise);
+
+  int64_t fg = f / groups;
+  int64_t h = x.type.getDimSize(2), wd = x.type.getDimSize(3);
+  SmallVector<Value> parts;
+  for (int64_t g = 0; g < groups; ++g) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(0),
+                                         b.getIndexAttr(g * cg)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(h),
+                                       b.getIndexAttr(wd), b.getIndexAttr(cg)};
+    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+    Value slice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({n, h, wd, cg}, b.getF32Type()), *xv,
+        offsets, sizes, ones);
+    Tensor weight = sliceConstant(w, g * fg, fg);
+    std::optional<Tensor> groupBias;
+    if (bias) {
+      FailureOr<Tensor> flat = reshapeTensor(*bias, {f});
+      if (failed(flat))
+        return failure();
+      groupBias = sliceConstant(*flat, g * fg, fg);
+    }
+    FailureOr<Tensor> part =
+        convolve(slice, weight, groupBias ? &*groupBias : nullptr, false);
+    if (failed(part))
+      return failure();
+    parts.push_back(part->value);
+  }
   Tensor r;
   r.type = RankedTensorType::get({n, f, out[0], out[1]}, b.getF32Type());
-  r.value = op->getResult(0);
+  r.value = tensor::ConcatOp::create(b, loc, /*dim=*/3, parts);
   r.nhwc = true;
   return r;
 }
@@ -1549,13 +1634,14 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     FailureOr<Tensor *> x = input(0), w = input(1);
     if (failed(x) || failed(w))
       return failure();
-    FailureOr<Tensor> y = conv(node, **x, **w);
-    if (failed(y) || !hasInput(node, 2))
-      return defineResult(y);
-    FailureOr<Tensor *> bias = input(2);
-    if (failed(bias))
-      return failure();
-    return defineResult(addBias(*y, **bias, 1));
+    Tensor *bias = nullptr;
+    if (hasInput(node, 2)) {
+      FailureOr<Tensor *> t = input(2);
+      if (failed(t))
+        return failure();
+      bias = *t;
+    }
+    return defineResult(conv(node, **x, **w, bias));
   }
   if (op == "QLinearMatMul" || op == "QLinearConv") {
     // Dequantize the operands, the float op, quantize the result: what
@@ -1574,10 +1660,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     FailureOr<Tensor> w = dequantizeNode(node, 3, 4, 5, wAxis);
     if (failed(w))
       return failure();
-    FailureOr<Tensor> y =
-        op == "QLinearConv" ? conv(node, *a, *w) : matmul(*a, *w);
-    if (failed(y))
-      return failure();
+    std::optional<Tensor> bt;
     if (op == "QLinearConv" && hasInput(node, 8)) {
       // The int32 bias has scale x_scale * w_scale, zero point 0.
       FailureOr<DenseElementsAttr> xs = constantOf(node, 1, "x_scale");
@@ -1596,14 +1679,16 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
         bias.push_back(static_cast<float>(v.getSExtValue()) * (sx * s));
         ++i;
       }
-      Tensor bt;
-      bt.type = RankedTensorType::get({static_cast<int64_t>(bias.size())},
-                                      b.getF32Type());
-      bt.constant = DenseElementsAttr::get(bt.type, ArrayRef<float>(bias));
-      y = addBias(*y, bt, 1);
-      if (failed(y))
-        return failure();
+      bt.emplace();
+      bt->type = RankedTensorType::get({static_cast<int64_t>(bias.size())},
+                                       b.getF32Type());
+      bt->constant = DenseElementsAttr::get(bt->type, ArrayRef<float>(bias));
     }
+    FailureOr<Tensor> y = op == "QLinearConv"
+                              ? conv(node, *a, *w, bt ? &*bt : nullptr)
+                              : matmul(*a, *w);
+    if (failed(y))
+      return failure();
     FailureOr<Grid> grid =
         readGrid(node, 6, 7, y->type.getRank(), std::nullopt, false);
     if (failed(grid))

@@ -42,7 +42,7 @@ try:
                       if line.startswith("flags")), [])
 except OSError:
     flags = []
-for feature in ("avx2", "avx512_vnni"):
+for feature in ("avx2", "avx512_vnni", "avx_vnni"):
     if feature in flags:
         config.available_features.add(feature)
 

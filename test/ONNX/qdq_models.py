@@ -244,3 +244,36 @@ def build(seed):
     model.ir_version = 7
     checker.check_model(model)
     return model, inputs, out, out_shape, grid
+
+
+def saturating():
+    """A QDQ matmul whose adjacent u8 x s8 product pairs leave int16: bright
+    activations (near 255) times large same-sign weights. Exact arithmetic
+    and ONNX Runtime with optimizations disabled agree; a kernel that adds
+    product pairs with int16 saturation (vpmaddubsw, what ORT's optimized
+    u8 x s8 path uses on AVX2 CPUs without VNNI) loses most of each sum.
+    Returns what build() returns."""
+    rng = np.random.default_rng(7)
+    g = Builder(rng, "saturating")
+    k, n, m = 64, 8, 4
+    x = g.qdq("x", 0.0, 1.0)
+    g.grids.clear()
+    q = rng.integers(90, 128, size=(k, n)) * np.where(np.arange(n) % 2, 1, -1)
+    inputs = [g.const("w", q.astype(np.int8)),
+              g.const("ws", np.float32(1 / 127)), g.const("wzp", np.int8(0))]
+    w = g.node("DequantizeLinear", inputs, "wdq")
+    y = g.node("MatMul", [x, w], "mm")
+    scale, zp = np.float32(0.5), np.uint8(128)
+    s, z = g.const("s", scale), g.const("zp", zp)
+    yq = g.node("QuantizeLinear", [y, s, z], "q")
+    out = g.node("DequantizeLinear", [yq, s, z], "y")
+    graph = helper.make_graph(
+        g.nodes, "saturating",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info(out, TensorProto.FLOAT, [m, n])],
+        g.inits)
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 7
+    checker.check_model(model)
+    return model, [("x", [m, k])], out, [m, n], (float(scale), int(zp))

@@ -2,7 +2,8 @@
 
   /usr/bin/python3 run_qdq_models.py BIN_DIR ORT_DIR WORK_DIR COUNT [qat-run args]
 
-Builds COUNT seeded models (qdq_models.py), runs each with ONNX Runtime
+Builds COUNT seeded models (qdq_models.py; COUNT "saturating" for the model
+whose int16 pair sums overflow), runs each with ONNX Runtime
 (npm onnxruntime-node through node, graph optimizations disabled and all,
 one thread) and with qat (`qat-translate --import-onnx`, then `qat-run`:
 the integer program, and `--mode=simulate`, the fake-quant graph in f32).
@@ -34,15 +35,21 @@ def main():
     os.makedirs(work, exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
     models, manifest = [], []
-    for seed in range(int(count)):
-        model, inputs, out, out_shape, grid = qdq_models.build(seed)
+    # COUNT "saturating": the one model of qdq_models.saturating(), with
+    # inputs near the top of the activation grid.
+    builders = ([qdq_models.saturating] if count == "saturating" else
+                [lambda seed=seed: qdq_models.build(seed)
+                 for seed in range(int(count))])
+    for seed, builder in enumerate(builders):
+        model, inputs, out, out_shape, grid = builder()
         name = model.graph.name
         path = os.path.join(work, name + ".onnx")
         onnx.save(model, path)
         rng = np.random.default_rng(1000 + seed)
         entry = {"model": path, "inputs": [], "outputs": []}
         for input_name, shape in inputs:
-            x = rng.uniform(-1, 1, size=shape).astype(np.float32)
+            low = 0.9 if count == "saturating" else -1
+            x = rng.uniform(low, 1, size=shape).astype(np.float32)
             np.save(os.path.join(work, f"{name}.{input_name}.npy"), x)
             raw = os.path.join(work, f"{name}.{input_name}.bin")
             x.tofile(raw)

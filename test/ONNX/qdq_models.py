@@ -277,3 +277,15 @@ def saturating():
     model.ir_version = 7
     checker.check_model(model)
     return model, [("x", [m, k])], out, [m, n], (float(scale), int(zp))
+
+
+if __name__ == "__main__":
+    # /usr/bin/python3 qdq_models.py SEED OUT.onnx: writes model SEED (even
+    # seeds are MLPs, odd ones CNNs; "saturating" for that model).
+    import sys
+
+    from onnx import save
+
+    seed = sys.argv[1]
+    built = saturating() if seed == "saturating" else build(int(seed))
+    save(built[0], sys.argv[2])

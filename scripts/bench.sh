@@ -14,3 +14,11 @@ qat_build --target qat-bench
 qat_install_ort
 "$QAT_BUILD_DIR/bin/qat-bench" --ort "$QAT_ORT_DIR" \
   --json "$QAT_BUILD_DIR/bench-results.json" "$@"
+
+# End-to-end QDQ models through the ONNX importer, against ONNX Runtime;
+# left out when the kernels are limited (ORT cannot be) or with --only.
+case " $* " in
+  *" --max-isa "*|*" --only "*) ;;
+  *) /usr/bin/python3 "$QAT_ROOT/bench/onnx/bench_qdq.py" "$QAT_BUILD_DIR" \
+       --json "$QAT_BUILD_DIR/bench-onnx-results.json" ;;
+esac

@@ -53,7 +53,7 @@ using namespace mlir;
 using namespace mlir::qat;
 
 namespace {
-enum class Mode { Int, Simulate, Lower };
+enum class Mode { Int, Simulate, SimulateF64, Lower };
 
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<input .mlir>"),
@@ -68,6 +68,9 @@ llvm::cl::opt<Mode> mode(
                      clEnumValN(Mode::Simulate, "simulate",
                                 "fold learned parameters, lower fake-quant to "
                                 "float arithmetic (the reference), then LLVM"),
+                     clEnumValN(Mode::SimulateF64, "simulate-f64",
+                                "the reference evaluated in double precision "
+                                "(float inputs widened, results f64)"),
                      clEnumValN(Mode::Lower, "lower",
                                 "only upstream's lowering to LLVM")),
     llvm::cl::init(Mode::Int));
@@ -184,6 +187,16 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
   });
 }
 
+/// f32 tensors as f64 (exact), for the promoted reference.
+static HostTensor widen(const HostTensor &t) {
+  if (t.kind != ElementKind::F32)
+    return t;
+  HostTensor wide(ElementKind::F64, t.shape);
+  for (int64_t i = 0, e = t.getNumElements(); i < e; ++i)
+    wide.setFromDouble(i, t.getAsDouble(i));
+  return wide;
+}
+
 /// The arguments: .npy files in order, then seeded values.
 static FailureOr<SmallVector<HostTensor>>
 getArguments(const CompiledFunction &compiled) {
@@ -196,7 +209,8 @@ getArguments(const CompiledFunction &compiled) {
         llvm::errs() << llvm::toString(t.takeError()) << "\n";
         return failure();
       }
-      args.push_back(std::move(*t));
+      // f32 data for the f64 reference is widened (exactly).
+      args.push_back(sig.kind == ElementKind::F64 ? widen(*t) : std::move(*t));
     } else {
       args.push_back(generateInput(sig, rng));
     }
@@ -205,7 +219,9 @@ getArguments(const CompiledFunction &compiled) {
 }
 
 static int runOnce(ModuleOp module, StringRef name) {
-  auto compiled = compileAs(module, name, mode, /*promoteToF64=*/false);
+  bool f64 = mode == Mode::SimulateF64;
+  auto compiled =
+      compileAs(module, name, f64 ? Mode::Simulate : mode, /*promoteToF64=*/f64);
   if (failed(compiled))
     return 1;
   FailureOr<SmallVector<HostTensor>> args = getArguments(**compiled);
@@ -245,16 +261,6 @@ static int runOnce(ModuleOp module, StringRef name) {
       printTensor(llvm::outs(), result);
   }
   return 0;
-}
-
-/// f32 tensors as f64 (exact), for the promoted reference.
-static HostTensor widen(const HostTensor &t) {
-  if (t.kind != ElementKind::F32)
-    return t;
-  HostTensor wide(ElementKind::F64, t.shape);
-  for (int64_t i = 0, e = t.getNumElements(); i < e; ++i)
-    wide.setFromDouble(i, t.getAsDouble(i));
-  return wide;
 }
 
 static void printAgreement(StringRef against, const Agreement &a) {

@@ -189,8 +189,16 @@ def mlp(rng, name):
     sizes = [int(rng.integers(1, 48)) for _ in range(int(rng.integers(2, 5)))]
     x = "x"
     y = g.qdq(x, -1.0, 1.0)
-    for k, n in zip(sizes, sizes[1:]):
+    extra = np.random.default_rng(10**6 + int(name.rsplit("_", 1)[1]))
+    for i, (k, n) in enumerate(zip(sizes, sizes[1:])):
         y = g.dense(y, k, n)
+        if i == 0 and extra.random() < 0.3:
+            # A round trip through a leading unit dimension.
+            axes = g.const("axes", np.int64([0]))
+            grid = g.grids[y]
+            y = g.node("Unsqueeze", [y, axes], "unsqueeze")
+            y = g.node("Squeeze", [y, axes], "squeeze")
+            g.grids[y] = grid
     out = g.node("Identity", [y], "y")
     return g, [("x", [m, sizes[0]])], out, [m, sizes[-1]]
 
@@ -217,6 +225,23 @@ def build(seed):
             wt, _ = g.weight((cc, cc, 3, 3), 0)
             branch = g.qdq(g.node("Conv", [y, wt], "conv", pads=[1, 1, 1, 1]))
             y = g.qdq(g.node("Add", [y, branch], "add"), -4.0, 4.0)
+        # Data movement and scaling, decided by their own generator so that
+        # the rest of the model stays what the seed made before they were
+        # added.
+        extra = np.random.default_rng(10**6 + seed)
+        main_rng, g.rng = g.rng, extra
+        if extra.random() < 0.3:
+            # Channel concatenation with a 1x1 branch.
+            c2 = int(extra.integers(1, 5))
+            wt, _ = g.weight((c2, cc, 1, 1), 0)
+            branch = g.qdq(g.node("Conv", [y, wt], "conv"))
+            y = g.qdq(g.node("Concat", [y, branch], "concat", axis=1))
+            cc += c2
+        if extra.random() < 0.25:
+            # A per-channel scale layer.
+            scale = extra.uniform(0.5, 1.5, size=(cc, 1, 1)).astype(np.float32)
+            y = g.qdq(g.node("Mul", [y, g.const("m", scale)], "mul"))
+        g.rng = main_rng
         pool = rng.random()
         if pool < 0.3 and hh >= 2 and ww >= 2:
             y = g.qdq(g.node("MaxPool", [y], "maxpool", kernel_shape=[2, 2],
@@ -231,7 +256,13 @@ def build(seed):
         if rng.random() < 0.5:
             y = g.qdq(g.node("GlobalAveragePool", [y], "gap"), 0.0, 2.0)
             hh = ww = 1
-        flat = g.node("Flatten", [y], "flat", axis=1)
+        if extra.random() < 0.3:
+            # Flatten written as NHWC transpose + reshape.
+            y = g.node("Transpose", [y], "transpose", perm=[0, 2, 3, 1])
+            flat = g.node("Reshape", [y, g.const("shape", np.int64([1, -1]))],
+                          "reshape")
+        else:
+            flat = g.node("Flatten", [y], "flat", axis=1)
         classes = int(rng.integers(2, 11))
         y = g.dense(flat, cc * hh * ww, classes)
         out = g.node("Identity", [y], "y")

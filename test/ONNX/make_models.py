@@ -112,6 +112,24 @@ nodes.append(helper.make_node("Identity", ["out_dq"], ["y"]))
 save("grouped_conv", nodes, [value("x", TensorProto.FLOAT, [1, 4, 3, 3])],
      [value("y", TensorProto.FLOAT, [1, 4, 2, 2])], inits)
 
+# Opset 10: per-tensor QDQ only, Clip's bounds as attributes.
+nodes, inits = [], []
+x = qdq("x", "in", 0.02, 128, nodes, inits)
+nodes.append(helper.make_node("Clip", [x], ["clip"], min=-1.0, max=0.5))
+qdq("clip", "out", 0.01, 100, nodes, inits)
+nodes.append(helper.make_node("Identity", ["out_dq"], ["y"]))
+save("opset10_clip", nodes, [value("x", TensorProto.FLOAT, [2, 5])],
+     [value("y", TensorProto.FLOAT, [2, 5])], inits, opset=10)
+
+# Opset 21: QuantizeLinear without a zero point, output_dtype INT8; the
+# pair's DequantizeLinear without one either.
+inits = [const("s", np.float32(0.05))]
+nodes = [helper.make_node("QuantizeLinear", ["x", "s"], ["q"],
+                          output_dtype=TensorProto.INT8),
+         helper.make_node("DequantizeLinear", ["q", "s"], ["y"])]
+save("opset21_int8", nodes, [value("x", TensorProto.FLOAT, [3])],
+     [value("y", TensorProto.FLOAT, [3])], inits, opset=21)
+
 # Malformed files.
 with open(os.path.join(OUT, "truncated.onnx"), "wb") as f:
     f.write(conv_block[: len(conv_block) // 2])

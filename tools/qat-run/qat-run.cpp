@@ -220,8 +220,8 @@ getArguments(const CompiledFunction &compiled) {
 
 static int runOnce(ModuleOp module, StringRef name) {
   bool f64 = mode == Mode::SimulateF64;
-  auto compiled =
-      compileAs(module, name, f64 ? Mode::Simulate : mode, /*promoteToF64=*/f64);
+  auto compiled = compileAs(module, name, f64 ? Mode::Simulate : mode,
+                            /*promoteToF64=*/f64);
   if (failed(compiled))
     return 1;
   FailureOr<SmallVector<HostTensor>> args = getArguments(**compiled);

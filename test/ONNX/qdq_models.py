@@ -135,8 +135,14 @@ class Builder:
         r = self.rng
         if r.random() < 0.5:
             w, ws = self.weight((n, k), 0)
+            # Now and then alpha and beta (from a generator of their own, so
+            # that the other draws stay as they were).
+            extra = np.random.default_rng(len(self.nodes) + 7 * self.count)
+            scales = ({"alpha": float(extra.uniform(0.5, 1.5)),
+                       "beta": float(extra.uniform(0.5, 1.5))}
+                      if self.edge_cases and extra.random() < 0.2 else {})
             y = self.node("Gemm", [x, w, self.bias(n, x, ws)], "gemm",
-                          transB=1)
+                          transB=1, **scales)
         else:
             w, ws = self.weight((k, n), 1)
             y = self.node("MatMul", [x, w], "mm")
@@ -243,16 +249,24 @@ def build(seed):
             y = g.qdq(g.node("Mul", [y, g.const("m", scale)], "mul"))
         g.rng = main_rng
         pool = rng.random()
+        # ceil_mode: windows overhanging the end (stride 2 then).
+        ceil = int(extra.random() < 0.3)
         if pool < 0.3 and hh >= 2 and ww >= 2:
             y = g.qdq(g.node("MaxPool", [y], "maxpool", kernel_shape=[2, 2],
-                             strides=[2, 2]), 0.0, 3.0)
-            hh, ww = hh // 2, ww // 2
+                             strides=[2, 2], ceil_mode=ceil), 0.0, 3.0)
+            hh, ww = (-(-hh // 2), -(-ww // 2)) if ceil else (hh // 2, ww // 2)
         elif pool < 0.5:
+            stride = 2 if ceil else 1
             y = g.qdq(g.node("AveragePool", [y], "avgpool",
-                             kernel_shape=[3, 3], strides=[1, 1],
-                             pads=[1, 1, 1, 1],
+                             kernel_shape=[3, 3], strides=[stride, stride],
+                             pads=[1, 1, 1, 1], ceil_mode=ceil,
                              count_include_pad=int(rng.random() < 0.5)),
                       0.0, 3.0)
+            if ceil:
+                def size(n):
+                    out = -(-(n + 2 - 3) // 2) + 1
+                    return out - 1 if (out - 1) * 2 >= n + 1 else out
+                hh, ww = size(hh), size(ww)
         if rng.random() < 0.5:
             y = g.qdq(g.node("GlobalAveragePool", [y], "gap"), 0.0, 2.0)
             hh = ww = 1

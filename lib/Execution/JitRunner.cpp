@@ -121,7 +121,7 @@ struct Descriptor {
 static constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
 
 llvm::Expected<SmallVector<HostTensor>>
-CompiledFunction::run(ArrayRef<HostTensor> args) {
+CompiledFunction::run(ArrayRef<HostTensor> args, bool collectResults) {
   auto fail = [](const Twine &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
@@ -195,6 +195,15 @@ CompiledFunction::run(ArrayRef<HostTensor> args) {
     const int64_t *desc = resultStorage.data() + at;
     at += Descriptor::words(rank);
     SmallVector<int64_t> shape(desc + 3, desc + 3 + rank);
+    auto *allocated = reinterpret_cast<void *>(desc[0]);
+    // The caller owns returned buffers, unless they are globals (constants)
+    // or the arguments themselves.
+    if (reinterpret_cast<uintptr_t>(allocated) != kGlobalMarker &&
+        !llvm::is_contained(argBuffers, allocated) &&
+        !llvm::is_contained(toFree, allocated))
+      toFree.push_back(allocated);
+    if (!collectResults)
+      continue;
     HostTensor out(sig.kind, shape);
     size_t elemSize = getElementSize(sig.kind);
     auto *base = reinterpret_cast<const uint8_t *>(desc[1]) +
@@ -219,14 +228,6 @@ CompiledFunction::run(ArrayRef<HostTensor> args) {
       }
     }
     outputs.push_back(std::move(out));
-
-    // The caller owns returned buffers, unless they are globals (constants)
-    // or the arguments themselves.
-    auto *allocated = reinterpret_cast<void *>(desc[0]);
-    if (reinterpret_cast<uintptr_t>(allocated) != kGlobalMarker &&
-        !llvm::is_contained(argBuffers, allocated) &&
-        !llvm::is_contained(toFree, allocated))
-      toFree.push_back(allocated);
   }
   for (void *p : toFree)
     std::free(p);

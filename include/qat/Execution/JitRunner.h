@@ -61,8 +61,11 @@ public:
   ArrayRef<TensorSignature> getResults() const { return results; }
 
   /// Calls the function. Inputs must match the signature (kind, rank and
-  /// static sizes).
-  llvm::Expected<SmallVector<HostTensor>> run(ArrayRef<HostTensor> args);
+  /// static sizes). Without `collectResults` the returned buffers are freed
+  /// without being copied out (and an empty list returned): what a timing
+  /// loop wants, the cost of the compiled code and its output allocations.
+  llvm::Expected<SmallVector<HostTensor>> run(ArrayRef<HostTensor> args,
+                                              bool collectResults = true);
 
 private:
   CompiledFunction() = default;

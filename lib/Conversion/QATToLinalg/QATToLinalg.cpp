@@ -57,7 +57,8 @@ static Value lower(OpBuilder &b, QuantizeOp op) {
         if (floatType != computeType)
           x = arith::ExtFOp::create(nb, loc, computeType, x);
         GridValues grid{p[0], reciprocal ? p[4] : Value(), p[1], p[2]};
-        Value steps = emitQuantizeSteps(nb, loc, x, grid, rounding, reciprocal);
+        Value steps = emitQuantizeSteps(nb, loc, x, grid, rounding, reciprocal,
+                                        /*forInteger=*/true);
         // k + z is a small exact integer; via i32 so that unsigned storage
         // values keep their bit pattern in the container.
         Value q = arith::AddFOp::create(nb, loc, steps, p[3]);

@@ -390,8 +390,11 @@ Value emitFloatRequantize(OpBuilder &b, Location loc, Value v,
   Value steps = emitRequantizeSteps(
       b, loc, v, emitFloatConstant(b, loc, f32, double(lo - zeroPoint)),
       emitFloatConstant(b, loc, f32, double(hi - zeroPoint)), rounding);
-  Value q = arith::AddFOp::create(
-      b, loc, steps, emitFloatConstant(b, loc, f32, double(zeroPoint)));
+  Value q = zeroPoint == 0
+                ? steps
+                : arith::AddFOp::create(
+                      b, loc, steps,
+                      emitFloatConstant(b, loc, f32, double(zeroPoint)));
   Value i32 = arith::FPToSIOp::create(b, loc, b.getI32Type(), q);
   return arith::TruncIOp::create(b, loc, storageType, i32);
 }

@@ -45,19 +45,23 @@ static Value emitRound(OpBuilder &b, Location loc, Value v, RoundingMode mode) {
 
 /// clamp(v, lo, hi) + 0.0: the addition turns -0.0 into +0.0, as the
 /// integer q - z = 0 converts to +0.0.
-static Value emitClamp(OpBuilder &b, Location loc, Value v, Value lo,
-                       Value hi) {
+/// Without `positiveZero` the addition is left out, for values that are
+/// converted to integers next.
+static Value emitClamp(OpBuilder &b, Location loc, Value v, Value lo, Value hi,
+                       bool positiveZero = true) {
   auto type = cast<FloatType>(v.getType());
   Value clamped = arith::MinimumFOp::create(
       b, loc, arith::MaximumFOp::create(b, loc, v, lo), hi);
+  if (!positiveZero)
+    return clamped;
   return arith::AddFOp::create(b, loc, clamped,
                                emitFloatConstant(b, loc, type, 0.0));
 }
 
 /// emitClamp with NaN inputs `x` mapped to +0.0 (the zero point).
 static Value emitClampSteps(OpBuilder &b, Location loc, Value x, Value v,
-                            Value lo, Value hi) {
-  Value steps = emitClamp(b, loc, v, lo, hi);
+                            Value lo, Value hi, bool positiveZero = true) {
+  Value steps = emitClamp(b, loc, v, lo, hi, positiveZero);
   Value zero = emitFloatConstant(b, loc, cast<FloatType>(v.getType()), 0.0);
   Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
   return arith::SelectOp::create(b, loc, isNaN, zero, steps);
@@ -66,18 +70,20 @@ static Value emitClampSteps(OpBuilder &b, Location loc, Value x, Value v,
 Value mlir::qat::emitRequantizeSteps(OpBuilder &b, Location loc, Value v,
                                      Value lowSteps, Value highSteps,
                                      RoundingMode rounding) {
-  return emitClamp(b, loc, emitRound(b, loc, v, rounding), lowSteps, highSteps);
+  return emitClamp(b, loc, emitRound(b, loc, v, rounding), lowSteps, highSteps,
+                   /*positiveZero=*/false);
 }
 
 Value mlir::qat::emitQuantizeSteps(OpBuilder &b, Location loc, Value x,
                                    const GridValues &grid,
-                                   RoundingMode rounding,
-                                   bool reciprocalScale) {
+                                   RoundingMode rounding, bool reciprocalScale,
+                                   bool forInteger) {
   Value quotient =
       reciprocalScale ? Value(arith::MulFOp::create(b, loc, x, grid.reciprocal))
                       : Value(arith::DivFOp::create(b, loc, x, grid.scale));
   Value rounded = emitRound(b, loc, quotient, rounding);
-  return emitClampSteps(b, loc, x, rounded, grid.lowSteps, grid.highSteps);
+  return emitClampSteps(b, loc, x, rounded, grid.lowSteps, grid.highSteps,
+                        /*positiveZero=*/!forInteger);
 }
 
 Value mlir::qat::emitMinMaxSteps(OpBuilder &b, Location loc, Value x,

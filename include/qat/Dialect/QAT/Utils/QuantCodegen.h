@@ -32,14 +32,17 @@ struct GridValues {
 };
 
 /// Emits §3: k = clamp(round(x / scale), qmin - z, qmax - z) in P, an exact
-/// integer value (+0.0 for zero); NaN inputs give +0.0 (q = z).
+/// integer value (+0.0 for zero); NaN inputs give +0.0 (q = z). With
+/// `forInteger` (k only goes on to an integer conversion) a zero may be
+/// -0.0, which saves an addition.
 Value emitQuantizeSteps(OpBuilder &b, Location loc, Value x,
                         const GridValues &grid, RoundingMode rounding,
-                        bool reciprocalScale);
+                        bool reciprocalScale, bool forInteger = false);
 
 /// Emits the requantization steps of an accumulator already scaled to the
-/// output grid: clamp(round(v), lowSteps, highSteps) + 0.0 (Semantics.md
-/// §8); `v` is never NaN.
+/// output grid: clamp(round(v), lowSteps, highSteps) (Semantics.md §8), an
+/// exact integer value that goes on to an integer conversion (so a zero may
+/// be -0.0); `v` is never NaN.
 Value emitRequantizeSteps(OpBuilder &b, Location loc, Value v, Value lowSteps,
                           Value highSteps, RoundingMode rounding);
 

@@ -153,8 +153,9 @@ def main():
                   f"{ort_us / qat_us:7.2f}x   {qat_eq:>6}/{n:<7} {qat_max:4}"
                   f"   {ort_eq:>6}/{n:<7} {ort_max:4}", flush=True)
     print("ref: the fake-quant (QDQ) graph evaluated in f64 (qat-run "
-          "--mode=simulate-f64); max in output steps. qat us includes qat-run's copies of inputs and "
-          "outputs; ORT us is one session.run through node.")
+          "--mode=simulate-f64); max in output steps. qat us: one call of the compiled function "
+          "(qat-run --time; its output allocations included); ORT us: one "
+          "session.run through node.")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

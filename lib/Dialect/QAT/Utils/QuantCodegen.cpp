@@ -46,12 +46,15 @@ static Value emitRound(OpBuilder &b, Location loc, Value v, RoundingMode mode) {
 /// clamp(v, lo, hi) + 0.0: the addition turns -0.0 into +0.0, as the
 /// integer q - z = 0 converts to +0.0.
 /// Without `positiveZero` the addition is left out, for values that are
-/// converted to integers next.
+/// converted to integers next. `neverNaN` marks the clamp `nnan`: x86 then
+/// needs no NaN fix-up after each of vmaxps and vminps.
 static Value emitClamp(OpBuilder &b, Location loc, Value v, Value lo, Value hi,
-                       bool positiveZero = true) {
+                       bool positiveZero = true, bool neverNaN = false) {
   auto type = cast<FloatType>(v.getType());
+  auto flags =
+      neverNaN ? arith::FastMathFlags::nnan : arith::FastMathFlags::none;
   Value clamped = arith::MinimumFOp::create(
-      b, loc, arith::MaximumFOp::create(b, loc, v, lo), hi);
+      b, loc, arith::MaximumFOp::create(b, loc, v, lo, flags), hi, flags);
   if (!positiveZero)
     return clamped;
   return arith::AddFOp::create(b, loc, clamped,
@@ -71,7 +74,7 @@ Value mlir::qat::emitRequantizeSteps(OpBuilder &b, Location loc, Value v,
                                      Value lowSteps, Value highSteps,
                                      RoundingMode rounding) {
   return emitClamp(b, loc, emitRound(b, loc, v, rounding), lowSteps, highSteps,
-                   /*positiveZero=*/false);
+                   /*positiveZero=*/false, /*neverNaN=*/true);
 }
 
 Value mlir::qat::emitQuantizeSteps(OpBuilder &b, Location loc, Value x,

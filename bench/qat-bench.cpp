@@ -927,6 +927,12 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat GEMM benchmark\n");
+  // node resolves the package from an absolute directory only.
+  if (!ortDir.empty()) {
+    SmallString<256> dir(ortDir);
+    llvm::sys::fs::make_absolute(dir);
+    ortDir = dir.str().str();
+  }
   omp_set_num_threads(1);
   // oneDNN writes into buffers allocated once; qat's functions allocate
   // their results on every call.

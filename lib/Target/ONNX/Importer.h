@@ -1,0 +1,134 @@
+//===- Importer.h - the ONNX importer's state -------------------*- C++ -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The importer of lib/Target/ONNX, shared by its three files:
+// ImportONNX.cpp (the graph and the node dispatch), ONNXValues.cpp
+// (attributes, initializers, layouts and grids of values) and
+// ONNXLayers.cpp (element-wise ops, matmuls, convolutions, poolings).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_LIB_TARGET_ONNX_IMPORTER_H
+#define QAT_LIB_TARGET_ONNX_IMPORTER_H
+
+#include "ONNXTensors.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <string>
+
+namespace mlir::qat::onnx_import {
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, StringRef fileName, const onnx::ModelProto &model)
+      : ctx(ctx), b(ctx), fileName(fileName), model(model) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  // Diagnostics ----------------------------------------------------------
+  Location nodeLoc(const onnx::NodeProto &node);
+  InFlightDiagnostic error(const Twine &msg) { return emitError(loc) << msg; }
+  InFlightDiagnostic nodeError(const Twine &msg) {
+    return emitError(loc) << "node '" << nodeName << "' (" << opType
+                          << "): " << msg;
+  }
+
+  // Values ---------------------------------------------------------------
+  FailureOr<Tensor *> lookup(const onnx::NodeProto &node, int index);
+  bool hasInput(const onnx::NodeProto &node, int index) {
+    return index < node.input_size() && !node.input(index).empty();
+  }
+  LogicalResult define(const onnx::NodeProto &node, int index, Tensor t);
+  FailureOr<Tensor> readInitializer(const onnx::TensorProto &proto);
+  FailureOr<RankedTensorType> readValueType(const onnx::ValueInfoProto &info,
+                                            bool &isUnsigned);
+  FailureOr<DenseElementsAttr> constantOf(const onnx::NodeProto &node,
+                                          int index, StringRef what);
+  FailureOr<SmallVector<int64_t>> intsOf(const onnx::NodeProto &node, int index,
+                                         StringRef what);
+
+  /// The MLIR value of `t` in NHWC order (`nhwc`, 4-D only) or ONNX order.
+  FailureOr<Value> materialize(Tensor &t, bool nhwc = false);
+  Value transposeValue(Value v, ArrayRef<int64_t> perm);
+  Value emptyTensor(ArrayRef<int64_t> shape, Type elementType);
+  Value zeroFilled(ArrayRef<int64_t> shape, Type elementType, Attribute zero);
+
+  // Import-time transformations of constants (so that weights stay
+  // constants qat can quantize and pack) or emitted ops otherwise.
+  FailureOr<Tensor> transposeTensor(Tensor &t, ArrayRef<int64_t> perm);
+  FailureOr<Tensor> reshapeTensor(Tensor &t, ArrayRef<int64_t> shape);
+
+  // Quantization -----------------------------------------------------------
+  FailureOr<Grid> readGrid(const onnx::NodeProto &node, int scaleIndex,
+                           int zeroPointIndex, int64_t rank,
+                           std::optional<int64_t> axis, bool storageSigned);
+  quant::QuantizedType gridType(const Grid &grid, bool nhwc);
+  FailureOr<Tensor> quantizeLinear(Tensor &x, const Grid &grid, StringRef name);
+  FailureOr<Tensor> dequantizeLinear(Tensor &q, const Grid &grid);
+  FailureOr<Tensor> dequantizeNode(const onnx::NodeProto &node, int x,
+                                   int scale, int zeroPoint,
+                                   std::optional<int64_t> axis);
+  Value fakeQuant(Value x, const Grid &grid, bool nhwc);
+
+  // Op mapping -------------------------------------------------------------
+  LogicalResult importNode(const onnx::NodeProto &node);
+  using Body = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+  FailureOr<Tensor> elementwise(ArrayRef<Tensor *> inputs, Body body);
+  FailureOr<Tensor> activation(Tensor &x, StringRef name, float lo, float hi);
+  FailureOr<Tensor> matmul(Tensor &a, Tensor &w);
+  FailureOr<Tensor> addBias(Tensor &acc, Tensor &bias, int64_t channelDim);
+  FailureOr<Tensor> conv(const onnx::NodeProto &node, Tensor &x, Tensor &w,
+                         Tensor *bias);
+  FailureOr<Tensor> pool(const onnx::NodeProto &node, Tensor &x, bool isMax);
+  FailureOr<Tensor> globalAveragePool(Tensor &x);
+  FailureOr<Tensor> integerMatmul(const onnx::NodeProto &node);
+  FailureOr<Tensor> integerConv(const onnx::NodeProto &node);
+  LogicalResult readWindow(const onnx::NodeProto &node,
+                           ArrayRef<int64_t> inputHW, ArrayRef<int64_t> kernel,
+                           SmallVector<int64_t> &strides,
+                           SmallVector<int64_t> &dilations,
+                           SmallVector<int64_t> &pads,
+                           SmallVector<int64_t> &outputHW, bool ceilMode);
+
+  // Attributes -----------------------------------------------------------
+  const onnx::AttributeProto *attr(const onnx::NodeProto &node, StringRef name);
+  int64_t intAttr(const onnx::NodeProto &node, StringRef name, int64_t dflt);
+  float floatAttr(const onnx::NodeProto &node, StringRef name, float dflt);
+  std::string stringAttr(const onnx::NodeProto &node, StringRef name,
+                         StringRef dflt);
+  std::optional<SmallVector<int64_t>> intsAttr(const onnx::NodeProto &node,
+                                               StringRef name);
+
+  MLIRContext *ctx;
+  OpBuilder b;
+  std::string fileName;
+  const onnx::ModelProto &model;
+  int64_t opset = 0;
+  Location loc = UnknownLoc::get(ctx);
+  std::string nodeName, opType;
+  llvm::StringMap<Tensor> values;
+  /// How many nodes (and graph outputs) read each value: an activation is
+  /// fused into the element-wise op that produced its input only when
+  /// nothing else reads that input.
+  llvm::StringMap<unsigned> readers;
+};
+
+/// `type` printed, for messages.
+std::string typeString(Type type);
+/// The name of an ONNX data type ("FLOAT", "UINT8", ...).
+std::string dataTypeName(int32_t dataType);
+
+} // namespace mlir::qat::onnx_import
+
+#endif // QAT_LIB_TARGET_ONNX_IMPORTER_H

@@ -1,0 +1,783 @@
+//===- ONNXLayers.cpp - element-wise ops, matmuls, convolutions, pools ----===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The ONNX importer's compute ops: element-wise ops with numpy
+// broadcasting (in NHWC where the inputs are held so) and fused
+// activations, matmuls, convolutions in NHWC (depthwise; grouped as one
+// convolution per group), poolings, and the exact integer forms
+// MatMulInteger and ConvInteger.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qat;
+using namespace mlir::qat::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Element-wise ops
+//===----------------------------------------------------------------------===//
+
+/// One linalg.generic over the broadcast (numpy rules) shape of the inputs,
+/// in NHWC order when a 4-D input is held so.
+FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> inputs, Body body) {
+  int64_t rank = 0;
+  for (Tensor *t : inputs)
+    rank = std::max(rank, t->type.getRank());
+  SmallVector<int64_t> shape(rank, 1);
+  for (Tensor *t : inputs) {
+    if (!t->isFloat())
+      return nodeError("takes a non-float input; qat maps element-wise "
+                       "ops on float (dequantized) tensors");
+    int64_t offset = rank - t->type.getRank();
+    for (int64_t d = 0; d < t->type.getRank(); ++d) {
+      int64_t s = t->type.getDimSize(d);
+      int64_t &o = shape[offset + d];
+      if (o != s && o != 1 && s != 1)
+        return nodeError("cannot broadcast its inputs together (size " +
+                         Twine(o) + " vs " + Twine(s) + ")");
+      if (o == 1)
+        o = s;
+    }
+  }
+  bool nhwc = rank == 4 && llvm::any_of(inputs, [&](Tensor *t) {
+                return t->nhwc && t->value &&
+                       t->type.getShape() == ArrayRef<int64_t>(shape);
+              });
+  auto physOf = [&](int64_t logical) {
+    return nhwc ? kNCHWToNHWC[logical] : logical;
+  };
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  SmallVector<Tensor> squeezed;
+  squeezed.reserve(inputs.size());
+  // Splat constants (a divisor, a scale) become constants in the body,
+  // where qat's pattern matchers look for them.
+  SmallVector<std::optional<float>> splats;
+  for (Tensor *t : inputs) {
+    splats.push_back(std::nullopt);
+    if (t->constant && !t->grid && t->type.getRank() == 0 && t->isFloat()) {
+      splats.back() = t->constant.getSplatValue<float>();
+      continue;
+    }
+    // A constant loses its broadcast dimensions (a bias of shape C x 1 x 1
+    // becomes C, read along the channel dimension): the form of a
+    // per-channel bias that qat fuses into a matmul or convolution.
+    int64_t offset = rank - t->type.getRank();
+    SmallVector<int64_t> kept, keptShape;
+    for (int64_t d = 0; d < t->type.getRank(); ++d)
+      if (!(t->type.getDimSize(d) == 1 && shape[offset + d] != 1)) {
+        kept.push_back(offset + d);
+        keptShape.push_back(t->type.getDimSize(d));
+      }
+    if (t->constant && !t->grid &&
+        static_cast<int64_t>(kept.size()) < t->type.getRank()) {
+      Tensor c = *t;
+      c.type = RankedTensorType::get(keptShape, t->type.getElementType());
+      c.constant = t->constant.reshape(c.type);
+      squeezed.push_back(c);
+      FailureOr<Value> v = materialize(squeezed.back());
+      if (failed(v))
+        return failure();
+      operands.push_back(*v);
+      SmallVector<AffineExpr> exprs;
+      for (int64_t l : kept)
+        exprs.push_back(b.getAffineDimExpr(physOf(l)));
+      maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+      continue;
+    }
+    bool held = nhwc && t->type.getShape() == ArrayRef<int64_t>(shape) &&
+                (t->nhwc || !t->constant);
+    FailureOr<Value> v = materialize(*t, held);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+    int64_t r = t->type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t p = 0; p < r; ++p) {
+      int64_t logical = held ? kNHWCToNCHW[p] : p;
+      if (t->type.getDimSize(logical) == 1 && shape[offset + logical] != 1)
+        exprs.push_back(b.getAffineConstantExpr(0));
+      else
+        exprs.push_back(b.getAffineDimExpr(physOf(offset + logical)));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  }
+  SmallVector<int64_t> physShape(shape);
+  if (nhwc)
+    for (int64_t p = 0; p < 4; ++p)
+      physShape[p] = shape[kNHWCToNCHW[p]];
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = emptyTensor(physShape, b.getF32Type());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, operands, ValueRange{init}, maps,
+      iters, [&](OpBuilder &nb, Location l, ValueRange args) {
+        SmallVector<Value> values;
+        unsigned next = 0;
+        for (std::optional<float> splat : splats)
+          values.push_back(splat ? Value(arith::ConstantOp::create(
+                                       nb, l, nb.getF32FloatAttr(*splat)))
+                                 : args[next++]);
+        Value y = body(nb, l, values);
+        linalg::YieldOp::create(nb, l, y);
+      });
+  Tensor r;
+  r.type = RankedTensorType::get(shape, b.getF32Type());
+  r.value = generic.getResult(0);
+  r.nhwc = nhwc;
+  return r;
+}
+
+/// max(x, lo) then min(.., hi) (either may be infinite). Appended to the
+/// element-wise op that produced x when nothing else reads x, so that the
+/// epilogue qat fuses into a matmul or convolution is one op.
+FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
+                                       float hi) {
+  auto clampBody = [&](OpBuilder &nb, Location l, Value v) {
+    if (std::isfinite(lo)) {
+      Value c = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(lo));
+      v = arith::MaximumFOp::create(nb, l, v, c);
+    }
+    if (std::isfinite(hi)) {
+      Value c = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(hi));
+      v = arith::MinimumFOp::create(nb, l, v, c);
+    }
+    return v;
+  };
+  // The producer rebuilt with the clamp after its body.
+  auto fuse = [&](linalg::GenericOp producer) -> Value {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(producer);
+    auto fused = linalg::GenericOp::create(
+        b, loc, producer.getResultTypes(), producer.getInputs(),
+        producer.getOutputs(), producer.getIndexingMapsArray(),
+        producer.getIteratorTypesArray(),
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          IRMapping map;
+          map.map(producer.getBody()->getArguments(), args);
+          for (Operation &op : producer.getBody()->without_terminator())
+            nb.clone(op, map);
+          Value y =
+              map.lookup(producer.getBody()->getTerminator()->getOperand(0));
+          linalg::YieldOp::create(nb, l, clampBody(nb, l, y));
+        });
+    producer->erase();
+    return fused.getResult(0);
+  };
+  auto fusible = [](Value v) {
+    auto generic = v.getDefiningOp<linalg::GenericOp>();
+    return generic && generic->getNumResults() == 1 ? generic : nullptr;
+  };
+  if (x.value && x.value.use_empty() && readers.lookup(name) == 1) {
+    if (linalg::GenericOp producer = fusible(x.value)) {
+      Tensor r = x;
+      r.value = fuse(producer);
+      return r;
+    }
+    // The groups of a grouped convolution: clamp each.
+    auto concat = x.value.getDefiningOp<tensor::ConcatOp>();
+    if (concat && llvm::all_of(concat.getInputs(), [&](Value v) {
+          return fusible(v) && v.hasOneUse();
+        })) {
+      for (OpOperand &operand : concat->getOpOperands())
+        operand.set(fuse(fusible(operand.get())));
+      return x;
+    }
+  }
+  Tensor *in = &x;
+  return elementwise({in}, [&](OpBuilder &nb, Location l, ValueRange args) {
+    return clampBody(nb, l, args[0]);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul and convolution
+//===----------------------------------------------------------------------===//
+
+/// a (M x K, or B x M x K) times w (K x N, or B x K x N); a 3-D a with a 2-D
+/// w is a matmul on the collapsed rows.
+FailureOr<Tensor> Importer::matmul(Tensor &a, Tensor &w) {
+  int64_t ra = a.type.getRank(), rw = w.type.getRank();
+  if (!a.isFloat() || !w.isFloat())
+    return nodeError("multiplies non-float tensors");
+  if (ra < 2 || ra > 3 || rw < 2 || rw > 3 || (rw == 3 && ra != 3))
+    return nodeError("multiplies ranks " + Twine(ra) + " and " + Twine(rw) +
+                     "; supported: 2-D x 2-D, 3-D x 2-D, 3-D x 3-D");
+  int64_t k = a.type.getDimSize(ra - 1);
+  if (w.type.getDimSize(rw - 2) != k)
+    return nodeError("inner sizes differ (" + Twine(k) + " vs " +
+                     Twine(w.type.getDimSize(rw - 2)) + ")");
+  int64_t n = w.type.getDimSize(rw - 1);
+  FailureOr<Value> av = materialize(a), wv = materialize(w);
+  if (failed(av) || failed(wv))
+    return failure();
+  Tensor r;
+  Attribute zero = b.getF32FloatAttr(0);
+  if (rw == 3) {
+    int64_t batch = a.type.getDimSize(0), m = a.type.getDimSize(1);
+    if (w.type.getDimSize(0) != batch)
+      return nodeError("batch sizes differ");
+    Value init = zeroFilled({batch, m, n}, b.getF32Type(), zero);
+    r.value =
+        linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
+                                      ValueRange{*av, *wv}, ValueRange{init})
+            .getResult(0);
+    r.type = RankedTensorType::get({batch, m, n}, b.getF32Type());
+    return r;
+  }
+  Value lhs = *av;
+  int64_t rows = a.type.getNumElements() / k;
+  if (ra == 3)
+    lhs = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({rows, k}, b.getF32Type()), lhs,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  Value init = zeroFilled({rows, n}, b.getF32Type(), zero);
+  Value y = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                     ValueRange{lhs, *wv}, ValueRange{init})
+                .getResult(0);
+  SmallVector<int64_t> shape(a.type.getShape());
+  shape.back() = n;
+  r.type = RankedTensorType::get(shape, b.getF32Type());
+  if (ra == 3)
+    y = tensor::ExpandShapeOp::create(
+        b, loc, r.type, y, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  r.value = y;
+  return r;
+}
+
+/// acc + bias, the bias (one value per channel) broadcast along
+/// `channelDim` of acc.
+FailureOr<Tensor> Importer::addBias(Tensor &acc, Tensor &bias,
+                                    int64_t channelDim) {
+  int64_t channels = acc.type.getDimSize(channelDim);
+  int64_t count = bias.type.getNumElements();
+  if (count != channels && count != 1)
+    return nodeError("the bias has " + Twine(count) + " values for " +
+                     Twine(channels) + " channels");
+  if (count != channels) {
+    FailureOr<Tensor> scalar = reshapeTensor(bias, {});
+    if (failed(scalar))
+      return failure();
+    return elementwise({&acc, &*scalar},
+                       [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                         return arith::AddFOp::create(nb, l, args[0], args[1]);
+                       });
+  }
+  // One value per channel read along the channel dimension: the form of a
+  // bias qat fuses into the matmul or convolution.
+  FailureOr<Tensor> flat = reshapeTensor(bias, {count});
+  if (failed(flat))
+    return failure();
+  FailureOr<Value> accValue = materialize(acc, acc.nhwc);
+  FailureOr<Value> biasValue = materialize(*flat);
+  if (failed(accValue) || failed(biasValue))
+    return failure();
+  int64_t rank = acc.type.getRank();
+  bool nhwc = acc.nhwc && rank == 4;
+  int64_t channelPos = nhwc ? kNCHWToNHWC[channelDim] : channelDim;
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, ctx),
+      AffineMap::get(rank, 0, b.getAffineDimExpr(channelPos)),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  auto type = cast<RankedTensorType>(accValue->getType());
+  Value init = emptyTensor(type.getShape(), b.getF32Type());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  Tensor r = acc;
+  r.nhwc = nhwc;
+  r.value =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{type}, ValueRange{*accValue, *biasValue},
+          ValueRange{init}, maps, iters,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+          })
+          .getResult(0);
+  return r;
+}
+
+LogicalResult
+Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputHW,
+                     ArrayRef<int64_t> kernel, SmallVector<int64_t> &strides,
+                     SmallVector<int64_t> &dilations,
+                     SmallVector<int64_t> &pads, SmallVector<int64_t> &outputHW,
+                     bool ceilMode) {
+  strides = intsAttr(node, "strides").value_or(SmallVector<int64_t>{1, 1});
+  dilations = intsAttr(node, "dilations").value_or(SmallVector<int64_t>{1, 1});
+  pads = intsAttr(node, "pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return nodeError("has strides, dilations or pads of the wrong length "
+                     "(2-D windows only)");
+  for (int64_t s : llvm::concat<int64_t>(strides, dilations))
+    if (s < 1)
+      return nodeError("has a stride or dilation below 1");
+  for (int64_t p : pads)
+    if (p < 0)
+      return nodeError("has a negative pad");
+  std::string autoPad = stringAttr(node, "auto_pad", "NOTSET");
+  outputHW.assign(2, 0);
+  for (int d = 0; d < 2; ++d) {
+    int64_t extent = dilations[d] * (kernel[d] - 1) + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (inputHW[d] + strides[d] - 1) / strides[d];
+      int64_t total =
+          std::max<int64_t>((out - 1) * strides[d] + extent - inputHW[d], 0);
+      int64_t small = total / 2, large = total - small;
+      pads[d] = autoPad == "SAME_UPPER" ? small : large;
+      pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
+    } else if (autoPad == "VALID") {
+      pads[d] = pads[d + 2] = 0;
+    } else if (autoPad != "NOTSET") {
+      return nodeError("has auto_pad '" + autoPad + "'");
+    }
+    int64_t span = inputHW[d] + pads[d] + pads[d + 2] - extent;
+    if (span < 0)
+      return nodeError("has a window larger than its padded input");
+    outputHW[d] =
+        (ceilMode ? (span + strides[d] - 1) / strides[d] : span / strides[d]) +
+        1;
+    if (ceilMode) {
+      // The last window must start inside the input or the leading pad;
+      // extra rows read past the end are padding.
+      if ((outputHW[d] - 1) * strides[d] >= inputHW[d] + pads[d])
+        --outputHW[d];
+      int64_t needed = (outputHW[d] - 1) * strides[d] + extent;
+      pads[d + 2] = std::max(pads[d + 2], needed - inputHW[d] - pads[d]);
+    }
+  }
+  return success();
+}
+
+/// Pads the NHWC value `v` (logical NCHW tensor) with `value`.
+static Value padNHWC(OpBuilder &b, Location loc, Value v,
+                     ArrayRef<int64_t> pads, float value) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return v;
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[1] += pads[0] + pads[2];
+  shape[2] += pads[1] + pads[3];
+  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pads[0]),
+                                   b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pads[2]),
+                                    b.getIndexAttr(pads[3]), b.getIndexAttr(0)};
+  Value c = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v, low, high,
+      c);
+}
+
+/// Elements [offset, offset + size) of dimension 0 of a constant, with
+/// its grid's channels when the grid is per axis 0.
+static Tensor sliceConstant(const Tensor &t, int64_t offset, int64_t size) {
+  Tensor r = t;
+  SmallVector<int64_t> shape(t.type.getShape());
+  int64_t inner = t.type.getNumElements() / shape[0];
+  shape[0] = size;
+  r.type = RankedTensorType::get(shape, t.type.getElementType());
+  SmallVector<Attribute> all(t.constant.getValues<Attribute>());
+  r.constant = DenseElementsAttr::get(
+      r.type.clone(t.constant.getElementType()),
+      ArrayRef<Attribute>(all).slice(offset * inner, size * inner));
+  if (r.grid && r.grid->axis == 0) {
+    r.grid->scales.assign(t.grid->scales.begin() + offset,
+                          t.grid->scales.begin() + offset + size);
+    r.grid->zeroPoints.assign(t.grid->zeroPoints.begin() + offset,
+                              t.grid->zeroPoints.begin() + offset + size);
+  }
+  return r;
+}
+
+/// ONNX Conv (NCHW, weights F x C/G x KH x KW, optional bias) as NHWC
+/// convolutions (HWCF weights) or a depthwise convolution (HWC weights),
+/// the layouts qat's kernels take. A grouped convolution is one NHWC
+/// convolution per group on a channel slice, concatenated: qat moves the
+/// slices onto the integer storage and distributes the output's quantize
+/// over the concatenation, so every group becomes integer code.
+FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
+                                 Tensor &w, Tensor *bias) {
+  if (x.type.getRank() != 4 || w.type.getRank() != 4)
+    return nodeError("is not a 2-D convolution (input rank " +
+                     Twine(x.type.getRank()) + ", weight rank " +
+                     Twine(w.type.getRank()) + ")");
+  if (!x.isFloat() || !w.isFloat())
+    return nodeError("convolves non-float tensors");
+  int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
+  int64_t f = w.type.getDimSize(0), cg = w.type.getDimSize(1);
+  int64_t kh = w.type.getDimSize(2), kw = w.type.getDimSize(3);
+  int64_t groups = intAttr(node, "group", 1);
+  if (groups < 1 || c % groups || f % groups || cg * groups != c)
+    return nodeError("has " + Twine(groups) + " groups for " + Twine(c) +
+                     " input channels and a weight of " + Twine(cg) +
+                     " channels per group");
+  if (auto shape = intsAttr(node, "kernel_shape"))
+    if (*shape != SmallVector<int64_t>{kh, kw})
+      return nodeError("kernel_shape differs from the weight's shape");
+  if (bias && bias->type.getNumElements() != f)
+    return nodeError("the bias has " + Twine(bias->type.getNumElements()) +
+                     " values for " + Twine(f) + " output channels");
+  bool depthwise = groups != 1 && groups == c && f == c && cg == 1;
+  if (groups != 1 && !depthwise && (!w.constant || (bias && !bias->constant)))
+    return nodeError("is a grouped convolution with a non-constant weight or "
+                     "bias; qat needs them constant");
+  SmallVector<int64_t> strides, dilations, pads, out;
+  if (failed(readWindow(node, {x.type.getDimSize(2), x.type.getDimSize(3)},
+                        {kh, kw}, strides, dilations, pads, out, false)))
+    return failure();
+  FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
+  if (failed(xv))
+    return failure();
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
+      b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
+
+  // One convolution of `input` (NHWC, unpadded) with `weight` (ONNX
+  // layout), plus `groupBias`.
+  auto convolve = [&](Value input, Tensor &weight, Tensor *groupBias,
+                      bool isDepthwise) -> FailureOr<Tensor> {
+    int64_t outChannels = weight.type.getDimSize(0);
+    Value padded = padNHWC(b, loc, input, pads, 0.0f);
+    FailureOr<Tensor> packed =
+        isDepthwise ? reshapeTensor(weight, {outChannels, kh, kw})
+                    : transposeTensor(weight, {2, 3, 1, 0});
+    if (succeeded(packed) && isDepthwise)
+      packed = transposeTensor(*packed, {1, 2, 0});
+    if (failed(packed))
+      return failure();
+    FailureOr<Value> wv = materialize(*packed);
+    if (failed(wv))
+      return failure();
+    Value init = zeroFilled({n, out[0], out[1], outChannels}, b.getF32Type(),
+                            b.getF32FloatAttr(0));
+    Operation *op;
+    if (isDepthwise)
+      op = linalg::DepthwiseConv2DNhwcHwcOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{padded, *wv},
+          ValueRange{init}, attrs);
+    else
+      op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{init.getType()},
+                                            ValueRange{padded, *wv},
+                                            ValueRange{init}, attrs);
+    Tensor r;
+    r.type =
+        RankedTensorType::get({n, outChannels, out[0], out[1]}, b.getF32Type());
+    r.value = op->getResult(0);
+    r.nhwc = true;
+    return groupBias ? addBias(r, *groupBias, 1) : FailureOr<Tensor>(r);
+  };
+  if (groups == 1 || depthwise)
+    return convolve(*xv, w, bias, depthwise);
+
+  int64_t fg = f / groups;
+  int64_t h = x.type.getDimSize(2), wd = x.type.getDimSize(3);
+  SmallVector<Value> parts;
+  for (int64_t g = 0; g < groups; ++g) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(0),
+                                         b.getIndexAttr(g * cg)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(h),
+                                       b.getIndexAttr(wd), b.getIndexAttr(cg)};
+    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+    Value slice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({n, h, wd, cg}, b.getF32Type()), *xv,
+        offsets, sizes, ones);
+    Tensor weight = sliceConstant(w, g * fg, fg);
+    std::optional<Tensor> groupBias;
+    if (bias) {
+      FailureOr<Tensor> flat = reshapeTensor(*bias, {f});
+      if (failed(flat))
+        return failure();
+      groupBias = sliceConstant(*flat, g * fg, fg);
+    }
+    FailureOr<Tensor> part =
+        convolve(slice, weight, groupBias ? &*groupBias : nullptr, false);
+    if (failed(part))
+      return failure();
+    parts.push_back(part->value);
+  }
+  Tensor r;
+  r.type = RankedTensorType::get({n, f, out[0], out[1]}, b.getF32Type());
+  r.value = tensor::ConcatOp::create(b, loc, /*dim=*/3, parts);
+  r.nhwc = true;
+  return r;
+}
+
+FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
+                                 bool isMax) {
+  if (x.type.getRank() != 4 || !x.isFloat())
+    return nodeError("pools a tensor that is not a 4-D float tensor");
+  std::optional<SmallVector<int64_t>> kernel = intsAttr(node, "kernel_shape");
+  if (!kernel || kernel->size() != 2)
+    return nodeError("needs a 2-D kernel_shape");
+  if (node.output_size() > 1 && !node.output(1).empty())
+    return nodeError("has an Indices output, which qat does not compute");
+  if (intAttr(node, "storage_order", 0) != 0)
+    return nodeError("has storage_order 1");
+  bool ceilMode = intAttr(node, "ceil_mode", 0) != 0;
+  bool countPad = intAttr(node, "count_include_pad", 0) != 0;
+  SmallVector<int64_t> strides, dilations, pads, out;
+  int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
+  if (failed(readWindow(node, {h, w}, *kernel, strides, dilations, pads, out,
+                        ceilMode)))
+    return failure();
+  // The declared pads (ceil_mode adds padding past them).
+  SmallVector<int64_t> declared, unusedOut;
+  if (failed(readWindow(node, {h, w}, *kernel, strides, dilations, declared,
+                        unusedOut, false)))
+    return failure();
+  FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
+  if (failed(xv))
+    return failure();
+  float padValue = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+  Value input = padNHWC(b, loc, *xv, pads, padValue);
+  int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
+  Value window = emptyTensor(*kernel, b.getF32Type());
+  Value init = zeroFilled({n, out[0], out[1], c}, b.getF32Type(),
+                          b.getF32FloatAttr(padValue));
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
+      b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
+  Operation *op;
+  if (isMax)
+    op = linalg::PoolingNhwcMaxOp::create(b, loc, TypeRange{init.getType()},
+                                          ValueRange{input, window},
+                                          ValueRange{init}, attrs);
+  else
+    op = linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{init.getType()},
+                                          ValueRange{input, window},
+                                          ValueRange{init}, attrs);
+  Tensor r;
+  r.type = RankedTensorType::get({n, c, out[0], out[1]}, b.getF32Type());
+  r.value = op->getResult(0);
+  r.nhwc = true;
+  if (isMax)
+    return r;
+
+  // The divisor per output position: the window's elements inside the
+  // input, plus its pads when count_include_pad (never ceil_mode's
+  // overhang past the declared pads).
+  SmallVector<float> counts;
+  bool uniform = true;
+  for (int64_t oy = 0; oy < out[0]; ++oy)
+    for (int64_t ox = 0; ox < out[1]; ++ox) {
+      int64_t count = 0;
+      for (int64_t ky = 0; ky < (*kernel)[0]; ++ky)
+        for (int64_t kx = 0; kx < (*kernel)[1]; ++kx) {
+          int64_t iy = oy * strides[0] + ky * dilations[0] - pads[0];
+          int64_t ix = ox * strides[1] + kx * dilations[1] - pads[1];
+          bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+          if (inside || (countPad && iy >= -declared[0] && ix >= -declared[1] &&
+                         iy < h + declared[2] && ix < w + declared[3]))
+            ++count;
+        }
+      counts.push_back(static_cast<float>(count));
+      uniform &= count == static_cast<int64_t>(counts.front());
+    }
+  Tensor divisor;
+  if (uniform) {
+    divisor.type = RankedTensorType::get({}, b.getF32Type());
+    divisor.constant =
+        DenseElementsAttr::get(divisor.type, ArrayRef<float>(counts.front()));
+  } else {
+    divisor.type = RankedTensorType::get({out[0], out[1]}, b.getF32Type());
+    divisor.constant =
+        DenseElementsAttr::get(divisor.type, ArrayRef<float>(counts));
+  }
+  return elementwise({&r, &divisor},
+                     [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                       return arith::DivFOp::create(nb, l, args[0], args[1]);
+                     });
+}
+
+FailureOr<Tensor> Importer::globalAveragePool(Tensor &x) {
+  if (x.type.getRank() != 4 || !x.isFloat())
+    return nodeError("pools a tensor that is not a 4-D float tensor");
+  FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
+  if (failed(xv))
+    return failure();
+  int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
+  int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
+  Value window = emptyTensor({h, w}, b.getF32Type());
+  Value init = zeroFilled({n, 1, 1, c}, b.getF32Type(), b.getF32FloatAttr(0));
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("strides", b.getI64TensorAttr({1, 1})),
+      b.getNamedAttr("dilations", b.getI64TensorAttr({1, 1}))};
+  Tensor r;
+  r.type = RankedTensorType::get({n, c, 1, 1}, b.getF32Type());
+  r.value = linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{init.getType()},
+                                             ValueRange{*xv, window},
+                                             ValueRange{init}, attrs)
+                .getResult(0);
+  r.nhwc = true;
+  Tensor divisor;
+  divisor.type = RankedTensorType::get({}, b.getF32Type());
+  divisor.constant = DenseElementsAttr::get(
+      divisor.type, ArrayRef<float>(static_cast<float>(h * w)));
+  return elementwise({&r, &divisor},
+                     [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                       return arith::DivFOp::create(nb, l, args[0], args[1]);
+                     });
+}
+
+/// (x - zero point) widened to i32, element-wise.
+static Value widenMinusZeroPoint(OpBuilder &b, Location loc, Value v,
+                                 bool isUnsigned, int64_t zeroPoint) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto i32 = b.getI32Type();
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), i32);
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(
+      2, AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{v}, ValueRange{init},
+             maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value x =
+                   isUnsigned
+                       ? Value(arith::ExtUIOp::create(nb, l, i32, args[0]))
+                       : Value(arith::ExtSIOp::create(nb, l, i32, args[0]));
+               Value zp = arith::ConstantOp::create(
+                   nb, l, nb.getI32IntegerAttr(zeroPoint));
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::SubIOp::create(nb, l, x, zp)));
+             })
+      .getResult(0);
+}
+
+/// MatMulInteger and ConvInteger: exact i32 arithmetic, no grids involved.
+/// Per-tensor zero points only.
+static FailureOr<int64_t> scalarZeroPoint(DenseElementsAttr zp,
+                                          bool isUnsigned) {
+  if (!zp.isSplat() && zp.getNumElements() != 1)
+    return failure();
+  APInt v = *zp.getValues<APInt>().begin();
+  return isUnsigned ? v.getZExtValue() : v.getSExtValue();
+}
+
+FailureOr<Tensor> Importer::integerMatmul(const onnx::NodeProto &node) {
+  FailureOr<Tensor *> a = lookup(node, 0), w = lookup(node, 1);
+  if (failed(a) || failed(w))
+    return failure();
+  int64_t zps[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    if (!hasInput(node, 2 + i))
+      continue;
+    FailureOr<DenseElementsAttr> zp = constantOf(node, 2 + i, "the zero point");
+    if (failed(zp))
+      return failure();
+    FailureOr<int64_t> v =
+        scalarZeroPoint(*zp, values[node.input(2 + i)].isUnsigned);
+    if (failed(v))
+      return nodeError("has a per-row or per-column zero point; supported: "
+                       "one zero point per input");
+    zps[i] = *v;
+  }
+  Tensor *ins[2] = {*a, *w};
+  Value widened[2];
+  for (int i = 0; i < 2; ++i) {
+    auto type = dyn_cast<IntegerType>(ins[i]->type.getElementType());
+    if (!type || type.getWidth() != 8)
+      return nodeError("input #" + Twine(i) + " is not UINT8 or INT8");
+    FailureOr<Value> v = materialize(*ins[i]);
+    if (failed(v))
+      return failure();
+    widened[i] = widenMinusZeroPoint(b, loc, *v, ins[i]->isUnsigned, zps[i]);
+  }
+  int64_t ra = (*a)->type.getRank(), rw = (*w)->type.getRank();
+  if (ra != 2 || rw != 2)
+    return nodeError("multiplies ranks " + Twine(ra) + " and " + Twine(rw) +
+                     "; supported: 2-D x 2-D");
+  int64_t m = (*a)->type.getDimSize(0), k = (*a)->type.getDimSize(1);
+  int64_t n = (*w)->type.getDimSize(1);
+  if ((*w)->type.getDimSize(0) != k)
+    return nodeError("inner sizes differ");
+  Value init = zeroFilled({m, n}, b.getI32Type(), b.getI32IntegerAttr(0));
+  Tensor r;
+  r.type = RankedTensorType::get({m, n}, b.getI32Type());
+  r.value = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                     ValueRange{widened[0], widened[1]},
+                                     ValueRange{init})
+                .getResult(0);
+  return r;
+}
+
+FailureOr<Tensor> Importer::integerConv(const onnx::NodeProto &node) {
+  FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  if ((*x)->type.getRank() != 4 || (*w)->type.getRank() != 4)
+    return nodeError("is not a 2-D convolution");
+  if (intAttr(node, "group", 1) != 1)
+    return nodeError("has groups; supported: group = 1");
+  int64_t zps[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    if (!hasInput(node, 2 + i))
+      continue;
+    FailureOr<DenseElementsAttr> zp = constantOf(node, 2 + i, "the zero point");
+    if (failed(zp))
+      return failure();
+    FailureOr<int64_t> v =
+        scalarZeroPoint(*zp, values[node.input(2 + i)].isUnsigned);
+    if (failed(v))
+      return nodeError("has a per-channel zero point; supported: one zero "
+                       "point per input");
+    zps[i] = *v;
+  }
+  int64_t f = (*w)->type.getDimSize(0);
+  int64_t kh = (*w)->type.getDimSize(2), kw = (*w)->type.getDimSize(3);
+  SmallVector<int64_t> strides, dilations, pads, out;
+  if (failed(readWindow(node,
+                        {(*x)->type.getDimSize(2), (*x)->type.getDimSize(3)},
+                        {kh, kw}, strides, dilations, pads, out, false)))
+    return failure();
+  FailureOr<Value> xv = materialize(**x), wv = materialize(**w);
+  if (failed(xv) || failed(wv))
+    return failure();
+  Value xi = widenMinusZeroPoint(b, loc, *xv, (*x)->isUnsigned, zps[0]);
+  Value wi = widenMinusZeroPoint(b, loc, *wv, (*w)->isUnsigned, zps[1]);
+  // Padding holds the zero point, i.e. 0 after the subtraction.
+  auto type = cast<RankedTensorType>(xi.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] += pads[0] + pads[2];
+  shape[3] += pads[1] + pads[3];
+  if (shape != SmallVector<int64_t>(type.getShape())) {
+    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                     b.getIndexAttr(pads[0]),
+                                     b.getIndexAttr(pads[1])};
+    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(pads[2]),
+                                      b.getIndexAttr(pads[3])};
+    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    xi = tensor::PadOp::create(b, loc,
+                               RankedTensorType::get(shape, b.getI32Type()), xi,
+                               low, high, zero);
+  }
+  int64_t n = (*x)->type.getDimSize(0);
+  Value init = zeroFilled({n, f, out[0], out[1]}, b.getI32Type(),
+                          b.getI32IntegerAttr(0));
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
+      b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
+  Tensor r;
+  r.type = RankedTensorType::get({n, f, out[0], out[1]}, b.getI32Type());
+  r.value = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
+                                             ValueRange{xi, wi},
+                                             ValueRange{init}, attrs)
+                .getResult(0);
+  return r;
+}

@@ -1,0 +1,588 @@
+//===- ONNXValues.cpp - attributes, initializers, layouts, grids ----------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// What the ONNX importer does with values: reads attributes and
+// initializers, materializes a value in the layout an op wants (constants
+// transposed and reshaped at import time, so that weights stay constants),
+// and maps QuantizeLinear / DequantizeLinear onto qat's ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qat/Dialect/QAT/IR/QATOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qat;
+using namespace mlir::qat::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+const onnx::AttributeProto *Importer::attr(const onnx::NodeProto &node,
+                                           StringRef name) {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t Importer::intAttr(const onnx::NodeProto &node, StringRef name,
+                          int64_t dflt) {
+  const onnx::AttributeProto *a = attr(node, name);
+  return a ? a->i() : dflt;
+}
+
+float Importer::floatAttr(const onnx::NodeProto &node, StringRef name,
+                          float dflt) {
+  const onnx::AttributeProto *a = attr(node, name);
+  return a ? a->f() : dflt;
+}
+
+std::string Importer::stringAttr(const onnx::NodeProto &node, StringRef name,
+                                 StringRef dflt) {
+  const onnx::AttributeProto *a = attr(node, name);
+  return a ? a->s() : dflt.str();
+}
+
+std::optional<SmallVector<int64_t>>
+Importer::intsAttr(const onnx::NodeProto &node, StringRef name) {
+  const onnx::AttributeProto *a = attr(node, name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+//===----------------------------------------------------------------------===//
+// Values
+//===----------------------------------------------------------------------===//
+
+Location Importer::nodeLoc(const onnx::NodeProto &node) {
+  std::string name = node.name().empty()
+                         ? (node.output_size() ? node.output(0) : "")
+                         : node.name();
+  return NameLoc::get(StringAttr::get(ctx, name),
+                      FileLineColLoc::get(ctx, fileName, 0, 0));
+}
+
+/// The MLIR element type of an ONNX data type; isUnsigned for uint8.
+static std::optional<Type> elementTypeOf(MLIRContext *ctx, int32_t dataType,
+                                         bool &isUnsigned) {
+  isUnsigned = false;
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT:
+    return Float32Type::get(ctx);
+  case onnx::TensorProto::UINT8:
+    isUnsigned = true;
+    return IntegerType::get(ctx, 8);
+  case onnx::TensorProto::INT8:
+    return IntegerType::get(ctx, 8);
+  case onnx::TensorProto::INT32:
+    return IntegerType::get(ctx, 32);
+  case onnx::TensorProto::INT64:
+    return IntegerType::get(ctx, 64);
+  default:
+    return std::nullopt;
+  }
+}
+
+std::string mlir::qat::onnx_import::typeString(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+std::string mlir::qat::onnx_import::dataTypeName(int32_t dataType) {
+  return onnx::TensorProto::DataType_Name(
+      static_cast<onnx::TensorProto::DataType>(dataType));
+}
+
+FailureOr<Tensor> Importer::readInitializer(const onnx::TensorProto &proto) {
+  bool isUnsigned;
+  std::optional<Type> elementType =
+      elementTypeOf(ctx, proto.data_type(), isUnsigned);
+  if (!elementType)
+    return error("initializer '" + proto.name() + "' has data type " +
+                 dataTypeName(proto.data_type()) +
+                 "; supported: FLOAT, UINT8, INT8, INT32, INT64");
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return error("initializer '" + proto.name() +
+                 "' keeps its data in an external file, which qat does not "
+                 "read; save the model with its data inside");
+  SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
+  for (int64_t d : shape)
+    if (d < 0)
+      return error("initializer '" + proto.name() + "' has a negative size");
+  auto type = RankedTensorType::get(shape, *elementType);
+  int64_t count = type.getNumElements();
+  unsigned width = elementType->getIntOrFloatBitWidth();
+
+  Tensor t;
+  t.type = type;
+  t.isUnsigned = isUnsigned;
+  if (proto.has_raw_data()) {
+    const std::string &raw = proto.raw_data();
+    if (static_cast<int64_t>(raw.size()) != count * width / 8)
+      return error("initializer '" + proto.name() + "' holds " +
+                   Twine(raw.size()) + " bytes of data, its shape needs " +
+                   Twine(count * width / 8));
+    t.constant = DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(raw.data(), raw.size()));
+    return t;
+  }
+  // Typed fields: floats in float_data, int8/uint8/int32 in int32_data,
+  // int64 in int64_data.
+  int64_t have = isa<FloatType>(*elementType) ? proto.float_data_size()
+                 : width == 64                ? proto.int64_data_size()
+                                              : proto.int32_data_size();
+  if (have != count)
+    return error("initializer '" + proto.name() + "' holds " + Twine(have) +
+                 " values, its shape needs " + Twine(count));
+  if (isa<FloatType>(*elementType)) {
+    SmallVector<float> data(proto.float_data().begin(),
+                            proto.float_data().end());
+    t.constant = DenseElementsAttr::get(type, ArrayRef<float>(data));
+    return t;
+  }
+  SmallVector<APInt> data;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t v = width == 64 ? proto.int64_data(i) : proto.int32_data(i);
+    data.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true,
+                         /*implicitTrunc=*/true));
+  }
+  t.constant = DenseElementsAttr::get(type, data);
+  return t;
+}
+
+FailureOr<RankedTensorType>
+Importer::readValueType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
+  if (!info.type().has_tensor_type())
+    return error("graph value '" + info.name() + "' is not a tensor");
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  std::optional<Type> elementType =
+      elementTypeOf(ctx, tensor.elem_type(), isUnsigned);
+  if (!elementType)
+    return error("graph value '" + info.name() + "' has data type " +
+                 dataTypeName(tensor.elem_type()) +
+                 "; supported: FLOAT, UINT8, INT8, INT32, INT64");
+  if (!tensor.has_shape())
+    return error("graph value '" + info.name() +
+                 "' has no shape; qat compiles static shapes");
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return error(
+          "graph value '" + info.name() + "' has a dynamic size" +
+          (dim.has_dim_param() ? " '" + dim.dim_param() + "'" : std::string()) +
+          "; qat compiles static shapes (fix the size when "
+          "exporting)");
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, *elementType);
+}
+
+FailureOr<Tensor *> Importer::lookup(const onnx::NodeProto &node, int index) {
+  if (!hasInput(node, index))
+    return nodeError("input #" + Twine(index) + " is missing");
+  auto it = values.find(node.input(index));
+  if (it == values.end())
+    return nodeError("input '" + node.input(index) +
+                     "' is neither a graph input, an initializer nor the "
+                     "output of an earlier node");
+  return &it->second;
+}
+
+LogicalResult Importer::define(const onnx::NodeProto &node, int index,
+                               Tensor t) {
+  if (index >= node.output_size())
+    return nodeError("has no output #" + Twine(index));
+  values[node.output(index)] = std::move(t);
+  return success();
+}
+
+FailureOr<DenseElementsAttr> Importer::constantOf(const onnx::NodeProto &node,
+                                                  int index, StringRef what) {
+  FailureOr<Tensor *> t = lookup(node, index);
+  if (failed(t))
+    return failure();
+  if (!(*t)->constant || (*t)->grid)
+    return nodeError(what + " ('" + node.input(index) +
+                     "') must be a constant (an initializer or Constant "
+                     "node)");
+  return (*t)->constant;
+}
+
+FailureOr<SmallVector<int64_t>> Importer::intsOf(const onnx::NodeProto &node,
+                                                 int index, StringRef what) {
+  FailureOr<DenseElementsAttr> c = constantOf(node, index, what);
+  if (failed(c))
+    return failure();
+  if (!isa<IntegerType>(c->getElementType()))
+    return nodeError(what + " must hold integers");
+  SmallVector<int64_t> out;
+  for (const APInt &v : c->getValues<APInt>())
+    out.push_back(v.getSExtValue());
+  return out;
+}
+
+Value Importer::emptyTensor(ArrayRef<int64_t> shape, Type elementType) {
+  return tensor::EmptyOp::create(b, loc, shape, elementType);
+}
+
+Value Importer::zeroFilled(ArrayRef<int64_t> shape, Type elementType,
+                           Attribute zero) {
+  Value c = arith::ConstantOp::create(b, loc, cast<TypedAttr>(zero));
+  return linalg::FillOp::create(b, loc, ValueRange{c},
+                                ValueRange{emptyTensor(shape, elementType)})
+      .getResult(0);
+}
+
+Value Importer::transposeValue(Value v, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value init = emptyTensor(shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, init, perm)->getResult(0);
+}
+
+/// The storage grid as an upstream quant type, its axis in the order the
+/// value is held in.
+quant::QuantizedType Importer::gridType(const Grid &grid, bool nhwc) {
+  Type storage = IntegerType::get(ctx, 8);
+  Type expressed = Float32Type::get(ctx);
+  unsigned flags = grid.isSigned ? quant::QuantizationFlags::Signed : 0;
+  int64_t lo = grid.isSigned ? -128 : 0, hi = grid.isSigned ? 127 : 255;
+  if (!grid.axis)
+    return quant::UniformQuantizedType::get(
+        flags, storage, expressed, grid.scales[0], grid.zeroPoints[0], lo, hi);
+  int64_t axis = nhwc ? kNCHWToNHWC[*grid.axis] : *grid.axis;
+  return quant::UniformQuantizedPerAxisType::get(
+      flags, storage, expressed, grid.scales, grid.zeroPoints, axis, lo, hi);
+}
+
+Value Importer::fakeQuant(Value x, const Grid &grid, bool nhwc) {
+  IntegerAttr axis;
+  if (grid.axis)
+    axis = b.getI64IntegerAttr(nhwc ? kNCHWToNHWC[*grid.axis] : *grid.axis);
+  return FakeQuantOp::create(b, loc, x.getType(), x, Value(), Value(),
+                             b.getDenseF64ArrayAttr(grid.scales),
+                             b.getDenseI64ArrayAttr(grid.zeroPoints), axis,
+                             b.getI64IntegerAttr(8),
+                             b.getBoolAttr(grid.isSigned));
+}
+
+FailureOr<Value> Importer::materialize(Tensor &t, bool nhwc) {
+  nhwc = nhwc && t.type.getRank() == 4;
+  if (!t.quantizedFrom.empty()) {
+    Tensor &source = values[t.quantizedFrom];
+    FailureOr<Value> x = materialize(source, nhwc);
+    if (failed(x))
+      return failure();
+    auto type =
+        RankedTensorType::get(cast<RankedTensorType>(x->getType()).getShape(),
+                              IntegerType::get(ctx, 8));
+    return QuantizeOp::create(b, loc, type, *x,
+                              TypeAttr::get(gridType(*t.grid, nhwc)))
+        .getResult();
+  }
+  if (t.constant) {
+    Value c = arith::ConstantOp::create(b, loc, t.constant);
+    if (t.grid)
+      c = DequantizeOp::create(
+          b, loc, RankedTensorType::get(t.type.getShape(), b.getF32Type()), c,
+          TypeAttr::get(gridType(*t.grid, false)));
+    return nhwc ? transposeValue(c, kNHWCToNCHW) : c;
+  }
+  if (t.nhwc == nhwc)
+    return t.value;
+  return transposeValue(t.value, nhwc ? kNHWCToNCHW : kNCHWToNHWC);
+}
+
+FailureOr<Tensor> Importer::transposeTensor(Tensor &t, ArrayRef<int64_t> perm) {
+  Tensor r;
+  r.isUnsigned = t.isUnsigned;
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(t.type.getDimSize(p));
+  r.type = RankedTensorType::get(shape, t.type.getElementType());
+  if (t.constant) {
+    // Permute the contents now: a weight must stay a constant.
+    SmallVector<Attribute> in(t.constant.getValues<Attribute>()), out;
+    SmallVector<int64_t> inStrides(shape.size(), 1);
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+      inStrides[d] = inStrides[d + 1] * t.type.getDimSize(d + 1);
+    out.reserve(in.size());
+    SmallVector<int64_t> index(shape.size(), 0);
+    for (int64_t i = 0, e = r.type.getNumElements(); i < e; ++i) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < shape.size(); ++d)
+        offset += index[d] * inStrides[perm[d]];
+      out.push_back(in[offset]);
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+        if (++index[d] < shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    // The contents' own type: storage integers under a grid.
+    r.constant =
+        DenseElementsAttr::get(r.type.clone(t.constant.getElementType()), out);
+    if (t.grid) {
+      r.grid = t.grid;
+      if (t.grid->axis)
+        r.grid->axis = llvm::find(perm, *t.grid->axis) - perm.begin();
+    }
+    return r;
+  }
+  FailureOr<Value> v = materialize(t);
+  if (failed(v))
+    return failure();
+  r.value = transposeValue(*v, perm);
+  return r;
+}
+
+FailureOr<Tensor> Importer::reshapeTensor(Tensor &t, ArrayRef<int64_t> shape) {
+  Tensor r;
+  r.isUnsigned = t.isUnsigned;
+  r.type = RankedTensorType::get(shape, t.type.getElementType());
+  if (r.type.getNumElements() != t.type.getNumElements())
+    return nodeError("cannot reshape " + Twine(t.type.getNumElements()) +
+                     " elements to " + Twine(r.type.getNumElements()));
+  if (t.constant && (!t.grid || !t.grid->axis)) {
+    r.constant = t.constant.reshape(r.type.clone(t.constant.getElementType()));
+    r.grid = t.grid;
+    return r;
+  }
+  if (t.constant && t.grid) {
+    // A per-axis constant keeps its grid if the axis survives as a
+    // dimension of the same size with the same number of elements after
+    // it (e.g. a depthwise weight C x 1 x KH x KW -> C x KH x KW).
+    int64_t axis = *t.grid->axis;
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; d < t.type.getRank(); ++d)
+      inner *= t.type.getDimSize(d);
+    int64_t suffix = 1;
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (suffix == inner && shape[d] == t.type.getDimSize(axis)) {
+        r.constant =
+            t.constant.reshape(r.type.clone(t.constant.getElementType()));
+        r.grid = t.grid;
+        r.grid->axis = d;
+        return r;
+      }
+      suffix *= shape[d];
+    }
+  }
+  FailureOr<Value> v = materialize(t);
+  if (failed(v))
+    return failure();
+  // Any static reshape is a collapse to 1-D followed by an expansion.
+  Value flat = *v;
+  auto flatType =
+      RankedTensorType::get({t.type.getNumElements()}, t.type.getElementType());
+  if (t.type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < t.type.getRank(); ++d)
+      all.push_back(d);
+    SmallVector<ReassociationIndices> re;
+    if (t.type.getRank() > 0)
+      re.push_back(all);
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, flat, re);
+  }
+  if (shape.size() == 1) {
+    r.value = flat;
+    return r;
+  }
+  ReassociationIndices all;
+  for (size_t d = 0; d < shape.size(); ++d)
+    all.push_back(d);
+  SmallVector<ReassociationIndices> re;
+  if (!shape.empty())
+    re.push_back(all);
+  r.value = tensor::ExpandShapeOp::create(b, loc, r.type, flat, re);
+  return r;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+FailureOr<Grid> Importer::readGrid(const onnx::NodeProto &node, int scaleIndex,
+                                   int zeroPointIndex, int64_t rank,
+                                   std::optional<int64_t> axis,
+                                   bool storageSigned) {
+  FailureOr<DenseElementsAttr> scales =
+      constantOf(node, scaleIndex, "the scale");
+  if (failed(scales))
+    return failure();
+  if (!scales->getElementType().isF32())
+    return nodeError("the scale must be FLOAT");
+  Grid g;
+  g.isSigned = storageSigned;
+  for (float s : scales->getValues<float>()) {
+    if (!(s > 0) || !std::isfinite(s))
+      return nodeError("scale " + std::to_string(s) +
+                       " is not a positive finite number");
+    g.scales.push_back(s);
+  }
+  int64_t channels = static_cast<int64_t>(g.scales.size());
+  if (hasInput(node, zeroPointIndex)) {
+    FailureOr<DenseElementsAttr> zps =
+        constantOf(node, zeroPointIndex, "the zero point");
+    if (failed(zps))
+      return failure();
+    FailureOr<Tensor *> zt = lookup(node, zeroPointIndex);
+    auto intType = dyn_cast<IntegerType>(zps->getElementType());
+    if (!intType || intType.getWidth() != 8)
+      return nodeError("the zero point must be UINT8 or INT8 (got " +
+                       Twine(intType ? intType.getWidth() : 0) +
+                       "-bit data); 16-bit and float grids are not supported");
+    g.isSigned = !(*zt)->isUnsigned;
+    for (const APInt &v : zps->getValues<APInt>())
+      g.zeroPoints.push_back(g.isSigned ? v.getSExtValue() : v.getZExtValue());
+    if (static_cast<int64_t>(g.zeroPoints.size()) != channels)
+      return nodeError("the scale has " + Twine(channels) +
+                       " values but the zero point " +
+                       Twine(g.zeroPoints.size()));
+  } else {
+    g.zeroPoints.assign(channels, 0);
+  }
+  // One scale is a per-tensor grid, whatever the axis says.
+  if (channels == 1)
+    return g;
+  int64_t a = axis.value_or(1);
+  if (a < 0)
+    a += rank;
+  if (a < 0 || a >= rank)
+    return nodeError("axis " + Twine(axis.value_or(1)) +
+                     " is out of range for rank " + Twine(rank));
+  g.axis = a;
+  return g;
+}
+
+FailureOr<Tensor> Importer::quantizeLinear(Tensor &x, const Grid &grid,
+                                           StringRef name) {
+  if (!x.isFloat())
+    return nodeError("quantizes a non-float tensor");
+  if (grid.axis &&
+      x.type.getDimSize(*grid.axis) != static_cast<int64_t>(grid.scales.size()))
+    return nodeError("has " + Twine(grid.scales.size()) +
+                     " scales for a dimension of size " +
+                     Twine(x.type.getDimSize(*grid.axis)));
+  Tensor q;
+  q.type = RankedTensorType::get(x.type.getShape(), b.getI8Type());
+  q.isUnsigned = !grid.isSigned;
+  q.grid = grid;
+  q.quantizedFrom = name.str();
+  return q;
+}
+
+FailureOr<Tensor> Importer::dequantizeLinear(Tensor &q, const Grid &grid) {
+  if (grid.axis &&
+      q.type.getDimSize(*grid.axis) != static_cast<int64_t>(grid.scales.size()))
+    return nodeError("has " + Twine(grid.scales.size()) +
+                     " scales for a dimension of size " +
+                     Twine(q.type.getDimSize(*grid.axis)));
+  Tensor r;
+  r.type = RankedTensorType::get(q.type.getShape(), b.getF32Type());
+  // QuantizeLinear -> DequantizeLinear on one grid: a fake-quant.
+  if (!q.quantizedFrom.empty() && *q.grid == grid) {
+    Tensor &x = values[q.quantizedFrom];
+    FailureOr<Value> v = materialize(x, x.nhwc);
+    if (failed(v))
+      return failure();
+    r.nhwc = x.nhwc && x.type.getRank() == 4;
+    r.value = fakeQuant(*v, grid, r.nhwc);
+    return r;
+  }
+  // A quantized initializer: the weight's grid, kept on the constant.
+  if (q.constant && !q.grid) {
+    r.constant = q.constant;
+    r.grid = grid;
+    return r;
+  }
+  bool nhwc = q.nhwc && q.type.getRank() == 4;
+  FailureOr<Value> v = materialize(q, nhwc);
+  if (failed(v))
+    return failure();
+  r.nhwc = nhwc;
+  r.value = DequantizeOp::create(
+      b, loc,
+      RankedTensorType::get(cast<RankedTensorType>(v->getType()).getShape(),
+                            b.getF32Type()),
+      *v, TypeAttr::get(gridType(grid, nhwc)));
+  return r;
+}
+
+/// Inputs x, scale, zero point of a DequantizeLinear-like node. An int32
+/// initializer (a bias) becomes float values here: qat's requantization
+/// takes the bias in float (docs/Semantics.md §8).
+FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
+                                           int scale, int zeroPoint,
+                                           std::optional<int64_t> axis) {
+  FailureOr<Tensor *> q = lookup(node, x);
+  if (failed(q))
+    return failure();
+  auto intType = dyn_cast<IntegerType>((*q)->type.getElementType());
+  if (!intType)
+    return nodeError("dequantizes a non-integer tensor");
+  int64_t rank = (*q)->type.getRank();
+  if (intType.getWidth() == 32) {
+    if (!(*q)->constant)
+      return nodeError("an INT32 input must be a constant (a bias)");
+    FailureOr<DenseElementsAttr> scales = constantOf(node, scale, "the scale");
+    if (failed(scales))
+      return failure();
+    SmallVector<float> s(scales->getValues<float>());
+    SmallVector<int64_t> zp(s.size(), 0);
+    if (hasInput(node, zeroPoint)) {
+      FailureOr<SmallVector<int64_t>> z =
+          intsOf(node, zeroPoint, "the zero point");
+      if (failed(z))
+        return failure();
+      zp = *z;
+    }
+    int64_t a = axis.value_or(1);
+    if (a < 0)
+      a += rank;
+    SmallVector<float> out;
+    auto type = (*q)->type;
+    int64_t inner = 1;
+    if (s.size() > 1)
+      for (int64_t d = a + 1; d < rank; ++d)
+        inner *= type.getDimSize(d);
+    int64_t i = 0;
+    for (const APInt &v : (*q)->constant.getValues<APInt>()) {
+      size_t c = s.size() > 1 ? (i / inner) % s.size() : 0;
+      // As ONNX: the difference converted to float, times the scale.
+      out.push_back(static_cast<float>(v.getSExtValue() - zp[c]) * s[c]);
+      ++i;
+    }
+    Tensor r;
+    r.type = RankedTensorType::get(type.getShape(), b.getF32Type());
+    r.constant = DenseElementsAttr::get(r.type, ArrayRef<float>(out));
+    return r;
+  }
+  if (intType.getWidth() != 8)
+    return nodeError("dequantizes " + Twine(intType.getWidth()) +
+                     "-bit integers; supported: UINT8, INT8, INT32 (bias)");
+  FailureOr<Grid> grid =
+      readGrid(node, scale, zeroPoint, rank, axis, !(*q)->isUnsigned);
+  if (failed(grid))
+    return failure();
+  if (grid->isSigned == (*q)->isUnsigned)
+    return nodeError("the zero point's type differs from the input's");
+  return dequantizeLinear(**q, *grid);
+}

@@ -36,7 +36,6 @@ struct Grid {
     return scales == other.scales && zeroPoints == other.zeroPoints &&
            axis == other.axis && isSigned == other.isSigned;
   }
-  bool isPerAxis() const { return axis.has_value(); }
 };
 
 /// One ONNX value. Exactly one of these describes the contents:

@@ -32,6 +32,10 @@ namespace mlir::qat {
 using namespace mlir;
 using namespace mlir::qat;
 
+/// Bytes of activations a matmul's row block keeps in L2 while the panels
+/// pass over it (half of a typical 512 KB-1 MB L2).
+static constexpr int64_t kL2BlockBytes = 256 * 1024;
+
 namespace {
 
 /// The inner-product step of a micro-kernel: `group` adjacent products of
@@ -855,6 +859,7 @@ Value KernelEmitter::emit() {
   int64_t chunks = rowChunks;
   bool oneImage = kernel.window && kernel.window->outShape[0] == 1;
   Value chunkRows;
+  bool rowBlocks = false;
   if (kernel.window && !oneImage) {
     chunks = 1;
     chunkRows = rows;
@@ -863,19 +868,45 @@ Value KernelEmitter::emit() {
     chunks = std::min(chunks, oh);
     chunkRows = index((oh + chunks - 1) / chunks * ow);
   } else {
-    // ceil(ceil(M / mr) / chunks) * mr, at run time.
+    // ceil(ceil(M / mr) / chunks) * mr rows, at run time.
     Value tiles = arith::CeilDivUIOp::create(b, loc, rows, index(mr));
     chunkRows = arith::MulIOp::create(
         b, loc, arith::CeilDivUIOp::create(b, loc, tiles, index(chunks)),
         index(mr));
+    // Activations too large for L2: chunks of a block that fits instead,
+    // outside the panels, so that every panel rereads its block from L2
+    // rather than the whole matrix from memory (at vpdpbusd's rate that
+    // bandwidth is the limit) and each thread keeps its blocks in its own
+    // cache. (Smaller ones keep the panels outside: the threads then split
+    // the weights, which dominate the traffic of a few rows.)
+    int64_t rowBytes =
+        std::max<int64_t>(1, kernel.k *
+                                 getElementTypeOrSelf(activations.getType())
+                                     .getIntOrFloatBitWidth() /
+                                 8);
+    int64_t staticRows =
+        cast<RankedTensorType>(activations.getType()).getDimSize(0);
+    if (!kernel.batch && !ShapedType::isDynamic(staticRows) &&
+        staticRows * rowBytes > kL2BlockBytes) {
+      int64_t block = std::max<int64_t>(1, kL2BlockBytes / rowBytes / mr) * mr;
+      int64_t split =
+          llvm::divideCeil(llvm::divideCeil(staticRows, mr), chunks) * mr;
+      int64_t blockRows = std::min(split, block);
+      chunkRows = index(blockRows);
+      chunks = llvm::divideCeil(staticRows, blockRows);
+      rowBlocks = true;
+    }
   }
   // (Batch,) panel and chunk are independent: an scf.forall, which
   // qat-codegen-cpu runs on `threads` threads (in any order, with the same
-  // results). Panels outside chunks: OpenMP's static schedule gives each
-  // thread a range of panels with all their chunks, so that empty chunks
-  // (few rows) do not leave a thread idle.
+  // results). Convolutions: panels outside chunks, so that OpenMP's static
+  // schedule gives each thread a range of panels with all their chunks and
+  // empty chunks (few rows) do not leave a thread idle. Matmuls: row blocks
+  // outside panels (above); their count follows the rows, none is empty.
   SmallVector<OpFoldResult> counts{b.getIndexAttr(panels),
                                    b.getIndexAttr(chunks)};
+  if (rowBlocks)
+    std::swap(counts[0], counts[1]);
   if (kernel.batch)
     counts.insert(counts.begin(), b.getIndexAttr(kernel.batch));
   auto forall =
@@ -885,8 +916,8 @@ Value KernelEmitter::emit() {
   unsigned first = kernel.batch ? 1 : 0;
   if (kernel.batch)
     batchIndex = forall.getInductionVar(0);
-  Value panel = forall.getInductionVar(first),
-        chunk = forall.getInductionVar(first + 1);
+  Value panel = forall.getInductionVar(first + (rowBlocks ? 1 : 0)),
+        chunk = forall.getInductionVar(first + (rowBlocks ? 0 : 1));
   Value shared = forall.getRegionIterArgs()[0];
   Value r0 = arith::MinUIOp::create(
       b, loc, arith::MulIOp::create(b, loc, chunk, chunkRows), rows);

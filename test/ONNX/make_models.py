@@ -172,6 +172,11 @@ save("bad_scale",
      [value("x", TensorProto.FLOAT, [2, 3])],
      [value("y", TensorProto.UINT8, [2, 3])],
      [const("s", np.float32(-1)), const("zp", np.uint8(0))])
+save("bad_bias_scales",
+     [helper.make_node("DequantizeLinear", ["b", "bs"], ["y"], name="dq0",
+                       axis=0)],
+     [], [value("y", TensorProto.FLOAT, [3])],
+     [const("b", np.int32([1, 2, 3])), const("bs", np.float32([0.1, 0.2]))])
 save("old_opset", [helper.make_node("Relu", ["x"], ["y"])],
      [value("x", TensorProto.FLOAT, [2])],
      [value("y", TensorProto.FLOAT, [2])], [], opset=9)

@@ -545,7 +545,13 @@ FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
     FailureOr<DenseElementsAttr> scales = constantOf(node, scale, "the scale");
     if (failed(scales))
       return failure();
+    if (!scales->getElementType().isF32())
+      return nodeError("the scale must be FLOAT");
     SmallVector<float> s(scales->getValues<float>());
+    for (float v : s)
+      if (!(v > 0) || !std::isfinite(v))
+        return nodeError("scale " + std::to_string(v) +
+                         " is not a positive finite number");
     SmallVector<int64_t> zp(s.size(), 0);
     if (hasInput(node, zeroPoint)) {
       FailureOr<SmallVector<int64_t>> z =
@@ -557,8 +563,15 @@ FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
     int64_t a = axis.value_or(1);
     if (a < 0)
       a += rank;
+    if (s.empty() || zp.size() != s.size() ||
+        (s.size() > 1 &&
+         (a < 0 || a >= rank ||
+          (*q)->type.getDimSize(a) != static_cast<int64_t>(s.size()))))
+      return nodeError("has " + Twine(s.size()) + " scales and " +
+                       Twine(zp.size()) +
+                       " zero points that do not match the input's shape");
     SmallVector<float> out;
-    auto type = (*q)->type;
+    RankedTensorType type = (*q)->type;
     int64_t inner = 1;
     if (s.size() > 1)
       for (int64_t d = a + 1; d < rank; ++d)

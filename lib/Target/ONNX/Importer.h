@@ -24,6 +24,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <array>
 #include <string>
 
 namespace mlir::qat::onnx_import {
@@ -74,6 +75,8 @@ private:
                            int zeroPointIndex, int64_t rank,
                            std::optional<int64_t> axis, bool storageSigned);
   quant::QuantizedType gridType(const Grid &grid, bool nhwc);
+  /// An error unless a per-axis grid has one scale per element of its axis.
+  LogicalResult checkGridFits(RankedTensorType type, const Grid &grid);
   FailureOr<Tensor> quantizeLinear(Tensor &x, const Grid &grid, StringRef name);
   FailureOr<Tensor> dequantizeLinear(Tensor &q, const Grid &grid);
   FailureOr<Tensor> dequantizeNode(const onnx::NodeProto &node, int x,
@@ -92,6 +95,8 @@ private:
                          Tensor *bias);
   FailureOr<Tensor> pool(const onnx::NodeProto &node, Tensor &x, bool isMax);
   FailureOr<Tensor> globalAveragePool(Tensor &x);
+  FailureOr<std::array<int64_t, 2>>
+  integerZeroPoints(const onnx::NodeProto &node, StringRef perWhat);
   FailureOr<Tensor> integerMatmul(const onnx::NodeProto &node);
   FailureOr<Tensor> integerConv(const onnx::NodeProto &node);
   LogicalResult readWindow(const onnx::NodeProto &node,

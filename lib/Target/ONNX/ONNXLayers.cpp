@@ -62,8 +62,6 @@ FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> inputs, Body body) {
   };
   SmallVector<Value> operands;
   SmallVector<AffineMap> maps;
-  SmallVector<Tensor> squeezed;
-  squeezed.reserve(inputs.size());
   // Splat constants (a divisor, a scale) become constants in the body,
   // where qat's pattern matchers look for them.
   SmallVector<std::optional<float>> splats;
@@ -88,8 +86,7 @@ FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> inputs, Body body) {
       Tensor c = *t;
       c.type = RankedTensorType::get(keptShape, t->type.getElementType());
       c.constant = t->constant.reshape(c.type);
-      squeezed.push_back(c);
-      FailureOr<Value> v = materialize(squeezed.back());
+      FailureOr<Value> v = materialize(c);
       if (failed(v))
         return failure();
       operands.push_back(*v);
@@ -660,33 +657,35 @@ static Value widenMinusZeroPoint(OpBuilder &b, Location loc, Value v,
 }
 
 /// MatMulInteger and ConvInteger: exact i32 arithmetic, no grids involved.
-/// Per-tensor zero points only.
-static FailureOr<int64_t> scalarZeroPoint(DenseElementsAttr zp,
-                                          bool isUnsigned) {
-  if (!zp.isSplat() && zp.getNumElements() != 1)
-    return failure();
-  APInt v = *zp.getValues<APInt>().begin();
-  return isUnsigned ? v.getZExtValue() : v.getSExtValue();
-}
-
-FailureOr<Tensor> Importer::integerMatmul(const onnx::NodeProto &node) {
-  FailureOr<Tensor *> a = lookup(node, 0), w = lookup(node, 1);
-  if (failed(a) || failed(w))
-    return failure();
-  int64_t zps[2] = {0, 0};
+/// Their zero points (inputs 2 and 3, one per operand; 0 when absent);
+/// `perWhat` names the finer zero points they do not support.
+FailureOr<std::array<int64_t, 2>>
+Importer::integerZeroPoints(const onnx::NodeProto &node, StringRef perWhat) {
+  std::array<int64_t, 2> zps = {0, 0};
   for (int i = 0; i < 2; ++i) {
     if (!hasInput(node, 2 + i))
       continue;
     FailureOr<DenseElementsAttr> zp = constantOf(node, 2 + i, "the zero point");
     if (failed(zp))
       return failure();
-    FailureOr<int64_t> v =
-        scalarZeroPoint(*zp, values[node.input(2 + i)].isUnsigned);
-    if (failed(v))
-      return nodeError("has a per-row or per-column zero point; supported: "
-                       "one zero point per input");
-    zps[i] = *v;
+    if (!zp->isSplat() && zp->getNumElements() != 1)
+      return nodeError("has a " + perWhat +
+                       " zero point; supported: one zero point per input");
+    APInt v = *zp->getValues<APInt>().begin();
+    zps[i] = values[node.input(2 + i)].isUnsigned ? v.getZExtValue()
+                                                  : v.getSExtValue();
   }
+  return zps;
+}
+
+FailureOr<Tensor> Importer::integerMatmul(const onnx::NodeProto &node) {
+  FailureOr<Tensor *> a = lookup(node, 0), w = lookup(node, 1);
+  if (failed(a) || failed(w))
+    return failure();
+  FailureOr<std::array<int64_t, 2>> zps =
+      integerZeroPoints(node, "per-row or per-column");
+  if (failed(zps))
+    return failure();
   Tensor *ins[2] = {*a, *w};
   Value widened[2];
   for (int i = 0; i < 2; ++i) {
@@ -696,7 +695,7 @@ FailureOr<Tensor> Importer::integerMatmul(const onnx::NodeProto &node) {
     FailureOr<Value> v = materialize(*ins[i]);
     if (failed(v))
       return failure();
-    widened[i] = widenMinusZeroPoint(b, loc, *v, ins[i]->isUnsigned, zps[i]);
+    widened[i] = widenMinusZeroPoint(b, loc, *v, ins[i]->isUnsigned, (*zps)[i]);
   }
   int64_t ra = (*a)->type.getRank(), rw = (*w)->type.getRank();
   if (ra != 2 || rw != 2)
@@ -724,20 +723,10 @@ FailureOr<Tensor> Importer::integerConv(const onnx::NodeProto &node) {
     return nodeError("is not a 2-D convolution");
   if (intAttr(node, "group", 1) != 1)
     return nodeError("has groups; supported: group = 1");
-  int64_t zps[2] = {0, 0};
-  for (int i = 0; i < 2; ++i) {
-    if (!hasInput(node, 2 + i))
-      continue;
-    FailureOr<DenseElementsAttr> zp = constantOf(node, 2 + i, "the zero point");
-    if (failed(zp))
-      return failure();
-    FailureOr<int64_t> v =
-        scalarZeroPoint(*zp, values[node.input(2 + i)].isUnsigned);
-    if (failed(v))
-      return nodeError("has a per-channel zero point; supported: one zero "
-                       "point per input");
-    zps[i] = *v;
-  }
+  FailureOr<std::array<int64_t, 2>> zps =
+      integerZeroPoints(node, "per-channel");
+  if (failed(zps))
+    return failure();
   int64_t f = (*w)->type.getDimSize(0);
   int64_t kh = (*w)->type.getDimSize(2), kw = (*w)->type.getDimSize(3);
   SmallVector<int64_t> strides, dilations, pads, out;
@@ -748,8 +737,8 @@ FailureOr<Tensor> Importer::integerConv(const onnx::NodeProto &node) {
   FailureOr<Value> xv = materialize(**x), wv = materialize(**w);
   if (failed(xv) || failed(wv))
     return failure();
-  Value xi = widenMinusZeroPoint(b, loc, *xv, (*x)->isUnsigned, zps[0]);
-  Value wi = widenMinusZeroPoint(b, loc, *wv, (*w)->isUnsigned, zps[1]);
+  Value xi = widenMinusZeroPoint(b, loc, *xv, (*x)->isUnsigned, (*zps)[0]);
+  Value wi = widenMinusZeroPoint(b, loc, *wv, (*w)->isUnsigned, (*zps)[1]);
   // Padding holds the zero point, i.e. 0 after the subtraction.
   auto type = cast<RankedTensorType>(xi.getType());
   SmallVector<int64_t> shape(type.getShape());

@@ -472,15 +472,21 @@ FailureOr<Grid> Importer::readGrid(const onnx::NodeProto &node, int scaleIndex,
   return g;
 }
 
+LogicalResult Importer::checkGridFits(RankedTensorType type, const Grid &grid) {
+  if (grid.axis &&
+      type.getDimSize(*grid.axis) != static_cast<int64_t>(grid.scales.size()))
+    return nodeError("has " + Twine(grid.scales.size()) +
+                     " scales for a dimension of size " +
+                     Twine(type.getDimSize(*grid.axis)));
+  return success();
+}
+
 FailureOr<Tensor> Importer::quantizeLinear(Tensor &x, const Grid &grid,
                                            StringRef name) {
   if (!x.isFloat())
     return nodeError("quantizes a non-float tensor");
-  if (grid.axis &&
-      x.type.getDimSize(*grid.axis) != static_cast<int64_t>(grid.scales.size()))
-    return nodeError("has " + Twine(grid.scales.size()) +
-                     " scales for a dimension of size " +
-                     Twine(x.type.getDimSize(*grid.axis)));
+  if (failed(checkGridFits(x.type, grid)))
+    return failure();
   Tensor q;
   q.type = RankedTensorType::get(x.type.getShape(), b.getI8Type());
   q.isUnsigned = !grid.isSigned;
@@ -490,11 +496,8 @@ FailureOr<Tensor> Importer::quantizeLinear(Tensor &x, const Grid &grid,
 }
 
 FailureOr<Tensor> Importer::dequantizeLinear(Tensor &q, const Grid &grid) {
-  if (grid.axis &&
-      q.type.getDimSize(*grid.axis) != static_cast<int64_t>(grid.scales.size()))
-    return nodeError("has " + Twine(grid.scales.size()) +
-                     " scales for a dimension of size " +
-                     Twine(q.type.getDimSize(*grid.axis)));
+  if (failed(checkGridFits(q.type, grid)))
+    return failure();
   Tensor r;
   r.type = RankedTensorType::get(q.type.getShape(), b.getF32Type());
   // QuantizeLinear -> DequantizeLinear on one grid: a fake-quant.

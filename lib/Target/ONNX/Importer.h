@@ -71,6 +71,9 @@ private:
   FailureOr<Tensor> reshapeTensor(Tensor &t, ArrayRef<int64_t> shape);
 
   // Quantization -----------------------------------------------------------
+  /// The positive finite FLOAT scales of input `index`.
+  FailureOr<SmallVector<float>> readScales(const onnx::NodeProto &node,
+                                           int index);
   FailureOr<Grid> readGrid(const onnx::NodeProto &node, int scaleIndex,
                            int zeroPointIndex, int64_t rank,
                            std::optional<int64_t> axis, bool storageSigned);

@@ -419,24 +419,31 @@ FailureOr<Tensor> Importer::reshapeTensor(Tensor &t, ArrayRef<int64_t> shape) {
 // Quantization
 //===----------------------------------------------------------------------===//
 
-FailureOr<Grid> Importer::readGrid(const onnx::NodeProto &node, int scaleIndex,
-                                   int zeroPointIndex, int64_t rank,
-                                   std::optional<int64_t> axis,
-                                   bool storageSigned) {
-  FailureOr<DenseElementsAttr> scales =
-      constantOf(node, scaleIndex, "the scale");
+FailureOr<SmallVector<float>> Importer::readScales(const onnx::NodeProto &node,
+                                                   int index) {
+  FailureOr<DenseElementsAttr> scales = constantOf(node, index, "the scale");
   if (failed(scales))
     return failure();
   if (!scales->getElementType().isF32())
     return nodeError("the scale must be FLOAT");
-  Grid g;
-  g.isSigned = storageSigned;
-  for (float s : scales->getValues<float>()) {
+  SmallVector<float> out(scales->getValues<float>());
+  for (float s : out)
     if (!(s > 0) || !std::isfinite(s))
       return nodeError("scale " + std::to_string(s) +
                        " is not a positive finite number");
-    g.scales.push_back(s);
-  }
+  return out;
+}
+
+FailureOr<Grid> Importer::readGrid(const onnx::NodeProto &node, int scaleIndex,
+                                   int zeroPointIndex, int64_t rank,
+                                   std::optional<int64_t> axis,
+                                   bool storageSigned) {
+  FailureOr<SmallVector<float>> scales = readScales(node, scaleIndex);
+  if (failed(scales))
+    return failure();
+  Grid g;
+  g.isSigned = storageSigned;
+  g.scales.assign(scales->begin(), scales->end());
   int64_t channels = static_cast<int64_t>(g.scales.size());
   if (hasInput(node, zeroPointIndex)) {
     FailureOr<DenseElementsAttr> zps =
@@ -545,16 +552,10 @@ FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
   if (intType.getWidth() == 32) {
     if (!(*q)->constant)
       return nodeError("an INT32 input must be a constant (a bias)");
-    FailureOr<DenseElementsAttr> scales = constantOf(node, scale, "the scale");
+    FailureOr<SmallVector<float>> scales = readScales(node, scale);
     if (failed(scales))
       return failure();
-    if (!scales->getElementType().isF32())
-      return nodeError("the scale must be FLOAT");
-    SmallVector<float> s(scales->getValues<float>());
-    for (float v : s)
-      if (!(v > 0) || !std::isfinite(v))
-        return nodeError("scale " + std::to_string(v) +
-                         " is not a positive finite number");
+    SmallVector<float> &s = *scales;
     SmallVector<int64_t> zp(s.size(), 0);
     if (hasInput(node, zeroPoint)) {
       FailureOr<SmallVector<int64_t>> z =

@@ -521,12 +521,7 @@ static std::pair<int64_t, int64_t> getBounds(const Layer &L) {
     actLo = L.clampLo;
     actHi = L.clampHi;
   }
-  int64_t lo = og.range.min, hi = og.range.max;
-  if (std::isfinite(actLo))
-    lo = std::max(lo, quantize<float>(actLo, og));
-  if (std::isfinite(actHi))
-    hi = std::min(hi, quantize<float>(actHi, og));
-  return {lo, std::max(hi, lo)};
+  return getSaturationBounds(og, actLo, actHi);
 }
 
 static QuantGrid<float> getWeightGrid(const Layer &L, int64_t column) {
@@ -609,11 +604,6 @@ static double applyActivation(const Layer &L, double y) {
   return y;
 }
 
-/// The largest |q - z| on a grid.
-static int64_t maxCentered(const QuantGrid<float> &g) {
-  return std::max(g.zeroPoint - g.range.min, g.range.max - g.zeroPoint);
-}
-
 /// For every output element of a GlobalAveragePool layer, the input
 /// elements of its window (NHWC).
 static std::vector<std::vector<int64_t>> getPoolWindows(const Graph &g,
@@ -643,58 +633,48 @@ static std::vector<int64_t> evaluateTailInteger(const Graph &g, size_t l,
   if (L.kind == LayerKind::GlobalAveragePool) {
     SmallVector<int64_t> in = getLayerShape(g, l - 1);
     float inv = 1.0f / static_cast<float>(in[1] * in[2]);
-    float mult =
-        getRequantMultiplier(ig.scale * inv, og.scale, og.reciprocalScale);
-    FixedPointMultiplier fixed = *getFixedPointMultiplier(
-        double(ig.scale) * double(inv) / double(og.scale));
+    RequantMultiplier m =
+        *getRequantMultiplier(IntermediateScale::ofProduct(ig.scale, inv),
+                              og.scale, og.reciprocalScale, fixedPoint);
     for (const std::vector<int64_t> &window : getPoolWindows(g, l)) {
       int64_t acc = 0;
       for (int64_t i : window)
         acc += q[i] - ig.zeroPoint;
-      out.push_back(
-          fixedPoint
-              ? requantizeFixedPoint(static_cast<int32_t>(acc), fixed,
-                                     doubleRound, og.zeroPoint, lo, hi)
-              : requantize(acc, mult, og.rounding, og.zeroPoint, lo, hi));
+      out.push_back(fixedPoint ? requantizeFixedPoint(static_cast<int32_t>(acc),
+                                                      m.fixed, doubleRound,
+                                                      og.zeroPoint, lo, hi)
+                               : requantize(acc, m.multiplier, og.rounding,
+                                            og.zeroPoint, lo, hi));
     }
     return out;
   }
   QuantGrid<float> bg = L.operandGrid.grid();
   if (L.kind == LayerKind::Mul) {
-    float mult = getRequantMultiplier(getAccumulatorScale(ig.scale, bg.scale),
-                                      og.scale, og.reciprocalScale);
-    FixedPointMultiplier fixed = *getFixedPointMultiplier(
-        double(ig.scale) * double(bg.scale) / double(og.scale));
+    RequantMultiplier m =
+        *getRequantMultiplier(IntermediateScale::ofProduct(ig.scale, bg.scale),
+                              og.scale, og.reciprocalScale, fixedPoint);
     for (size_t i = 0; i < q.size(); ++i) {
       int64_t product = (q[i] - ig.zeroPoint) *
                         (quantize<float>(L.operand[i], bg) - bg.zeroPoint);
-      out.push_back(
-          fixedPoint
-              ? requantizeFixedPoint(static_cast<int32_t>(product), fixed,
+      out.push_back(fixedPoint ? requantizeFixedPoint(
+                                     static_cast<int32_t>(product), m.fixed,
                                      doubleRound, og.zeroPoint, lo, hi)
-              : requantize(product, mult, og.rounding, og.zeroPoint, lo, hi));
+                               : requantize(product, m.multiplier, og.rounding,
+                                            og.zeroPoint, lo, hi));
     }
     return out;
   }
   // Addition: float, or TFLite's fixed-point scheme.
   float ma = getRequantMultiplier(ig.scale, og.scale, og.reciprocalScale);
   float mb = getRequantMultiplier(bg.scale, og.scale, og.reciprocalScale);
-  int leftShift =
-      std::min(20, 29 - static_cast<int>(llvm::Log2_64_Ceil(
-                            std::max(maxCentered(ig), maxCentered(bg)) + 1)));
-  double common = 2.0 * std::max(double(ig.scale), double(bg.scale));
-  FixedPointMultiplier fa = *getFixedPointMultiplier(double(ig.scale) / common);
-  FixedPointMultiplier fb = *getFixedPointMultiplier(double(bg.scale) / common);
-  FixedPointMultiplier fo = *getFixedPointMultiplier(
-      std::ldexp(common, -leftShift) / double(og.scale));
+  std::optional<FixedPointAddition> add =
+      getFixedPointAddition(ig, bg, og.scale);
   for (size_t i = 0; i < q.size(); ++i) {
     int64_t ca = q[i] - ig.zeroPoint;
     int64_t cb = quantize<float>(L.operand[i], bg) - bg.zeroPoint;
     if (fixedPoint) {
-      int64_t t =
-          applyScale(static_cast<int32_t>(ca << leftShift), fa, doubleRound) +
-          applyScale(static_cast<int32_t>(cb << leftShift), fb, doubleRound);
-      out.push_back(requantizeFixedPoint(static_cast<int32_t>(t), fo,
+      int64_t t = addOnCommonGrid(ca, cb, *add, doubleRound);
+      out.push_back(requantizeFixedPoint(static_cast<int32_t>(t), add->output,
                                          doubleRound, og.zeroPoint, lo, hi));
       continue;
     }
@@ -768,30 +748,28 @@ SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(
         w[i] = quantize<float>(L.weights[i * L.n + j], wg);
         absSum += std::abs(w[i] - wg.zeroPoint);
       }
-      int64_t maxCentered = std::max(inGrid.zeroPoint - inGrid.range.min,
-                                     inGrid.range.max - inGrid.zeroPoint);
-      float accScale = getAccumulatorScale(inGrid.scale, wg.scale);
+      IntermediateScale accScale =
+          IntermediateScale::ofProduct(inGrid.scale, wg.scale);
       BiasPlacement bias;
       if (!L.bias.empty())
-        bias = *placeBias(L.bias[j], accScale, og.scale, maxCentered * absSum);
-      float mult = getRequantMultiplier(
-          std::ldexp(accScale, -static_cast<int>(bias.shift)), og.scale,
-          og.reciprocalScale);
-      FixedPointMultiplier fixed = *getFixedPointMultiplier(getRealMultiplier(
-          inGrid.scale, wg.scale, L.output.scale, bias.shift));
+        bias = *placeBias(L.bias[j], accScale.rounded, og.scale,
+                          inGrid.getMaxCenteredMagnitude() * absSum);
+      RequantMultiplier mult =
+          *getRequantMultiplier(accScale.refined(bias.shift), og.scale,
+                                og.reciprocalScale, requant != Requant::Float);
       for (int64_t m = 0; m < rows; ++m) {
         int64_t acc = 0;
         for (int64_t i = 0; i < k; ++i)
           acc += (a[patchIndex(L, m, j, i)] - inGrid.zeroPoint) *
                  (w[i] - wg.zeroPoint);
         acc = acc * (int64_t(1) << bias.shift) + bias.storageValue;
-        out[m * L.n + j] =
-            requant == Requant::Float
-                ? requantize(acc, mult, og.rounding, og.zeroPoint, lo, hi)
-                : requantizeFixedPoint(static_cast<int32_t>(acc), fixed,
-                                       requant ==
-                                           Requant::FixedPointDoubleRound,
-                                       og.zeroPoint, lo, hi);
+        out[m * L.n + j] = requant == Requant::Float
+                               ? requantize(acc, mult.multiplier, og.rounding,
+                                            og.zeroPoint, lo, hi)
+                               : requantizeFixedPoint(
+                                     static_cast<int32_t>(acc), mult.fixed,
+                                     requant == Requant::FixedPointDoubleRound,
+                                     og.zeroPoint, lo, hi);
       }
     }
     q = std::move(out);

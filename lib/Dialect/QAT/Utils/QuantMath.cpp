@@ -6,6 +6,9 @@
 
 #include "qat/Dialect/QAT/Utils/QuantMath.h"
 
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -263,6 +266,77 @@ int64_t mlir::qat::requantizeFixedPoint(int32_t accumulator,
                                         int64_t lo, int64_t hi) {
   int64_t q = applyScale(accumulator, m, doubleRound) + zeroPoint;
   return std::clamp(q, lo, hi);
+}
+
+IntermediateScale IntermediateScale::ofProduct(double a, double b) {
+  return {getAccumulatorScale(a, b),
+          double(static_cast<float>(a)) * double(static_cast<float>(b))};
+}
+
+IntermediateScale IntermediateScale::refined(unsigned shift) const {
+  int exponent = -static_cast<int>(shift);
+  return {std::ldexp(rounded, exponent), std::ldexp(exact, exponent)};
+}
+
+std::optional<RequantMultiplier>
+mlir::qat::getRequantMultiplier(IntermediateScale scale, double outputScale,
+                                bool reciprocalScale, bool fixedPoint) {
+  RequantMultiplier m;
+  m.multiplier =
+      getRequantMultiplier(scale.rounded, outputScale, reciprocalScale);
+  if (!fixedPoint)
+    return m;
+  std::optional<FixedPointMultiplier> fixed = getFixedPointMultiplier(
+      scale.exact / double(static_cast<float>(outputScale)));
+  if (!fixed)
+    return std::nullopt;
+  m.fixed = *fixed;
+  return m;
+}
+
+std::pair<int64_t, int64_t>
+mlir::qat::getSaturationBounds(const QuantGrid<float> &output, float actLo,
+                               float actHi) {
+  int64_t lo = output.range.min, hi = output.range.max;
+  if (actLo > -std::numeric_limits<float>::infinity())
+    lo = std::max(lo, quantize<float>(actLo, output));
+  if (actHi < std::numeric_limits<float>::infinity())
+    hi = std::min(hi, quantize<float>(actHi, output));
+  return {lo, std::max(hi, lo)};
+}
+
+std::optional<FixedPointAddition> mlir::qat::getFixedPointAddition(
+    const QuantGrid<float> &a, const QuantGrid<float> &b, double outputScale) {
+  // As many guard bits as leave the shifted inputs 2 bits of headroom in
+  // i32, at most TFLite's 20.
+  int64_t maxCentered =
+      std::max(a.getMaxCenteredMagnitude(), b.getMaxCenteredMagnitude());
+  FixedPointAddition add;
+  add.leftShift =
+      std::min(20, 29 - static_cast<int>(llvm::Log2_64_Ceil(maxCentered + 1)));
+  double common = 2.0 * std::max(double(a.scale), double(b.scale));
+  std::optional<FixedPointMultiplier> lhs =
+      getFixedPointMultiplier(double(a.scale) / common);
+  std::optional<FixedPointMultiplier> rhs =
+      getFixedPointMultiplier(double(b.scale) / common);
+  std::optional<FixedPointMultiplier> output =
+      getFixedPointMultiplier(std::ldexp(common, -add.leftShift) / outputScale);
+  if (!lhs || !rhs || !output)
+    return std::nullopt;
+  add.lhs = *lhs;
+  add.rhs = *rhs;
+  add.output = *output;
+  return add;
+}
+
+int64_t mlir::qat::addOnCommonGrid(int64_t ca, int64_t cb,
+                                   const FixedPointAddition &add,
+                                   bool doubleRound) {
+  auto shifted = [&](int64_t c) {
+    return static_cast<int32_t>(c * (int64_t(1) << add.leftShift));
+  };
+  return applyScale(shifted(ca), add.lhs, doubleRound) +
+         applyScale(shifted(cb), add.rhs, doubleRound);
 }
 
 ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape,

@@ -299,6 +299,73 @@ TEST(FixedPoint, SingleAndDoubleRounding) {
   EXPECT_EQ(requantizeFixedPoint(7, half, true, 10, -128, 127), 14);
 }
 
+TEST(StorageRange, MaxCenteredMagnitude) {
+  EXPECT_EQ((StorageRange{0, 255}).getMaxCenteredMagnitude(10), 245);
+  EXPECT_EQ((StorageRange{0, 255}).getMaxCenteredMagnitude(200), 200);
+  EXPECT_EQ((StorageRange{-128, 127}).getMaxCenteredMagnitude(0), 128);
+  EXPECT_EQ(grid(0.5f, -127, {-127, 127}).getMaxCenteredMagnitude(), 254);
+}
+
+TEST(IntermediateScale, ProductRoundedOnceAndExact) {
+  IntermediateScale s = IntermediateScale::ofProduct(0.1, 0.2);
+  EXPECT_EQ(s.rounded, 0.1f * 0.2f);
+  EXPECT_EQ(s.exact, double(0.1f) * double(0.2f));
+  EXPECT_EQ(s.rounded, static_cast<float>(s.exact));
+  EXPECT_NE(double(s.rounded), s.exact);
+  IntermediateScale r = s.refined(3);
+  EXPECT_EQ(r.rounded, s.rounded / 8);
+  EXPECT_EQ(r.exact, s.exact / 8);
+}
+
+TEST(RequantMultiplier, FloatAndFixedPointForms) {
+  std::optional<RequantMultiplier> m = getRequantMultiplier(
+      IntermediateScale::of(0.125f), 1.0, /*reciprocalScale=*/false,
+      /*fixedPoint=*/true);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->multiplier, 0.125f);
+  // 0.125 = 2^30 * 2^-33.
+  EXPECT_EQ(m->fixed.multiplier, 1 << 30);
+  EXPECT_EQ(m->fixed.shift, 33);
+  // A real multiplier of 1e9 needs a shift below 2: only float can hold it.
+  IntermediateScale large = IntermediateScale::of(1.0f);
+  EXPECT_FALSE(getRequantMultiplier(large, 1e-9, false, true));
+  ASSERT_TRUE(getRequantMultiplier(large, 1e-9, false, false));
+  EXPECT_EQ(getRequantMultiplier(large, 1e-9, false, false)->multiplier,
+            1.0f / 1e-9f);
+}
+
+TEST(SaturationBounds, ActivationNarrowsTheStorageRange) {
+  QuantGrid<float> out = grid(0.5f, 5, {0, 255});
+  EXPECT_EQ(getSaturationBounds(out, -kInf, kInf), std::make_pair(0l, 255l));
+  // ReLU6: 0 -> q 5, 6 -> q 17.
+  EXPECT_EQ(getSaturationBounds(out, 0.0f, 6.0f), std::make_pair(5l, 17l));
+  // An activation range below the grid collapses onto its lower bound.
+  EXPECT_EQ(getSaturationBounds(out, 0.0f, -10.0f), std::make_pair(5l, 5l));
+}
+
+TEST(FixedPointAddition, CommonGridAndSum) {
+  QuantGrid<float> a = grid(0.5f, 0, {-128, 127});
+  QuantGrid<float> b = grid(0.25f, 0, {-128, 127});
+  std::optional<FixedPointAddition> add = getFixedPointAddition(a, b, 1.0);
+  ASSERT_TRUE(add);
+  // |q - z| <= 128 needs 8 bits: 29 - 8 = 21 guard bits, capped at 20.
+  EXPECT_EQ(add->leftShift, 20);
+  // Common grid 2 * max(0.5, 0.25) = 1: multipliers 0.5 and 0.25.
+  EXPECT_EQ(add->lhs.multiplier, 1 << 30);
+  EXPECT_EQ(add->lhs.shift, 31);
+  EXPECT_EQ(add->rhs.multiplier, 1 << 30);
+  EXPECT_EQ(add->rhs.shift, 32);
+  EXPECT_EQ(add->output.shift, 50);
+  // 3 * 0.5 + 5 * 0.25 = 2.75 on the grid 2^-20.
+  int64_t sum = addOnCommonGrid(3, 5, *add, /*doubleRound=*/false);
+  EXPECT_EQ(sum, 2883584);
+  EXPECT_EQ(requantizeFixedPoint(sum, add->output, false, 0, -128, 127), 3);
+  EXPECT_EQ(addOnCommonGrid(-3, -5, *add, false), -2883584);
+  // A 16-bit input leaves fewer guard bits.
+  QuantGrid<float> wide = grid(0.5f, 0, {-32768, 32767});
+  EXPECT_EQ(getFixedPointAddition(wide, b, 1.0)->leftShift, 13);
+}
+
 TEST(ChannelIndexer, PerAxis) {
   int64_t shape[] = {2, 3, 4};
   ChannelIndexer none(shape, std::nullopt);

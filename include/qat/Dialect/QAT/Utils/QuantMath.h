@@ -19,16 +19,20 @@
 #ifndef QAT_DIALECT_QAT_UTILS_QUANTMATH_H
 #define QAT_DIALECT_QAT_UTILS_QUANTMATH_H
 
-#include "mlir/IR/DialectImplementation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMapInfo.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string>
 
-// The RoundingMode enum is declared once, in ODS (its parser hooks need
-// DialectImplementation.h).
+// The RoundingMode enum is declared once, in ODS. Its generated parser hooks
+// are templates over the parser type, so this header needs no IR header.
 #include "qat/Dialect/QAT/IR/QATEnums.h.inc"
 
 namespace mlir::qat {
@@ -46,6 +50,11 @@ struct StorageRange {
     return min == o.min && max == o.max;
   }
   bool operator!=(const StorageRange &o) const { return !(*this == o); }
+  /// The largest |q - zeroPoint| over the range: how far a storage value
+  /// centred on `zeroPoint` can reach (the factor of every overflow bound).
+  int64_t getMaxCenteredMagnitude(int64_t zeroPoint) const {
+    return std::max(zeroPoint - min, max - zeroPoint);
+  }
 };
 
 /// Storage range of a `numBits`-bit integer: signed [-2^(b-1), 2^(b-1)-1] or
@@ -68,6 +77,11 @@ template <typename F> struct QuantGrid {
   /// Multiply by fl(1 / scale) instead of dividing by scale, as PyTorch's
   /// fake-quant kernels do.
   bool reciprocalScale = false;
+
+  /// The largest |q - zeroPoint| on this grid.
+  int64_t getMaxCenteredMagnitude() const {
+    return range.getMaxCenteredMagnitude(zeroPoint);
+  }
 };
 
 /// The fake_quant rule: clamp(round(x / scale) + zeroPoint, range), the
@@ -189,6 +203,66 @@ int64_t applyScale(int32_t value, FixedPointMultiplier m, bool doubleRound);
 int64_t requantizeFixedPoint(int32_t accumulator, FixedPointMultiplier m,
                              bool doubleRound, int64_t zeroPoint, int64_t lo,
                              int64_t hi);
+
+/// The scale of an integer value about to be requantized (an accumulator, a
+/// window sum, a product, a centred storage value), in the two forms the two
+/// requantization modes read: rounded to f32, the scale float requantization
+/// divides by f32(s_out), and exact in double, the scale of fixed point.
+struct IntermediateScale {
+  float rounded = 1;
+  double exact = 1;
+
+  /// The grid of a scale that is already an f32 value.
+  static IntermediateScale of(float scale) { return {scale, double(scale)}; }
+  /// The grid of a product of values on grids `a` and `b`:
+  /// f32(a) * f32(b), rounded once for `rounded`.
+  static IntermediateScale ofProduct(double a, double b);
+  /// This grid refined by 2^-shift (the accumulator of a refined bias).
+  IntermediateScale refined(unsigned shift) const;
+};
+
+/// One channel's requantization multiplier, in the form of the chosen mode:
+/// f32(rounded / f32(s_out)) for float, the fixed-point form of
+/// exact / f32(s_out) for fixed point.
+struct RequantMultiplier {
+  float multiplier = 0;
+  FixedPointMultiplier fixed;
+};
+
+/// The multiplier that scales a value on `scale` to the output grid of
+/// scale `outputScale`; std::nullopt when `fixedPoint` is asked for and the
+/// multiplier is too large for a shift of at least 2.
+std::optional<RequantMultiplier> getRequantMultiplier(IntermediateScale scale,
+                                                      double outputScale,
+                                                      bool reciprocalScale,
+                                                      bool fixedPoint);
+
+/// The saturation bounds [lo, hi] of `output` narrowed by a fused
+/// activation's float bounds [actLo, actHi] (infinite when absent), which
+/// quantize monotonically (Semantics.md §8.3).
+std::pair<int64_t, int64_t> getSaturationBounds(const QuantGrid<float> &output,
+                                                float actLo, float actHi);
+
+/// TFLite's fixed-point addition of two per-tensor grids (Semantics.md §8.6):
+/// both centred inputs shifted left by `leftShift` bits, each scaled to the
+/// common grid 2 * max(sa, sb) * 2^-leftShift, added; `output` scales the sum
+/// to the output grid.
+struct FixedPointAddition {
+  int leftShift = 0;
+  FixedPointMultiplier lhs, rhs, output;
+};
+
+/// The parameters of adding values on grids `a` and `b` onto an output of
+/// scale `outputScale`; std::nullopt when a multiplier has no fixed-point
+/// form.
+std::optional<FixedPointAddition>
+getFixedPointAddition(const QuantGrid<float> &a, const QuantGrid<float> &b,
+                      double outputScale);
+
+/// The sum of the centred values `ca` and `cb` on the common grid of `add`,
+/// before the output multiplier.
+int64_t addOnCommonGrid(int64_t ca, int64_t cb, const FixedPointAddition &add,
+                        bool doubleRound);
 
 /// Maps the row-major linear index of an element to its channel along
 /// `axis` (always channel 0 without an axis).

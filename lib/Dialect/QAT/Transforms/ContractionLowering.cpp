@@ -1,0 +1,451 @@
+//===- ContractionLowering.cpp - matmul/conv regions in i32 ---------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Rebuilds a matched contraction region in integers (docs/Semantics.md §8):
+// the same contraction on the storage values accumulating in i32, the
+// input's window or row sums where the weights are asymmetric, and one
+// element-wise epilogue that applies the compile-time corrections, the bias
+// and the requantization with the activation's saturation. The constants
+// come from computeContractionConstants; this file only builds IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ContractionRegion.h"
+#include "Requantizer.h"
+
+#include "qat/Dialect/QAT/Utils/ContractionConstants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace mlir::qat;
+
+namespace {
+/// The i32 accumulator of a region, and with asymmetric weights the sums
+/// of the input it must be corrected by, read through `inputSumMap`.
+struct Accumulation {
+  Value acc;
+  Value inputSum;
+  AffineMap inputSumMap;
+};
+
+/// Builds the integer contraction of a region on its storage operands.
+class ContractionBuilder {
+public:
+  ContractionBuilder(RewriterBase &rewriter, Location loc, ContractionRegion &r,
+                     bool windowSums);
+
+  /// The contraction of `a` by `w`, with the input sums when asked for.
+  Accumulation build(Value a, Value w);
+
+  RankedTensorType getAccumulatorType() const { return accType; }
+  ArrayRef<OpFoldResult> getSizes() const { return sizes; }
+
+private:
+  Value zeroTensor(ArrayRef<OpFoldResult> shape);
+  template <typename Conv>
+  Accumulation buildConvolution(Conv conv, Value a, Value filter,
+                                unsigned filterChannelDim,
+                                unsigned resultChannelDim);
+  Accumulation buildDepthwise(linalg::DepthwiseConv2DNhwcHwcOp conv, Value a,
+                              Value filter);
+  Accumulation buildMatmul(Value a, Value w);
+
+  RewriterBase &rewriter;
+  Location loc;
+  ContractionRegion &r;
+  bool windowSums;
+  RankedTensorType accType;
+  SmallVector<OpFoldResult> sizes;
+  /// The i32 zero every accumulation starts from.
+  Value zero;
+};
+} // namespace
+
+ContractionBuilder::ContractionBuilder(RewriterBase &rewriter, Location loc,
+                                       ContractionRegion &r, bool windowSums)
+    : rewriter(rewriter), loc(loc), r(r), windowSums(windowSums) {
+  Value floatInit = r.contraction.getDpsInits()[0];
+  accType =
+      cast<RankedTensorType>(floatInit.getType()).clone(rewriter.getI32Type());
+  sizes = tensor::getMixedSizes(rewriter, loc, floatInit);
+  zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+}
+
+Value ContractionBuilder::zeroTensor(ArrayRef<OpFoldResult> shape) {
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getI32Type());
+  return linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+}
+
+/// The integer convolution `conv` of `a` by `filter`, and for asymmetric
+/// weights the window sums of `a`: the same convolution by an all-ones
+/// filter with one output channel (dimension `filterChannelDim` of the
+/// filter), read back through the result's channel dimension
+/// `resultChannelDim` at 0.
+template <typename Conv>
+Accumulation ContractionBuilder::buildConvolution(Conv conv, Value a,
+                                                  Value filter,
+                                                  unsigned filterChannelDim,
+                                                  unsigned resultChannelDim) {
+  Accumulation result;
+  result.acc =
+      Conv::create(rewriter, loc, TypeRange{accType}, ValueRange{a, filter},
+                   ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+                   conv.getDilationsAttr())
+          .getResult(0);
+  if (!windowSums)
+    return result;
+  SmallVector<int64_t> onesShape(
+      cast<RankedTensorType>(filter.getType()).getShape());
+  onesShape[filterChannelDim] = 1;
+  auto onesType = RankedTensorType::get(
+      onesShape, cast<RankedTensorType>(a.getType()).getElementType());
+  Value ones = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          onesType, rewriter.getIntegerAttr(onesType.getElementType(), 1)));
+  SmallVector<OpFoldResult> sumSizes(sizes);
+  sumSizes[resultChannelDim] = rewriter.getIndexAttr(1);
+  SmallVector<int64_t> sumShape(accType.getShape());
+  sumShape[resultChannelDim] = 1;
+  result.inputSum =
+      Conv::create(rewriter, loc, TypeRange{accType.clone(sumShape)},
+                   ValueRange{a, ones}, ValueRange{zeroTensor(sumSizes)},
+                   conv.getStridesAttr(), conv.getDilationsAttr())
+          .getResult(0);
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < accType.getRank(); ++d)
+    exprs.push_back(d == resultChannelDim ? rewriter.getAffineConstantExpr(0)
+                                          : rewriter.getAffineDimExpr(d));
+  result.inputSumMap =
+      AffineMap::get(accType.getRank(), 0, exprs, rewriter.getContext());
+  return result;
+}
+
+/// A depthwise convolution; its window sums per channel are a sum pooling.
+Accumulation
+ContractionBuilder::buildDepthwise(linalg::DepthwiseConv2DNhwcHwcOp conv,
+                                   Value a, Value filter) {
+  Accumulation result;
+  result.acc = linalg::DepthwiseConv2DNhwcHwcOp::create(
+                   rewriter, loc, TypeRange{accType}, ValueRange{a, filter},
+                   ValueRange{zeroTensor(sizes)}, conv.getStridesAttr(),
+                   conv.getDilationsAttr())
+                   .getResult(0);
+  if (!windowSums)
+    return result;
+  Value window = tensor::EmptyOp::create(
+      rewriter, loc, r.weightValues.getType().getShape().drop_back(),
+      rewriter.getI32Type());
+  result.inputSum = linalg::PoolingNhwcSumOp::create(
+                        rewriter, loc, TypeRange{accType},
+                        ValueRange{a, window}, ValueRange{zeroTensor(sizes)},
+                        conv.getStridesAttr(), conv.getDilationsAttr())
+                        .getResult(0);
+  result.inputSumMap = AffineMap::getMultiDimIdentityMap(accType.getRank(),
+                                                         rewriter.getContext());
+  return result;
+}
+
+/// A (batch) matmul; asymmetric weights need the activation's row sums
+/// (per batch), read through the result's dimensions but the channel.
+Accumulation ContractionBuilder::buildMatmul(Value a, Value w) {
+  Accumulation result;
+  Value init = zeroTensor(sizes);
+  result.acc =
+      isa<linalg::BatchMatmulOp>(*r.contraction)
+          ? linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
+                                          ValueRange{a, w}, ValueRange{init})
+                .getResult(0)
+          : linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                                     ValueRange{a, w}, ValueRange{init})
+                .getResult(0);
+  if (!windowSums)
+    return result;
+  unsigned rank = accType.getRank();
+  AffineMap in = AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext());
+  result.inputSumMap = in.dropResult(rank - 1);
+  SmallVector<utils::IteratorType> iterators(rank - 1,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  result.inputSum =
+      linalg::GenericOp::create(
+          rewriter, loc,
+          TypeRange{RankedTensorType::get(accType.getShape().drop_back(),
+                                          rewriter.getI32Type())},
+          ValueRange{a}, ValueRange{zeroTensor(ArrayRef(sizes).drop_back())},
+          ArrayRef<AffineMap>{in, result.inputSumMap}, iterators,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
+            linalg::YieldOp::create(
+                b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
+          })
+          .getResult(0);
+  return result;
+}
+
+Accumulation ContractionBuilder::build(Value a, Value w) {
+  Operation *op = r.contraction;
+  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op))
+    return buildDepthwise(conv, a, w);
+  // Channels last in the filter (KH x KW x C x F) and the result.
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op))
+    return buildConvolution(conv, a, w, 3, 3);
+  // Per group: filter G x F x C x KH x KW, result N x G x F x OH x OW.
+  if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
+    return buildConvolution(conv, a, w, 1, 2);
+  // Channels first: filter F x C x KH x KW, result N x F x OH x OW.
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    return buildConvolution(conv, a, w, 0, 1);
+  return buildMatmul(a, w);
+}
+
+/// Storage values of a constant, zero-extended for unsigned grids.
+static SmallVector<int64_t> getStorageValues(DenseIntElementsAttr attr,
+                                             bool isSigned) {
+  SmallVector<int64_t> values;
+  for (const APInt &v : attr.getValues<APInt>())
+    values.push_back(isSigned ? v.getSExtValue()
+                              : static_cast<int64_t>(v.getZExtValue()));
+  return values;
+}
+
+/// The constants of `r`, or an error emitted at the op concerned.
+static FailureOr<ContractionConstants>
+computeConstants(ContractionRegion &r, const RequantOptions &options) {
+  QuantGrid<float> input = *getTensorGrid(r.input);
+  QuantGrid<float> output = *getTensorGrid(r.output);
+  quant::QuantizedType wGrid = r.weight.getGridType();
+  SmallVector<QuantGrid<float>> weights =
+      getChannelGrids<float>(wGrid, RoundingMode::half_to_even, false);
+  SmallVector<int64_t> values =
+      getStorageValues(r.weightValues, wGrid.isSigned());
+  // Weights as `batches` (K, n) matrices: every dimension but the last (the
+  // output channel) is reduced, except the batch of a batch matmul.
+  auto wType = r.weightValues.getType();
+  ContractionOperands ops;
+  ops.input = input;
+  ops.weights = weights;
+  ops.weightValues = values;
+  ops.batches =
+      isa<linalg::BatchMatmulOp>(*r.contraction) ? wType.getDimSize(0) : 1;
+  ops.n = wType.getDimSize(wType.getRank() - 1);
+  ops.k = wType.getNumElements() / ops.n / ops.batches;
+  if (r.epilogue)
+    ops.bias = r.epilogue->bias;
+  ops.outputScale = output.scale;
+  ops.reciprocalScale = output.reciprocalScale;
+  ops.fixedPoint = options.fixedPoint;
+
+  ContractionConstantsError error;
+  FailureOr<ContractionConstants> cc = computeContractionConstants(ops, error);
+  if (succeeded(cc))
+    return cc;
+  using Kind = ContractionConstantsError::Kind;
+  switch (error.kind) {
+  case Kind::BiasOutOfRange:
+    return r.epilogue->op.emitError()
+           << "bias " << error.bias << " of output channel " << error.channel
+           << " does not fit in i32 on the accumulator grid (scale "
+           << error.accumulatorScale << ")";
+  case Kind::AccumulatorOverflow:
+    return r.contraction.emitError()
+           << "the i32 accumulator of output channel " << error.channel
+           << " may overflow: |acc + bias| can reach " << error.bound
+           << " (activation range [" << input.range.min << ", "
+           << input.range.max << "] with zero point " << input.zeroPoint
+           << ", K = " << ops.k << ")";
+  case Kind::MultiplierTooLarge:
+    return r.output.emitError()
+           << "requant=fixed-point: the multiplier of output channel "
+           << error.channel << " is too large for a shift of at least 2";
+  }
+  llvm_unreachable("unknown contraction constants error");
+}
+
+/// The contraction's operands on the integer storage: unsigned values
+/// zero-extended for linalg's signed casts, the weight in the contraction's
+/// layout, zero padding as padding with the input zero point.
+static std::pair<Value, Value> buildStorageOperands(RewriterBase &rewriter,
+                                                    Location loc,
+                                                    ContractionRegion &r,
+                                                    int64_t inputZeroPoint) {
+  Value a = r.input.getInput();
+  if (!r.input.getGridType().isSigned())
+    a = extendUnsigned(rewriter, loc, a);
+  Value w =
+      r.transposedWeight
+          ? Value(arith::ConstantOp::create(rewriter, loc, r.weightValues))
+          : r.weight.getInput();
+  if (!r.weight.getGridType().isSigned())
+    w = extendUnsigned(rewriter, loc, w);
+  if (r.weightExpand)
+    w = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        r.weightExpand.getResultType().clone(
+            cast<RankedTensorType>(w.getType()).getElementType()),
+        w, r.weightExpand.getReassociationIndices());
+  if (r.pad) {
+    Type elementType = cast<RankedTensorType>(a.getType()).getElementType();
+    Value padValue = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getIntegerAttr(elementType, inputZeroPoint));
+    a = tensor::PadOp::create(
+        rewriter, loc,
+        RankedTensorType::get(r.pad.getResultType().getShape(), elementType), a,
+        r.pad.getMixedLowPad(), r.pad.getMixedHighPad(), padValue);
+  }
+  return {a, w};
+}
+
+namespace {
+/// The per-channel operands of the epilogue: tables shaped like the
+/// result's channel dimensions, read through `channelMap`.
+struct ChannelTables {
+  SmallVector<int64_t> shape;
+  AffineMap channelMap;
+};
+} // namespace
+
+static ChannelTables getChannelTables(ContractionRegion &r,
+                                      RankedTensorType accType) {
+  ChannelTables t;
+  SmallVector<AffineExpr> exprs;
+  for (unsigned dim : r.channelDims) {
+    exprs.push_back(getAffineDimExpr(dim, accType.getContext()));
+    t.shape.push_back(accType.getDimSize(dim));
+  }
+  t.channelMap =
+      AffineMap::get(accType.getRank(), 0, exprs, accType.getContext());
+  return t;
+}
+
+/// An i32 constant of `shape` holding `values`.
+static Value createI32Constant(OpBuilder &b, Location loc,
+                               ArrayRef<int64_t> values,
+                               ArrayRef<int64_t> shape) {
+  SmallVector<int32_t> v(values.begin(), values.end());
+  auto type = RankedTensorType::get(shape, b.getI32Type());
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, ArrayRef(v)));
+}
+
+/// The corrections as an operand: per channel, or a (batch, channel) table
+/// for a batch matmul.
+static std::pair<Value, AffineMap>
+buildCorrections(OpBuilder &b, Location loc, const ContractionConstants &cc,
+                 const ChannelTables &tables, RankedTensorType accType,
+                 bool batched) {
+  if (!batched)
+    return {createI32Constant(b, loc, cc.corrections, tables.shape),
+            tables.channelMap};
+  int64_t count = cc.corrections.size();
+  int64_t n = cc.weightZeroPoints.size();
+  Value flat = createI32Constant(b, loc, cc.corrections, {count});
+  Value table = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({count / n, n}, b.getI32Type()), flat,
+      ArrayRef<ReassociationIndices>{{0, 1}});
+  unsigned rank = accType.getRank();
+  return {table,
+          AffineMap::get(rank, 0,
+                         {b.getAffineDimExpr(0), b.getAffineDimExpr(rank - 1)},
+                         b.getContext())};
+}
+
+/// The epilogue: acc + correction [- zw * inputSum] [* factor + bias],
+/// requantized per channel.
+static Value buildEpilogue(OpBuilder &b, Location loc, ContractionRegion &r,
+                           const ContractionConstants &cc,
+                           const Accumulation &accumulation,
+                           ArrayRef<OpFoldResult> sizes,
+                           const Requantizer &requantizer) {
+  auto accType = cast<RankedTensorType>(accumulation.acc.getType());
+  unsigned rank = accType.getRank();
+  ChannelTables tables = getChannelTables(r, accType);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  AffineMap col = tables.channelMap;
+  auto [corrections, correctionMap] = buildCorrections(
+      b, loc, cc, tables, accType, isa<linalg::BatchMatmulOp>(*r.contraction));
+  SmallVector<Value> inputs{accumulation.acc, corrections};
+  SmallVector<AffineMap> maps{id, correctionMap};
+  if (cc.refinedBias) {
+    inputs.push_back(
+        createI32Constant(b, loc, cc.accumulatorFactors, tables.shape));
+    inputs.push_back(createI32Constant(b, loc, cc.biasSteps, tables.shape));
+    maps.append({col, col});
+  }
+  SmallVector<Value> multipliers =
+      requantizer.createMultiplierTables(b, loc, cc.multipliers, tables.shape);
+  inputs.append(multipliers);
+  maps.append(multipliers.size(), col);
+  if (cc.asymmetricWeights) {
+    inputs.push_back(
+        createI32Constant(b, loc, cc.weightZeroPoints, tables.shape));
+    inputs.push_back(accumulation.inputSum);
+    maps.append({col, accumulation.inputSumMap});
+  }
+  maps.push_back(id);
+  Type storageType = r.output.getOutput().getType().getElementType();
+  Value outInit = tensor::EmptyOp::create(b, loc, sizes, storageType);
+  unsigned numMultipliers = multipliers.size();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{accType.clone(storageType)}, inputs,
+             ValueRange{outInit}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               // args: acc, correction, [factor, bias], multiplier(s),
+               // [weight zero point, input sum].
+               Value t = arith::AddIOp::create(nb, l, args[0], args[1]);
+               ValueRange rest = args.drop_front(2);
+               Value factor, bias;
+               if (cc.refinedBias) {
+                 factor = rest[0];
+                 bias = rest[1];
+                 rest = rest.drop_front(2);
+               }
+               ValueRange multiplier = rest.take_front(numMultipliers);
+               rest = rest.drop_front(numMultipliers);
+               if (cc.asymmetricWeights)
+                 t = arith::SubIOp::create(
+                     nb, l, t, arith::MulIOp::create(nb, l, rest[0], rest[1]));
+               if (cc.refinedBias)
+                 t = arith::AddIOp::create(
+                     nb, l, arith::MulIOp::create(nb, l, t, factor), bias);
+               linalg::YieldOp::create(
+                   nb, l, ValueRange{requantizer.emit(nb, l, t, multiplier)});
+             })
+      .getResult(0);
+}
+
+LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
+                                                ContractionRegion &r,
+                                                const RequantOptions &options) {
+  FailureOr<ContractionConstants> cc = computeConstants(r, options);
+  if (failed(cc))
+    return failure();
+  QuantGrid<float> input = *getTensorGrid(r.input);
+  QuantGrid<float> output = *getTensorGrid(r.output);
+  ActivationBounds activation =
+      r.epilogue ? r.epilogue->activation : ActivationBounds();
+  Requantizer requantizer(
+      options, output,
+      getSaturationBounds(output, activation.lo, activation.hi),
+      r.output.getOutput().getType().getElementType());
+
+  Location loc = r.contraction.getLoc();
+  rewriter.setInsertionPoint(r.output);
+  // Accumulate raw storage products in i32 (modular, so only the corrected
+  // value needs to fit).
+  auto [a, w] = buildStorageOperands(rewriter, loc, r, input.zeroPoint);
+  ContractionBuilder builder(rewriter, loc, r, cc->asymmetricWeights);
+  Accumulation accumulation = builder.build(a, w);
+  Value result = buildEpilogue(rewriter, loc, r, *cc, accumulation,
+                               builder.getSizes(), requantizer);
+  rewriter.replaceOp(r.output, result);
+  return success();
+}

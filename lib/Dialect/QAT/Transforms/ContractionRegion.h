@@ -1,0 +1,81 @@
+//===- ContractionRegion.h - matmuls and convolutions to i32 ----*- C++ -*-===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+//
+// quantize(epilogue(op(dequantize(a), dequantize(w)))), where op is a matmul,
+// a batch matmul or a 2-D convolution (its input possibly zero-padded) with
+// constant weights: what such a region is made of (matched in
+// ContractionMatching.cpp) and its integer form (ContractionLowering.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QAT_LIB_DIALECT_QAT_TRANSFORMS_CONTRACTIONREGION_H
+#define QAT_LIB_DIALECT_QAT_TRANSFORMS_CONTRACTIONREGION_H
+
+#include "RegionMatching.h"
+
+#include "qat/Dialect/QAT/Transforms/IntegerRegions.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::qat {
+
+/// The element-wise tail of a region: act(acc + bias) or act(acc).
+struct Epilogue {
+  linalg::GenericOp op;
+  /// Per output channel, or empty.
+  SmallVector<float> bias;
+  ActivationBounds activation;
+};
+
+/// What a matched contraction region needs to be rebuilt in integers. The
+/// contraction is a matmul (weights K x N, or N x K transposed), a batch
+/// matmul, or a 2-D convolution (NHWC/HWCF, NCHW/FCHW, grouped NGCHW/GFCHW,
+/// depthwise NHWC/HWC). Whatever the layout, `weightValues` holds the weight
+/// as a (K, channels) matrix in row-major order, the channels flattened in
+/// the order of the result's channel dimensions.
+struct ContractionRegion {
+  QuantizeOp output;
+  linalg::LinalgOp contraction;
+  std::optional<Epilogue> epilogue;
+  DequantizeOp input;
+  /// A tensor.pad of the dequantized input with 0.0, or null.
+  tensor::PadOp pad;
+  DequantizeOp weight;
+  /// Storage values, as K x N for a matmul whose weight is N x K.
+  DenseIntElementsAttr weightValues;
+  /// A matmul with a transposed (N x K) constant weight: the lowering uses
+  /// `weightValues`, transposed at compile time.
+  bool transposedWeight = false;
+  /// A grouped convolution's weight, read as G x F x C x KH x KW through
+  /// this expand_shape of a (G*F) x C x KH x KW dequantize (whose per-channel
+  /// axis 0 is then the flattened output channel), or null.
+  tensor::ExpandShapeOp weightExpand;
+  /// The output channel dimensions of the result: (G, F) of a grouped
+  /// convolution, 1 for NCHW, else the last.
+  SmallVector<unsigned, 2> channelDims;
+
+  /// The float ops the region replaces, from the root down.
+  SmallVector<Operation *, 4> getFloatOps();
+};
+
+/// Matches the region rooted at `output`. Fails with an empty `reason` when
+/// `output` does not compute a contraction at all (another region kind may
+/// match), with a reason when it does but the region cannot be lowered.
+FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
+                                                    std::string &reason);
+
+/// Rebuilds `r` in integers, replacing `r.output`; fails with an error at
+/// the op concerned when no exact i32 form exists (an accumulator that may
+/// overflow, a bias out of range, a multiplier fixed point cannot hold).
+LogicalResult lowerContractionRegion(RewriterBase &rewriter,
+                                     ContractionRegion &r,
+                                     const RequantOptions &options);
+
+} // namespace mlir::qat
+
+#endif // QAT_LIB_DIALECT_QAT_TRANSFORMS_CONTRACTIONREGION_H

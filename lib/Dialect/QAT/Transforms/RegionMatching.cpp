@@ -1,0 +1,77 @@
+//===- RegionMatching.cpp - shared matchers of integer regions ------------===//
+//
+// Part of the qat project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RegionMatching.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::qat;
+
+std::optional<float> mlir::qat::getConstantFloat(Value v) {
+  FloatAttr attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return static_cast<float>(attr.getValueAsDouble());
+  DenseFPElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat())
+    return dense.getSplatValue<APFloat>().convertToFloat();
+  return std::nullopt;
+}
+
+Value mlir::qat::stripActivation(Value v, ActivationBounds &bounds) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
+             arith::MinNumFOp>(def))
+      break;
+    Value x = def->getOperand(0);
+    std::optional<float> c = getConstantFloat(def->getOperand(1));
+    if (!c) {
+      x = def->getOperand(1);
+      c = getConstantFloat(def->getOperand(0));
+    }
+    if (!c)
+      return nullptr;
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+      bounds.lo = std::max(bounds.lo, *c);
+    else
+      bounds.hi = std::min(bounds.hi, *c);
+    v = x;
+  }
+  return v;
+}
+
+bool mlir::qat::isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  std::optional<float> value =
+      fill ? getConstantFloat(fill.getDpsInputs()[0]) : std::nullopt;
+  return value && *value == 0.0f;
+}
+
+std::optional<QuantGrid<float>> mlir::qat::getTensorGrid(Type gridType,
+                                                         RoundingMode rounding,
+                                                         bool reciprocalScale) {
+  if (!isa<quant::UniformQuantizedType>(gridType))
+    return std::nullopt;
+  return getChannelGrids<float>(cast<quant::QuantizedType>(gridType), rounding,
+                                reciprocalScale)[0];
+}
+
+std::optional<QuantGrid<float>> mlir::qat::getTensorGrid(DequantizeOp op) {
+  return getTensorGrid(op.getGridType(), RoundingMode::half_to_even, false);
+}
+
+std::optional<QuantGrid<float>> mlir::qat::getTensorGrid(QuantizeOp op) {
+  return getTensorGrid(op.getGridType(), op.getRounding(),
+                       op.getReciprocalScale());
+}
+
+StringRef mlir::qat::getUnsupportedOutputReason(QuantizeOp output) {
+  if (!output.getInput().getType().getElementType().isF32())
+    return "only f32 graphs are lowered to integers so far";
+  return "";
+}

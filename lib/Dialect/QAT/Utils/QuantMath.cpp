@@ -222,14 +222,6 @@ int64_t mlir::qat::requantizeScaled(float scaled, RoundingMode rounding,
   return static_cast<int64_t>(r) + zeroPoint;
 }
 
-double mlir::qat::getRealMultiplier(double inputScale, double weightScale,
-                                    double outputScale, unsigned biasShift) {
-  double accumulatorScale = double(static_cast<float>(inputScale)) *
-                            double(static_cast<float>(weightScale));
-  return std::ldexp(accumulatorScale / double(static_cast<float>(outputScale)),
-                    -static_cast<int>(biasShift));
-}
-
 std::optional<FixedPointMultiplier>
 mlir::qat::getFixedPointMultiplier(double real) {
   int exponent;

@@ -184,11 +184,6 @@ struct FixedPointMultiplier {
   int8_t shift = 2;
 };
 
-/// The exact real multiplier of fixed-point requantization, in double:
-/// f32(s_in) * f32(s_w) / f32(s_out) * 2^-biasShift.
-double getRealMultiplier(double inputScale, double weightScale,
-                         double outputScale, unsigned biasShift);
-
 /// The fixed-point form of `real` (> 0), the 31-bit mantissa rounded to
 /// nearest; std::nullopt when `real` >= 2^29 (no valid shift).
 std::optional<FixedPointMultiplier> getFixedPointMultiplier(double real);

@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 // An integer matmul or convolution accumulates raw storage products
-// sum(qa * qw) in i32 and corrects them afterwards (docs/Semantics.md §8.2):
+// sum(qa * qw) in i32 and corrects them afterwards (docs/Semantics.md §8.1):
 //
 //   acc = sum((qa - za)(qw - zw))
 //       = sum(qa qw) + K za zw - za sum(qw) - zw sum(qa)

@@ -430,12 +430,9 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
     return failure();
   QuantGrid<float> input = *getTensorGrid(r.input);
   QuantGrid<float> output = *getTensorGrid(r.output);
-  ActivationBounds activation =
-      r.epilogue ? r.epilogue->activation : ActivationBounds();
-  Requantizer requantizer(
-      options, output,
-      getSaturationBounds(output, activation.lo, activation.hi),
-      r.output.getOutput().getType().getElementType());
+  Requantizer requantizer(options, r.output, output,
+                          r.epilogue ? r.epilogue->activation
+                                     : ActivationBounds());
 
   Location loc = r.contraction.getLoc();
   rewriter.setInsertionPoint(r.output);

@@ -166,9 +166,7 @@ LogicalResult mlir::qat::lowerBinaryRegion(RewriterBase &rewriter,
   std::optional<QuantGrid<float>> og = getTensorGrid(r.output);
   if (!ga || !gb || !og)
     return reason = "per-channel grid", failure();
-  Requantizer requantizer(
-      options, *og, getSaturationBounds(*og, r.activation.lo, r.activation.hi),
-      r.output.getOutput().getType().getElementType());
+  Requantizer requantizer(options, r.output, *og, r.activation);
   rewriter.setInsertionPoint(r.output);
   Location loc = r.generic.getLoc();
   FailureOr<Value> result =
@@ -254,9 +252,7 @@ LogicalResult mlir::qat::lowerAveragePoolRegion(RewriterBase &rewriter,
       std::numeric_limits<int32_t>::max())
     return r.pool.emitError() << "the i32 window sum may overflow (window of "
                               << window << " elements)";
-  Requantizer requantizer(
-      options, *og, getSaturationBounds(*og, r.activation.lo, r.activation.hi),
-      r.output.getOutput().getType().getElementType());
+  Requantizer requantizer(options, r.output, *og, r.activation);
   std::optional<RequantMultiplier> m =
       requantizer.getMultiplier(getPoolSumScale(r, ig->scale));
   if (!m)
@@ -323,8 +319,7 @@ LogicalResult mlir::qat::lowerRescaleRegion(RewriterBase &rewriter,
   std::optional<QuantGrid<float>> og = getTensorGrid(r.output);
   if (!ig || !og)
     return reason = "per-channel grid", failure();
-  Requantizer requantizer(options, *og, {og->range.min, og->range.max},
-                          r.output.getOutput().getType().getElementType());
+  Requantizer requantizer(options, r.output, *og);
   std::optional<RequantMultiplier> m =
       requantizer.getMultiplier(IntermediateScale::of(ig->scale));
   if (!m)

@@ -16,6 +16,8 @@
 #ifndef QAT_LIB_DIALECT_QAT_TRANSFORMS_REQUANTIZER_H
 #define QAT_LIB_DIALECT_QAT_TRANSFORMS_REQUANTIZER_H
 
+#include "RegionMatching.h"
+
 #include "qat/Dialect/QAT/Transforms/IntegerRegions.h"
 #include "qat/Dialect/QAT/Utils/QuantMath.h"
 
@@ -32,6 +34,14 @@ public:
               std::pair<int64_t, int64_t> bounds, Type storageType)
       : options(options), output(output), lo(bounds.first), hi(bounds.second),
         storageType(storageType) {}
+
+  /// Requantization onto the grid `grid` of `output`, saturated to its
+  /// storage range narrowed by `activation`.
+  Requantizer(const RequantOptions &options, QuantizeOp output,
+              const QuantGrid<float> &grid, ActivationBounds activation = {})
+      : Requantizer(options, grid,
+                    getSaturationBounds(grid, activation.lo, activation.hi),
+                    output.getOutput().getType().getElementType()) {}
 
   bool isFixedPoint() const { return options.fixedPoint; }
 

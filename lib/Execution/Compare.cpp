@@ -28,7 +28,7 @@ mlir::qat::getOutputGrids(func::FuncOp func) {
           (fq.getAxis() && v != ret.getOperand(i)))
         continue;
       OutputGrid grid;
-      bool isF64 = fq.getInput().getType().getElementType().isF64();
+      bool isF64 = computesInDouble(fq.getInput().getType().getElementType());
       ArrayRef<double> scales = *fq.getScales();
       for (double s : scales)
         grid.scales.push_back(isF64 ? s : static_cast<float>(s));

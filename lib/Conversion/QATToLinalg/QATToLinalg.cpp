@@ -19,12 +19,6 @@ namespace mlir::qat {
 using namespace mlir;
 using namespace mlir::qat;
 
-static FloatType getComputeType(Type floatElementType) {
-  MLIRContext *ctx = floatElementType.getContext();
-  return floatElementType.isF64() ? FloatType(Float64Type::get(ctx))
-                                  : FloatType(Float32Type::get(ctx));
-}
-
 /// scale, qmin - z, qmax - z, z and, with reciprocal_scale, fl(1 / scale)
 /// per channel, in precision F.
 template <typename F> static ChannelParams getQuantizeParams(QuantizeOp op) {

@@ -110,7 +110,7 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
   if (!input || !hasStaticParameters())
     return {};
-  if (elementType.isF64()) {
+  if (computesInDouble(elementType)) {
     SmallVector<QuantGrid<double>> grids = getStaticGrids<double>();
     return mapFloatElements<double>(input, getAxis(), [&](double x, int64_t c) {
       return fakeQuantize<double>(x, grids[c]);
@@ -176,8 +176,7 @@ struct StaticizeFakeQuantParams : OpRewritePattern<FakeQuantOp> {
     std::optional<SmallVector<double>> scales =
         getConstantFloatValues(op.getScale());
     if (scales && !llvm::all_of(*scales, [&](double s) {
-          return elementType.isF64() ? isValidScale<double>(s)
-                                     : isValidScale<float>(s);
+          return isValidScaleFor(elementType, s);
         }))
       scales.reset();
     std::optional<SmallVector<int64_t>> zeroPoints =
@@ -253,7 +252,7 @@ OpFoldResult FakeQuantMinMaxOp::fold(FoldAdaptor adaptor) {
   auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
   if (!input || !hasStaticParameters())
     return {};
-  if (elementType.isF64())
+  if (computesInDouble(elementType))
     return foldMinMaxConstant<double>(*this, input);
   return foldMinMaxConstant<float>(*this, input);
 }
@@ -272,7 +271,7 @@ struct StaticizeMinMaxParams : OpRewritePattern<FakeQuantMinMaxOp> {
         getConstantFloatValues(op.getMax());
     if (!mins || !maxs || mins->size() != maxs->size())
       return rewriter.notifyMatchFailure(op, "range is not constant");
-    bool valid = op.getInput().getType().getElementType().isF64()
+    bool valid = computesInDouble(op.getInput().getType().getElementType())
                      ? nudgeAll<double>(*mins, *maxs, op.getNumBits(),
                                         op.getNarrowRange())
                            .has_value()

@@ -23,14 +23,6 @@ using namespace mlir::qat;
 // Checks shared by both fake-quant forms
 //===----------------------------------------------------------------------===//
 
-/// float arithmetic for f16/bf16/f32 tensors, double for f64 ones.
-static bool computesInDouble(Type elementType) { return elementType.isF64(); }
-
-static bool isValidScaleFor(Type elementType, double scale) {
-  return computesInDouble(elementType) ? isValidScale<double>(scale)
-                                       : isValidScale<float>(scale);
-}
-
 static LogicalResult verifyNumBits(Operation *op, uint64_t numBits) {
   if (numBits < kMinNumBits || numBits > kMaxNumBits)
     return op->emitOpError() << "num_bits must be in [" << kMinNumBits << ", "
@@ -334,26 +326,24 @@ static LogicalResult verifyGrid(Operation *op, Type grid,
     return op->emitOpError()
            << "expects the grid's expressed type "
            << quantType.getExpressedType()
-           << " to match the float element type "
-           << floatType.getElementType();
+           << " to match the float element type " << floatType.getElementType();
   unsigned width = quantType.getStorageTypeIntegralWidth();
   if (width != intType.getElementTypeBitWidth())
     return op->emitOpError()
            << "expects an i" << width << " container for storage "
            << quantType.getStorageType() << ", got "
            << intType.getElementType();
-  int64_t numBits =
-      llvm::Log2_64_Ceil(quantType.getStorageTypeMax() -
-                         quantType.getStorageTypeMin() + 1);
+  int64_t numBits = llvm::Log2_64_Ceil(quantType.getStorageTypeMax() -
+                                       quantType.getStorageTypeMin() + 1);
   if (numBits < kMinNumBits)
-    return op->emitOpError() << "expects a grid of at least " << kMinNumBits
-                             << " bits";
+    return op->emitOpError()
+           << "expects a grid of at least " << kMinNumBits << " bits";
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(quantType)) {
     int32_t axis = perAxis.getQuantizedDimension();
     if (axis >= floatType.getRank())
-      return op->emitOpError() << "grid axis " << axis
-                               << " is out of range for a tensor of rank "
-                               << floatType.getRank();
+      return op->emitOpError()
+             << "grid axis " << axis << " is out of range for a tensor of rank "
+             << floatType.getRank();
     int64_t dim = floatType.getDimSize(axis);
     if (!ShapedType::isDynamic(dim) &&
         dim != static_cast<int64_t>(perAxis.getScales().size()))

@@ -52,8 +52,7 @@ static LogicalResult diagnoseConstantParams(FakeQuantOp op) {
     if (std::optional<SmallVector<double>> scales =
             getConstantFloatValues(scale))
       for (auto [i, s] : llvm::enumerate(*scales))
-        if (!(elementType.isF64() ? isValidScale<double>(s)
-                                  : isValidScale<float>(s)))
+        if (!isValidScaleFor(elementType, s))
           return op.emitOpError() << "learned scale " << s << " at index " << i
                                   << " is not positive and finite";
   Value zeroPoint = op.getZeroPoint();

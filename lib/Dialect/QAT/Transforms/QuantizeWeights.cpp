@@ -73,9 +73,10 @@ struct QATQuantizeWeightsPass
         continue;
       }
       unsigned width = grid.getStorageTypeIntegralWidth();
-      DenseElementsAttr ints = op.getInput().getType().getElementType().isF64()
-                                   ? quantizeConstant<double>(op, values, width)
-                                   : quantizeConstant<float>(op, values, width);
+      DenseElementsAttr ints =
+          computesInDouble(op.getInput().getType().getElementType())
+              ? quantizeConstant<double>(op, values, width)
+              : quantizeConstant<float>(op, values, width);
       rewriter.setInsertionPoint(op);
       Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), ints);
       rewriter.replaceOpWithNewOp<DequantizeOp>(op, op.getType(), constant,

@@ -30,13 +30,6 @@ namespace mlir::qat {
 using namespace mlir;
 using namespace mlir::qat;
 
-/// f32 for f16/bf16/f32 tensors, f64 for f64 (Semantics.md §1).
-static FloatType getComputeType(Type elementType) {
-  MLIRContext *ctx = elementType.getContext();
-  return elementType.isF64() ? FloatType(Float64Type::get(ctx))
-                             : FloatType(Float32Type::get(ctx));
-}
-
 /// Maps every element of `input` through `body` in `computeType`: the
 /// element is extended first and the result rounded back.
 static Value buildFloatElementwise(OpBuilder &b, Location loc, Value input,

@@ -22,6 +22,25 @@
 
 namespace mlir::qat {
 
+/// The precision P a fake-quant on `elementType` computes in
+/// (Semantics.md §1): f64 for f64 tensors, f32 for f16, bf16 and f32.
+inline FloatType getComputeType(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  return elementType.isF64() ? FloatType(Float64Type::get(ctx))
+                             : FloatType(Float32Type::get(ctx));
+}
+
+/// True when getComputeType(elementType) is f64.
+inline bool computesInDouble(Type elementType) {
+  return getComputeType(elementType).isF64();
+}
+
+/// True when `scale` is usable in the compute precision of `elementType`.
+inline bool isValidScaleFor(Type elementType, double scale) {
+  return computesInDouble(elementType) ? isValidScale<double>(scale)
+                                       : isValidScale<float>(scale);
+}
+
 /// The channel axis of a grid type; std::nullopt when per-tensor.
 inline std::optional<int64_t> getGridAxis(quant::QuantizedType grid) {
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(grid))

@@ -61,6 +61,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -494,10 +495,11 @@ public:
 
   void run(const Gemm &g, std::vector<Row> &rows);
 
-  /// qat's kernels to measure: name, isa (empty: upstream's loops),
+  /// qat's kernels to measure: name, isa (none: upstream's loops),
   /// threads.
   struct Kernel {
-    std::string name, isa;
+    std::string name;
+    std::optional<InstructionSet> isa;
     unsigned threads = 1;
     /// The name where 7-bit weights make a faster step exact, if another.
     std::string sevenBitName = "";
@@ -514,18 +516,19 @@ private:
     return registry;
   }
 
-  /// Compiles with qat-codegen-cpu for `isa`, or upstream's loops when
-  /// `isa` is empty.
+  /// Compiles with qat-codegen-cpu for `isa`, or upstream's loops without
+  /// one.
   FailureOr<std::unique_ptr<CompiledFunction>>
-  compile(const std::string &text, StringRef isa, unsigned threads) {
+  compile(const std::string &text, std::optional<InstructionSet> isa,
+          unsigned threads) {
     OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
     if (!module)
       return failure();
     return CompiledFunction::compile(*module, "gemm", [&](OpPassManager &pm) {
-      if (isa.empty())
+      if (!isa)
         return buildLowerToLLVMPipeline(pm);
       CodegenCPUOptions options;
-      options.isa = isa.str();
+      options.isa = *isa;
       options.threads = threads;
       if (mr > 0)
         options.rowsPerTile = mr;
@@ -559,7 +562,7 @@ void Bench::runExamples(std::vector<Row> &rows) {
           parseSourceString<ModuleOp>((*buffer)->getBuffer(), &ctx);
       if (!module)
         return;
-      bool vectorized = !kernel.isa.empty();
+      bool vectorized = kernel.isa.has_value();
       auto compiled =
           CompiledFunction::compile(*module, function, [&](OpPassManager &pm) {
             if (!vectorized) {
@@ -567,7 +570,7 @@ void Bench::runExamples(std::vector<Row> &rows) {
               return buildLowerToLLVMPipeline(pm);
             }
             CompileOptions options;
-            options.isa = kernel.isa;
+            options.isa = *kernel.isa;
             options.threads = kernel.threads;
             buildCompilePipeline(pm, options);
           });
@@ -590,7 +593,9 @@ void Bench::runExamples(std::vector<Row> &rows) {
       // With 1e9 "operations" a call, measure() returns calls per second.
       double callsPerSecond = measure(1e9, call);
       Row row{("example @" + function).str(),
-              vectorized ? "qat " + kernel.isa : "mlir-loops", kernel.threads};
+              vectorized ? ("qat " + stringifyOptionChoice(*kernel.isa)).str()
+                         : "mlir-loops",
+              kernel.threads};
       row.gops = 1e6 / callsPerSecond;
       rows.push_back(row);
     }
@@ -781,7 +786,7 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
                                         : SmallVector<int64_t>{g.m, g.k});
   std::memcpy(input.data(), p.a.data(), p.a.size());
   for (const Kernel &kernel : qatKernels) {
-    bool vectorized = !kernel.isa.empty();
+    bool vectorized = kernel.isa.has_value();
     // Loops run at 1-3 GOP/s: the smaller shapes only, full-range weights.
     if (!vectorized && (ops > 3e8 || g.weightBits == 7))
       continue;
@@ -1002,14 +1007,16 @@ int main(int argc, char **argv) {
   // those of machines without VNNI: vpmaddwd, or vpmaddubsw where 7-bit
   // weights prove it exact.
   if (hasVnni) {
-    bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni"});
-    bench.qatKernels.push_back({"qat vpdpbusd", "avx512vnni", 2});
+    bench.qatKernels.push_back({"qat vpdpbusd", InstructionSet::Avx512Vnni});
+    bench.qatKernels.push_back({"qat vpdpbusd", InstructionSet::Avx512Vnni, 2});
   }
   if (__builtin_cpu_supports("avx2")) {
-    bench.qatKernels.push_back({"qat vpmaddwd", "avx2", 1, "qat vpmaddubsw"});
-    bench.qatKernels.push_back({"qat vpmaddwd", "avx2", 2, "qat vpmaddubsw"});
+    bench.qatKernels.push_back(
+        {"qat vpmaddwd", InstructionSet::Avx2, 1, "qat vpmaddubsw"});
+    bench.qatKernels.push_back(
+        {"qat vpmaddwd", InstructionSet::Avx2, 2, "qat vpmaddubsw"});
   }
-  bench.qatKernels.push_back({"mlir-loops", ""});
+  bench.qatKernels.push_back({"mlir-loops", std::nullopt});
   std::vector<Row> rows;
   for (const Gemm &g : shapes) {
     size_t first = rows.size();

@@ -998,10 +998,11 @@ struct QATVectorizeMatmulPass
     // i16, the weights are packed as (w, 0), and vpmaddwd computes
     // a * w + 0 * 0 (at 1.6x the rate of vpmulld on i32 lanes here).
     if (kernel.window && kernel.window->depthwise)
-      return dotProduct == "quad" ? kWidePairDot : kPairDot;
-    if (dotProduct == "pair" || !kernel.getU8Activations() || !kernel.s8Weights)
+      return dotProduct == DotProduct::Quad ? kWidePairDot : kPairDot;
+    if (dotProduct == DotProduct::Pair || !kernel.getU8Activations() ||
+        !kernel.s8Weights)
       return kPairDot;
-    if (dotProduct == "quad")
+    if (dotProduct == DotProduct::Quad)
       return kQuadDot;
     int64_t maxActivation = getMaxActivation(kernel);
     int64_t saturable = countSaturablePairs(kernel, maxActivation);
@@ -1024,13 +1025,6 @@ struct QATVectorizeMatmulPass
     if (rowsPerTile < 1 || vectorsPerRow < 1 || rowChunks < 1) {
       getOperation()->emitError() << "qat-vectorize-matmul: mr, nr-vectors "
                                      "and row-chunks must be positive";
-      return signalPassFailure();
-    }
-    if (dotProduct != "pair" && dotProduct != "quad" &&
-        dotProduct != "quad-i16") {
-      getOperation()->emitError() << "qat-vectorize-matmul: dot must be "
-                                     "'pair', 'quad' or 'quad-i16', got '"
-                                  << dotProduct << "'";
       return signalPassFailure();
     }
     // The integer contractions qat-to-int emits; those without a kernel

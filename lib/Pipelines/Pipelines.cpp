@@ -23,6 +23,7 @@
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
+using namespace mlir::qat;
 
 /// Upstream's TOSA -> linalg lowering, so that TOSA graphs with fake-quant
 /// ops enter qat as linalg graphs; a no-op on graphs without TOSA.
@@ -121,21 +122,23 @@ void mlir::qat::buildLowerToLLVMPipeline(OpPassManager &pm) {
   buildLowerBuffersToLLVMPipeline(pm);
 }
 
-/// The instruction set `isa` names; "host" reads the compiling machine's.
-static std::string resolveIsa(StringRef isa) {
-  if (isa != "host")
-    return isa.str();
+/// The instruction set `isa` names; Host reads the compiling machine's.
+static InstructionSet resolveIsa(InstructionSet isa) {
+  if (isa != InstructionSet::Host)
+    return isa;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512vnni"))
-    return "avx512vnni";
-  return features.lookup("avx2") ? "avx2" : "generic";
+    return InstructionSet::Avx512Vnni;
+  return features.lookup("avx2") ? InstructionSet::Avx2
+                                 : InstructionSet::Generic;
 }
 
 void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
                                         const CodegenCPUOptions &options) {
-  std::string isa = resolveIsa(options.isa);
+  InstructionSet isa = resolveIsa(options.isa);
   QATVectorizeMatmulPassOptions matmul;
-  bool vnni = isa == "avx512vnni";
+  bool vnni = isa == InstructionSet::Avx512Vnni;
+  bool avx2 = isa == InstructionSet::Avx2;
   // 8 x 2 accumulators of 16 lanes use half of AVX-512's 32 registers; 4 x 2
   // of 8 lanes half of AVX2's 16 (measured best with qat-bench).
   matmul.rowsPerTile =
@@ -145,7 +148,9 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
   // threads (a depthwise convolution of 32 channels has one).
   matmul.rowChunks = std::max<int64_t>(1, options.threads);
   // Without VNNI, vpmaddubsw where it is proven exact.
-  matmul.dotProduct = vnni ? "quad" : isa == "avx2" ? "quad-i16" : "pair";
+  matmul.dotProduct = vnni   ? DotProduct::Quad
+                      : avx2 ? DotProduct::QuadI16
+                             : DotProduct::Pair;
   pm.addPass(createQATVectorizeMatmulPass(matmul));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -164,13 +169,13 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
     // calls with unknown effects: instruction selection comes after.)
     pm.addPass(createCanonicalizerPass());
   }
-  if (isa == "avx512vnni")
+  if (vnni)
     pm.addPass(createQATX86VpdpbusdPass());
-  if (isa == "avx2")
+  if (avx2)
     pm.addPass(createQATX86VpmaddubswPass());
-  if (isa == "avx512vnni" || isa == "avx2") {
+  if (vnni || avx2) {
     QATX86VpmaddwdPassOptions madd;
-    madd.avx512 = isa == "avx512vnni";
+    madd.avx512 = vnni;
     pm.addPass(createQATX86VpmaddwdPass(madd));
   }
   buildLowerBuffersToLLVMPipeline(pm);
@@ -178,17 +183,8 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
 
 void mlir::qat::buildCompilePipeline(OpPassManager &pm,
                                      const CompileOptions &options) {
-  QATToIntOptions toInt;
-  toInt.fallback = options.fallback;
-  toInt.requant = options.requant;
-  toInt.doubleRound = options.doubleRound;
-  buildQATToIntPipeline(pm, toInt);
-  CodegenCPUOptions codegen;
-  codegen.rowsPerTile = options.rowsPerTile;
-  codegen.vectorsPerRow = options.vectorsPerRow;
-  codegen.isa = options.isa;
-  codegen.threads = options.threads;
-  buildCodegenCPUPipeline(pm, codegen);
+  buildQATToIntPipeline(pm, options);
+  buildCodegenCPUPipeline(pm, options);
 }
 
 void mlir::qat::registerQATPipelines() {

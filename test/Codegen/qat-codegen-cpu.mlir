@@ -3,6 +3,11 @@
 // RUN: qat-opt %s --qat-codegen-cpu=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
 // RUN: qat-opt %s --qat-codegen-cpu="isa=avx2 threads=2" | FileCheck %s --check-prefix=THREADS
 // RUN: qat-opt %S/../../examples/qat_mlp_cnn.mlir --qat-compile | FileCheck %s --check-prefix=COMPILE
+// An unknown instruction set is an error that names the valid ones (it
+// used to compile generic code), without the module.
+// RUN: not qat-opt %s --qat-codegen-cpu=isa=avx512 2>&1 | FileCheck %s --check-prefix=BADISA --implicit-check-not=func
+// RUN: not qat-opt %S/../../examples/qat_mlp_cnn.mlir --qat-compile=isa=avx512 2>&1 | FileCheck %s --check-prefix=BADISA --implicit-check-not=func
+// BADISA: for the --isa option: unknown value 'avx512'; valid values: host, avx512vnni, avx2, generic
 
 // An integer program on tensors becomes LLVM dialect; the matmul's pair
 // multiply-adds are vector operations on 8 x i32.

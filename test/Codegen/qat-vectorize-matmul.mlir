@@ -6,8 +6,8 @@
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" 2>&1 >/dev/null | FileCheck %s --check-prefix=I16-REMARK
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="row-chunks=2" | FileCheck %s --check-prefix=CHUNKS
 // RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
-// RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT
-// BADDOT: error: qat-vectorize-matmul: dot must be 'pair', 'quad' or 'quad-i16', got 'triple'
+// RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT --implicit-check-not=func
+// BADDOT: for the --dot option: unknown value 'triple'; valid values: pair, quad, quad-i16
 // BADOPT: error: qat-vectorize-matmul: mr, nr-vectors and row-chunks must be positive
 
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the

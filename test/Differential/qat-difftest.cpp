@@ -65,7 +65,7 @@ enum class Path { Int, IntVectorized, Sim32, Sim64 };
 
 /// The vector code's instruction set and threads.
 struct Target {
-  std::string isa = "host";
+  InstructionSet isa = InstructionSet::Host;
   unsigned threads = 1;
 };
 
@@ -90,8 +90,9 @@ compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
         if (path == Path::Int || path == Path::IntVectorized) {
           QATToIntOptions options;
           // Every layer must become integer code.
-          options.fallback = "error";
-          options.requant = requant == Requant::Float ? "float" : "fixed-point";
+          options.fallback = FallbackMode::Error;
+          options.requant = requant == Requant::Float ? RequantMode::Float
+                                                      : RequantMode::FixedPoint;
           options.doubleRound = requant == Requant::FixedPointDoubleRound;
           buildQATToIntPipeline(pm, options);
         } else
@@ -147,10 +148,10 @@ int main(int argc, char **argv) {
                              "fixed-point single-round"};
   Agreement vsReference, vsExactLayer[3], vsF64, vsF32;
   // The host's kernels, and on an AVX-512 VNNI host the AVX2 ones as well.
-  std::vector<std::string> isas{"host"};
+  std::vector<InstructionSet> isas{InstructionSet::Host};
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512vnni"))
-    isas.push_back("avx2");
+    isas.push_back(InstructionSet::Avx2);
 #endif
   unsigned numPassed = 0, numFailed = 0;
   for (unsigned c = firstCase; c < firstCase + numCases; ++c) {

@@ -1,5 +1,12 @@
 // RUN: qat-opt %s -qat-to-int | FileCheck %s
 // RUN: qat-opt %s -qat-to-int=fallback=error | FileCheck %s
+// Unknown values: errors that name the valid ones, without the module.
+// RUN: not qat-opt %s -qat-to-int=fallback=maybe 2>&1 | FileCheck %s --check-prefix=BADFALLBACK --implicit-check-not=func
+// RUN: not qat-opt %s -qat-to-int="requant=fixed" 2>&1 | FileCheck %s --check-prefix=BADREQUANT --implicit-check-not=func
+// RUN: not qat-opt %s --qat-compile="requant=exact isa=avx2" 2>&1 | FileCheck %s --check-prefix=BADREQUANT-COMPILE --implicit-check-not=func
+// BADFALLBACK: for the --fallback option: unknown value 'maybe'; valid values: float, error
+// BADREQUANT: for the --requant option: unknown value 'fixed'; valid values: float, fixed-point
+// BADREQUANT-COMPILE: for the --requant option: unknown value 'exact'; valid values: float, fixed-point
 
 // The pipeline on an MLP layer: the graph input is quantized, the matmul,
 // bias and ReLU become one i32 matmul plus one requantization, and the

@@ -57,12 +57,12 @@ llvm::cl::opt<std::string> objectFile("o", llvm::cl::desc("Object file"),
 llvm::cl::opt<std::string> headerFile("header",
                                       llvm::cl::desc("C header to write"),
                                       llvm::cl::Required);
-llvm::cl::opt<std::string> requant("requant",
+llvm::cl::opt<RequantMode> requant("requant",
                                    llvm::cl::desc("As qat-to-int's requant"),
-                                   llvm::cl::init("float"));
-llvm::cl::opt<std::string> isaOption("isa",
-                                     llvm::cl::desc("As qat-codegen-cpu's isa"),
-                                     llvm::cl::init("host"));
+                                   llvm::cl::init(RequantMode::Float));
+llvm::cl::opt<InstructionSet>
+    isaOption("isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
+              llvm::cl::init(InstructionSet::Host));
 llvm::cl::opt<unsigned>
     kernelThreads("kernel-threads",
                   llvm::cl::desc("As qat-codegen-cpu's threads"),

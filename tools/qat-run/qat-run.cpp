@@ -74,11 +74,11 @@ llvm::cl::opt<Mode> mode(
                      clEnumValN(Mode::Lower, "lower",
                                 "only upstream's lowering to LLVM")),
     llvm::cl::init(Mode::Int));
-llvm::cl::opt<std::string>
+llvm::cl::opt<RequantMode>
     requant("requant",
-            llvm::cl::desc("--mode=int: requantization, 'float' (default) or "
-                           "'fixed-point' (docs/Semantics.md §8.4)"),
-            llvm::cl::init("float"));
+            llvm::cl::desc("--mode=int: requantization (docs/Semantics.md "
+                           "§8.4)"),
+            llvm::cl::init(RequantMode::Float));
 llvm::cl::opt<bool> doubleRound(
     "double-round",
     llvm::cl::desc("--requant=fixed-point: TFLite's double rounding "
@@ -98,11 +98,11 @@ llvm::cl::opt<unsigned>
             llvm::cl::desc("--codegen=cpu: threads of the kernels (results "
                            "do not depend on it)"),
             llvm::cl::init(1));
-llvm::cl::opt<std::string> instructionSet(
+llvm::cl::opt<InstructionSet> instructionSet(
     "isa",
-    llvm::cl::desc("--codegen=cpu: instruction set (host, avx512vnni, "
-                   "avx2, generic; results do not depend on it)"),
-    llvm::cl::init("host"));
+    llvm::cl::desc("--codegen=cpu: instruction set (results do not depend "
+                   "on it)"),
+    llvm::cl::init(InstructionSet::Host));
 llvm::cl::opt<double>
     timeSeconds("time",
                 llvm::cl::desc("Also call the compiled function repeatedly "

@@ -7,6 +7,8 @@
 #ifndef QAT_CODEGEN_PASSES_H
 #define QAT_CODEGEN_PASSES_H
 
+#include "qat/Options.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -7,6 +7,8 @@
 #ifndef QAT_PIPELINES_PIPELINES_H
 #define QAT_PIPELINES_PIPELINES_H
 
+#include "qat/Options.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -16,19 +18,19 @@ namespace mlir::qat {
 /// become static) and lower fake quantization to float arithmetic.
 void buildSimulationPipeline(OpPassManager &pm);
 
-/// Options of `qat-to-int`.
+/// Options of `qat-to-int`. (The values of the enums, with their
+/// descriptions, are in qat/Options.h.)
 struct QATToIntOptions : public PassPipelineOptions<QATToIntOptions> {
-  PassOptions::Option<std::string> fallback{
+  PassOptions::Option<FallbackMode> fallback{
       *this, "fallback",
-      llvm::cl::desc("Operations without an integer lowering: 'float' keeps "
-                     "them in float with a remark, 'error' fails"),
-      llvm::cl::init("float")};
-  PassOptions::Option<std::string> requant{
+      llvm::cl::desc("What to do with operations that have no integer "
+                     "lowering"),
+      llvm::cl::init(FallbackMode::Float)};
+  PassOptions::Option<RequantMode> requant{
       *this, "requant",
-      llvm::cl::desc("Requantization: 'float' (f32 multiplier, ONNX "
-                     "Runtime's formula) or 'fixed-point' (i32 multiplier "
-                     "and shift, TOSA rescale)"),
-      llvm::cl::init("float")};
+      llvm::cl::desc("Requantization of the accumulators "
+                     "(docs/Semantics.md §8.4)"),
+      llvm::cl::init(RequantMode::Float)};
   PassOptions::Option<bool> doubleRound{
       *this, "double-round",
       llvm::cl::desc("With requant=fixed-point: TFLite's double rounding "
@@ -69,13 +71,9 @@ struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
       *this, "nr-vectors",
       llvm::cl::desc("Accumulator vectors per register tile row (0: 2)"),
       llvm::cl::init(0)};
-  PassOptions::Option<std::string> isa{
-      *this, "isa",
-      llvm::cl::desc("Instruction set of the micro-kernels: 'avx512vnni' "
-                     "(vpdpbusd where operands allow, else vpmaddwd), "
-                     "'avx2' (vpmaddwd), 'generic' (portable vector code), "
-                     "or 'host' (the best the compiling machine has)"),
-      llvm::cl::init("host")};
+  PassOptions::Option<InstructionSet> isa{
+      *this, "isa", llvm::cl::desc("Instruction set of the micro-kernels"),
+      llvm::cl::init(InstructionSet::Host)};
   PassOptions::Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads the kernels' column panels are spread over "
@@ -91,29 +89,13 @@ struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
 void buildCodegenCPUPipeline(OpPassManager &pm,
                              const CodegenCPUOptions &options);
 
-/// Options of `qat-compile`: those of both halves.
-struct CompileOptions : public PassPipelineOptions<CompileOptions> {
-  PassOptions::Option<std::string> fallback{
-      *this, "fallback", llvm::cl::desc("As qat-to-int's fallback"),
-      llvm::cl::init("float")};
-  PassOptions::Option<std::string> requant{
-      *this, "requant", llvm::cl::desc("As qat-to-int's requant"),
-      llvm::cl::init("float")};
-  PassOptions::Option<bool> doubleRound{
-      *this, "double-round", llvm::cl::desc("As qat-to-int's double-round"),
-      llvm::cl::init(false)};
-  PassOptions::Option<int64_t> rowsPerTile{
-      *this, "mr", llvm::cl::desc("As qat-codegen-cpu's mr"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> vectorsPerRow{
-      *this, "nr-vectors", llvm::cl::desc("As qat-codegen-cpu's nr-vectors"),
-      llvm::cl::init(0)};
-  PassOptions::Option<std::string> isa{
-      *this, "isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
-      llvm::cl::init("host")};
-  PassOptions::Option<unsigned> threads{
-      *this, "threads", llvm::cl::desc("As qat-codegen-cpu's threads"),
-      llvm::cl::init(1)};
+/// Options of `qat-compile`: those of both halves, declared once in their
+/// structs (PassPipelineOptions derives virtually from PassOptions so that
+/// one struct can hold the options of several).
+struct CompileOptions : public PassPipelineOptions<CompileOptions>,
+                        public QATToIntOptions,
+                        public CodegenCPUOptions {
+  using PassPipelineOptions<CompileOptions>::createFromString;
 };
 
 /// QAT graph -> LLVM dialect: qat-to-int, then qat-codegen-cpu.

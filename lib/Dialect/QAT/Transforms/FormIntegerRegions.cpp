@@ -129,19 +129,7 @@ struct QATFormIntegerRegionsPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (fallback != "float" && fallback != "error") {
-      getOperation()->emitError() << "qat-form-integer-regions: fallback must "
-                                     "be 'float' or 'error', got '"
-                                  << fallback << "'";
-      return signalPassFailure();
-    }
-    if (requant != "float" && requant != "fixed-point") {
-      getOperation()->emitError() << "qat-form-integer-regions: requant must "
-                                     "be 'float' or 'fixed-point', got '"
-                                  << requant << "'";
-      return signalPassFailure();
-    }
-    RequantOptions options{requant == "fixed-point", doubleRound};
+    RequantOptions options{requant == RequantMode::FixedPoint, doubleRound};
     IntegerRegionReport report;
     RewritePatternSet patterns(&getContext());
     populateFormIntegerRegionsPatterns(patterns, options, &report);
@@ -167,7 +155,7 @@ struct QATFormIntegerRegionsPass
         if (!isa<QuantizeOp, func::ReturnOp, tensor::DimOp>(user))
           users.insert(user);
     });
-    bool error = fallback == "error";
+    bool error = fallback == FallbackMode::Error;
     for (Operation *user : users) {
       std::string reason = "no integer lowering for this operation";
       if (auto it = reasons.find(user); it != reasons.end())

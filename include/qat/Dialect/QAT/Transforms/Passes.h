@@ -7,6 +7,8 @@
 #ifndef QAT_DIALECT_QAT_TRANSFORMS_PASSES_H
 #define QAT_DIALECT_QAT_TRANSFORMS_PASSES_H
 
+#include "qat/Options.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

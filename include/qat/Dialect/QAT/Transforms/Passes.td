@@ -212,12 +212,14 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
     "::mlir::tosa::TosaDialect"
   ];
   let options = [
-    Option<"fallback", "fallback", "std::string", /*default=*/"\"float\"",
-           "What to do with operations that have no integer lowering: "
-           "'float' keeps them in float with a remark, 'error' fails">,
-    Option<"requant", "requant", "std::string", /*default=*/"\"float\"",
-           "Requantization: 'float' (f32 multiplier, ONNX Runtime's formula) "
-           "or 'fixed-point' (i32 multiplier and shift, TOSA rescale)">,
+    // The values of the enums, with their descriptions, are in
+    // qat/Options.h (llvm::cl's parser of each enum takes them from there).
+    Option<"fallback", "fallback", "::mlir::qat::FallbackMode",
+           /*default=*/"::mlir::qat::FallbackMode::Float",
+           "What to do with operations that have no integer lowering">,
+    Option<"requant", "requant", "::mlir::qat::RequantMode",
+           /*default=*/"::mlir::qat::RequantMode::Float",
+           "Requantization of the accumulators">,
     Option<"doubleRound", "double-round", "bool", /*default=*/"false",
            "With requant=fixed-point: TFLite's double rounding (true) or "
            "TOSA's single rounding (false, closer to the fake-quant graph)">

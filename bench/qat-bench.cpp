@@ -71,44 +71,52 @@ using namespace mlir;
 using namespace mlir::qat;
 
 namespace {
+/// qat-bench's options: --help shows these, not LLVM's backend flags.
+llvm::cl::OptionCategory qatBenchCategory("qat-bench options");
+
 llvm::cl::opt<std::string> jsonPath("json",
                                     llvm::cl::desc("Write results as JSON"),
-                                    llvm::cl::value_desc("file"));
+                                    llvm::cl::value_desc("file"),
+                                    llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<double> minTime("min-time",
                               llvm::cl::desc("Seconds per measurement"),
-                              llvm::cl::init(0.3));
+                              llvm::cl::init(0.3),
+                              llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<int64_t> mr("mr",
                           llvm::cl::desc("qat-codegen-cpu's mr (default: the "
                                          "pipeline's choice for the isa)"),
-                          llvm::cl::init(0));
+                          llvm::cl::init(0), llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<int64_t>
     nrVectors("nr-vectors",
               llvm::cl::desc("qat-codegen-cpu's nr-vectors (default: the "
                              "pipeline's choice for the isa)"),
-              llvm::cl::init(0));
+              llvm::cl::init(0), llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<std::string>
     maxIsa("max-isa",
            llvm::cl::desc("Limit oneDNN and qat to an instruction set: "
                           "'avx2' measures what a machine without AVX-512 "
                           "VNNI runs (oneDNN's vpmaddubsw kernels, qat's "
                           "vpmaddwd and proven vpmaddubsw ones)"),
-           llvm::cl::init(""));
+           llvm::cl::init(""), llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<std::string>
     only("only",
          llvm::cl::desc("Run only the shapes whose name contains this text"),
-         llvm::cl::init(""));
+         llvm::cl::init(""), llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<std::string> ortDir(
     "ort",
     llvm::cl::desc("Also time ONNX Runtime: the folder where npm installed "
                    "onnxruntime-node (scripts/bench.sh sets it up; needs "
                    "node and Debian's python3-onnx)"),
-    llvm::cl::value_desc("dir"), llvm::cl::init(""));
+    llvm::cl::value_desc("dir"), llvm::cl::init(""),
+    llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<bool> printPrograms(
     "print-programs",
-    llvm::cl::desc("Print each shape's integer program (to stderr)"));
+    llvm::cl::desc("Print each shape's integer program (to stderr)"),
+    llvm::cl::cat(qatBenchCategory));
 llvm::cl::opt<bool> quick("quick",
                           llvm::cl::desc("Only the smaller shapes (for a "
-                                         "smoke test)"));
+                                         "smoke test)"),
+                          llvm::cl::cat(qatBenchCategory));
 
 using Clock = std::chrono::steady_clock;
 
@@ -931,6 +939,7 @@ void Bench::run(const Gemm &g, std::vector<Row> &rows) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(qatBenchCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat GEMM benchmark\n");
   // node resolves the package from an absolute directory only.
   if (!ortDir.empty()) {

@@ -48,15 +48,22 @@ using namespace mlir;
 using namespace mlir::qat;
 using namespace mlir::qat::difftest;
 
-static llvm::cl::opt<unsigned>
-    numCases("cases", llvm::cl::desc("Number of graphs"), llvm::cl::init(200));
+/// qat-difftest's options: --help shows these, not LLVM's backend flags.
+static llvm::cl::OptionCategory difftestCategory("qat-difftest options");
+
+static llvm::cl::opt<unsigned> numCases("cases",
+                                        llvm::cl::desc("Number of graphs"),
+                                        llvm::cl::init(200),
+                                        llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<unsigned> seed("seed", llvm::cl::desc("Generator seed"),
-                                    llvm::cl::init(1));
+                                    llvm::cl::init(1),
+                                    llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<unsigned>
     firstCase("first", llvm::cl::desc("Index of the first case"),
-              llvm::cl::init(0));
+              llvm::cl::init(0), llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<bool> dump("dump",
-                                llvm::cl::desc("Print every graph's MLIR"));
+                                llvm::cl::desc("Print every graph's MLIR"),
+                                llvm::cl::cat(difftestCategory));
 
 namespace {
 /// The integer program through upstream's loops and through qat's vector
@@ -124,6 +131,7 @@ void print(StringRef name, const Agreement &a) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(difftestCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv,
                                     "qat random differential test\n");
   DialectRegistry registry;

@@ -47,26 +47,35 @@ using namespace mlir;
 using namespace mlir::qat;
 
 namespace {
+/// qat-aot's options: --help shows these, not LLVM's backend flags.
+llvm::cl::OptionCategory qatAotCategory("qat-aot options");
+
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<graph.mlir>"),
-                                     llvm::cl::Required);
+                                     llvm::cl::Required,
+                                     llvm::cl::cat(qatAotCategory));
 llvm::cl::opt<std::string> entry("e", llvm::cl::desc("Function to compile"),
-                                 llvm::cl::Required);
+                                 llvm::cl::Required,
+                                 llvm::cl::cat(qatAotCategory));
 llvm::cl::opt<std::string> objectFile("o", llvm::cl::desc("Object file"),
-                                      llvm::cl::Required);
+                                      llvm::cl::Required,
+                                      llvm::cl::cat(qatAotCategory));
 llvm::cl::opt<std::string> headerFile("header",
                                       llvm::cl::desc("C header to write"),
-                                      llvm::cl::Required);
+                                      llvm::cl::Required,
+                                      llvm::cl::cat(qatAotCategory));
 llvm::cl::opt<RequantMode> requant("requant",
                                    llvm::cl::desc("As qat-to-int's requant"),
-                                   llvm::cl::init(RequantMode::Float));
+                                   llvm::cl::init(RequantMode::Float),
+                                   llvm::cl::cat(qatAotCategory));
 llvm::cl::opt<InstructionSet>
     isaOption("isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
-              llvm::cl::init(InstructionSet::Host));
+              llvm::cl::init(InstructionSet::Host),
+              llvm::cl::cat(qatAotCategory));
 llvm::cl::opt<unsigned>
     kernelThreads("kernel-threads",
                   llvm::cl::desc("As qat-codegen-cpu's threads"),
-                  llvm::cl::init(1));
+                  llvm::cl::init(1), llvm::cl::cat(qatAotCategory));
 
 /// The C type of a tensor element, or empty.
 std::string getCType(Type t) {
@@ -221,6 +230,7 @@ std::string emitHeader(StringRef name, ArrayRef<Buffer> args,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(qatAotCategory);
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "qat ahead-of-time compiler: object file + C header\n");
   llvm::InitializeNativeTarget();

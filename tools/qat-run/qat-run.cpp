@@ -55,12 +55,16 @@ using namespace mlir::qat;
 namespace {
 enum class Mode { Int, Simulate, SimulateF64, Lower };
 
+/// qat-run's options: --help shows these, not LLVM's backend flags.
+llvm::cl::OptionCategory qatRunCategory("qat-run options");
+
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<input .mlir>"),
-                                     llvm::cl::Required);
+                                     llvm::cl::Required,
+                                     llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<std::string>
     entry("e", llvm::cl::desc("Function to run (default: the first one)"),
-          llvm::cl::value_desc("name"));
+          llvm::cl::value_desc("name"), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<Mode> mode(
     "mode", llvm::cl::desc("How to compile the function"),
     llvm::cl::values(clEnumValN(Mode::Int, "int",
@@ -73,17 +77,17 @@ llvm::cl::opt<Mode> mode(
                                 "(float inputs widened, results f64)"),
                      clEnumValN(Mode::Lower, "lower",
                                 "only upstream's lowering to LLVM")),
-    llvm::cl::init(Mode::Int));
+    llvm::cl::init(Mode::Int), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<RequantMode>
     requant("requant",
             llvm::cl::desc("--mode=int: requantization (docs/Semantics.md "
                            "§8.4)"),
-            llvm::cl::init(RequantMode::Float));
+            llvm::cl::init(RequantMode::Float), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<bool> doubleRound(
     "double-round",
     llvm::cl::desc("--requant=fixed-point: TFLite's double rounding "
                    "instead of TOSA's single rounding"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(qatRunCategory));
 enum class Codegen { CPU, Loops };
 llvm::cl::opt<Codegen> codegen(
     "codegen", llvm::cl::desc("Lowering of the integer program to LLVM"),
@@ -92,42 +96,44 @@ llvm::cl::opt<Codegen> codegen(
                                 "(default)"),
                      clEnumValN(Codegen::Loops, "loops",
                                 "upstream's loops (qat-lower-to-llvm)")),
-    llvm::cl::init(Codegen::CPU));
+    llvm::cl::init(Codegen::CPU), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<unsigned>
     threads("kernel-threads",
             llvm::cl::desc("--codegen=cpu: threads of the kernels (results "
                            "do not depend on it)"),
-            llvm::cl::init(1));
+            llvm::cl::init(1), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<InstructionSet> instructionSet(
     "isa",
     llvm::cl::desc("--codegen=cpu: instruction set (results do not depend "
                    "on it)"),
-    llvm::cl::init(InstructionSet::Host));
+    llvm::cl::init(InstructionSet::Host), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<double>
     timeSeconds("time",
                 llvm::cl::desc("Also call the compiled function repeatedly "
                                "for this many seconds and print the best "
                                "of three mean latencies"),
-                llvm::cl::init(0));
+                llvm::cl::init(0), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
-                                         "the f32 and f64 simulations"));
+                                         "the f32 and f64 simulations"),
+                          llvm::cl::cat(qatRunCategory));
 llvm::cl::list<std::string>
     inputs("input", llvm::cl::desc(".npy file for the next argument"),
-           llvm::cl::value_desc("file.npy"));
+           llvm::cl::value_desc("file.npy"), llvm::cl::cat(qatRunCategory));
 llvm::cl::list<std::string>
     outputs("output", llvm::cl::desc(".npy file for the next result"),
-            llvm::cl::value_desc("file.npy"));
+            llvm::cl::value_desc("file.npy"), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<unsigned> seed("seed",
                              llvm::cl::desc("Seed of the generated inputs"),
-                             llvm::cl::init(0));
+                             llvm::cl::init(0), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<double> range(
     "range",
     llvm::cl::desc("Generated float inputs are uniform in [-range, range]"),
-    llvm::cl::init(4.0));
+    llvm::cl::init(4.0), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<bool> print("print",
                           llvm::cl::desc("Print the results (default when "
-                                         "no --output is given)"));
+                                         "no --output is given)"),
+                          llvm::cl::cat(qatRunCategory));
 } // namespace
 
 /// A seeded input for an argument without a .npy file; dynamic sizes are 1.
@@ -327,6 +333,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAllPasses();
   qat::registerAllQATPasses();
+  llvm::cl::HideUnrelatedOptions(qatRunCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat JIT runner\n");
 
   DialectRegistry registry;

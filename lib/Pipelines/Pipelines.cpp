@@ -187,6 +187,48 @@ void mlir::qat::buildCompilePipeline(OpPassManager &pm,
   buildCodegenCPUPipeline(pm, options);
 }
 
+namespace {
+/// A modifier of llvm::cl::opt (like cl::desc or cl::init): the flag takes
+/// the description and the default of pipeline option `option`, and goes
+/// into `category`.
+template <typename T, typename Parser> struct Mirror {
+  const mlir::detail::PassOptions::Option<T, Parser> &option;
+  llvm::cl::OptionCategory &category;
+
+  template <typename Opt> void apply(Opt &flag) const {
+    flag.setDescription(option.HelpStr);
+    flag.setInitialValue(option.getValue());
+    flag.addCategory(category);
+  }
+};
+} // namespace
+
+template <typename T, typename Parser>
+static Mirror<T, Parser>
+mirror(const mlir::detail::PassOptions::Option<T, Parser> &option,
+       llvm::cl::OptionCategory &category) {
+  return {option, category};
+}
+
+CompileCLOptions::CompileCLOptions(llvm::cl::OptionCategory &category)
+    : fallback("fallback", mirror(defaults.fallback, category)),
+      requant("requant", mirror(defaults.requant, category)),
+      doubleRound("double-round", mirror(defaults.doubleRound, category)),
+      isa("isa", mirror(defaults.isa, category)),
+      threads("kernel-threads", mirror(defaults.threads, category)),
+      rowsPerTile("mr", mirror(defaults.rowsPerTile, category)),
+      vectorsPerRow("nr-vectors", mirror(defaults.vectorsPerRow, category)) {}
+
+void CompileCLOptions::apply(CompileOptions &options) const {
+  options.fallback = fallback.getValue();
+  options.requant = requant.getValue();
+  options.doubleRound = doubleRound.getValue();
+  options.isa = isa.getValue();
+  options.threads = threads.getValue();
+  options.rowsPerTile = rowsPerTile.getValue();
+  options.vectorsPerRow = vectorsPerRow.getValue();
+}
+
 void mlir::qat::registerQATPipelines() {
   PassPipelineRegistration<QATToIntOptions>(
       "qat-to-int",

@@ -5,13 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // qat-aot graph.mlir -e NAME -o NAME.o --header NAME.h
-//         [--requant=float|fixed-point] [--isa=host|...] [--threads=N]
+//         [--requant=float|fixed-point] [--isa=host|...] [--kernel-threads=N]
+//         [the other options of qat-compile: --fallback, --double-round, ...]
 //
 // Compiles function NAME (static tensor shapes) with qat-compile for the
 // host CPU into an object file, and writes a C header declaring
 //   void NAME(const T0 *arg0, ..., T *result0, ...);
 // with row-major buffers the caller owns. The object calls malloc/free and
-// libm; with threads > 1 it also needs the OpenMP runtime (-lomp).
+// libm; with --kernel-threads > 1 it also needs the OpenMP runtime (-lomp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,18 +65,8 @@ llvm::cl::opt<std::string> headerFile("header",
                                       llvm::cl::desc("C header to write"),
                                       llvm::cl::Required,
                                       llvm::cl::cat(qatAotCategory));
-llvm::cl::opt<RequantMode> requant("requant",
-                                   llvm::cl::desc("As qat-to-int's requant"),
-                                   llvm::cl::init(RequantMode::Float),
-                                   llvm::cl::cat(qatAotCategory));
-llvm::cl::opt<InstructionSet>
-    isaOption("isa", llvm::cl::desc("As qat-codegen-cpu's isa"),
-              llvm::cl::init(InstructionSet::Host),
-              llvm::cl::cat(qatAotCategory));
-llvm::cl::opt<unsigned>
-    kernelThreads("kernel-threads",
-                  llvm::cl::desc("As qat-codegen-cpu's threads"),
-                  llvm::cl::init(1), llvm::cl::cat(qatAotCategory));
+/// qat-compile's options: --requant, --isa, --kernel-threads, ...
+CompileCLOptions compileFlags(qatAotCategory);
 
 /// The C type of a tensor element, or empty.
 std::string getCType(Type t) {
@@ -277,9 +268,7 @@ int main(int argc, char **argv) {
 
   PassManager pm(&ctx);
   CompileOptions options;
-  options.requant = requant;
-  options.isa = isaOption;
-  options.threads = kernelThreads;
+  compileFlags.apply(options);
   buildCompilePipeline(pm, options);
   if (failed(pm.run(*module)))
     return 1;

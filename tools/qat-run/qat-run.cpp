@@ -6,7 +6,7 @@
 //
 // qat-run file.mlir [-e func] [--input a.npy ...] [--output y.npy ...]
 //                   [--mode=int|simulate|lower] [--check]
-//                   [--requant=float|fixed-point] [--double-round]
+//                   [--requant=float|fixed-point] [--double-round] [--isa=...]
 //
 // Compiles one function of a .mlir file with MLIR's JIT and runs it. A QAT
 // graph goes through qat-to-int (--mode=int, the default) or through the
@@ -78,16 +78,10 @@ llvm::cl::opt<Mode> mode(
                      clEnumValN(Mode::Lower, "lower",
                                 "only upstream's lowering to LLVM")),
     llvm::cl::init(Mode::Int), llvm::cl::cat(qatRunCategory));
-llvm::cl::opt<RequantMode>
-    requant("requant",
-            llvm::cl::desc("--mode=int: requantization (docs/Semantics.md "
-                           "§8.4)"),
-            llvm::cl::init(RequantMode::Float), llvm::cl::cat(qatRunCategory));
-llvm::cl::opt<bool> doubleRound(
-    "double-round",
-    llvm::cl::desc("--requant=fixed-point: TFLite's double rounding "
-                   "instead of TOSA's single rounding"),
-    llvm::cl::init(false), llvm::cl::cat(qatRunCategory));
+/// qat-compile's options: --requant, --double-round, --fallback (for
+/// --mode=int), --isa, --kernel-threads, --mr, --nr-vectors (for
+/// --codegen=cpu).
+CompileCLOptions compileFlags(qatRunCategory);
 enum class Codegen { CPU, Loops };
 llvm::cl::opt<Codegen> codegen(
     "codegen", llvm::cl::desc("Lowering of the integer program to LLVM"),
@@ -97,16 +91,6 @@ llvm::cl::opt<Codegen> codegen(
                      clEnumValN(Codegen::Loops, "loops",
                                 "upstream's loops (qat-lower-to-llvm)")),
     llvm::cl::init(Codegen::CPU), llvm::cl::cat(qatRunCategory));
-llvm::cl::opt<unsigned>
-    threads("kernel-threads",
-            llvm::cl::desc("--codegen=cpu: threads of the kernels (results "
-                           "do not depend on it)"),
-            llvm::cl::init(1), llvm::cl::cat(qatRunCategory));
-llvm::cl::opt<InstructionSet> instructionSet(
-    "isa",
-    llvm::cl::desc("--codegen=cpu: instruction set (results do not depend "
-                   "on it)"),
-    llvm::cl::init(InstructionSet::Host), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<double>
     timeSeconds("time",
                 llvm::cl::desc("Also call the compiled function repeatedly "
@@ -171,11 +155,10 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
     if (failed(pm.run(module)))
       return failure();
   }
+  CompileOptions options;
+  compileFlags.apply(options);
   return CompiledFunction::compile(module, name, [&](OpPassManager &pm) {
     if (how == Mode::Int) {
-      QATToIntOptions options;
-      options.requant = requant;
-      options.doubleRound = doubleRound;
       buildQATToIntPipeline(pm, options);
     } else if (how == Mode::Simulate) {
       // The reference stays on upstream's plain lowering.
@@ -183,12 +166,9 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
       buildLowerToLLVMPipeline(pm);
       return;
     }
-    if (codegen == Codegen::CPU) {
-      CodegenCPUOptions options;
-      options.threads = threads;
-      options.isa = instructionSet;
+    if (codegen == Codegen::CPU)
       buildCodegenCPUPipeline(pm, options);
-    } else
+    else
       buildLowerToLLVMPipeline(pm);
   });
 }

@@ -101,6 +101,31 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions>,
 /// QAT graph -> LLVM dialect: qat-to-int, then qat-codegen-cpu.
 void buildCompilePipeline(OpPassManager &pm, const CompileOptions &options);
 
+/// The options of `qat-compile` as command-line flags of a tool that
+/// compiles a graph (qat-run, qat-aot): --fallback, --requant,
+/// --double-round, --isa, --kernel-threads (the pipelines' `threads`), --mr
+/// and --nr-vectors, with the descriptions, values and defaults of
+/// CompileOptions, in the tool's `category`. Like any llvm::cl::opt, it must
+/// exist before llvm::cl::ParseCommandLineOptions: a static at file scope.
+class CompileCLOptions {
+public:
+  explicit CompileCLOptions(llvm::cl::OptionCategory &category);
+
+  /// Sets `options` from the flags (their defaults where not given).
+  void apply(CompileOptions &options) const;
+
+private:
+  /// Where the flags' descriptions and defaults come from.
+  CompileOptions defaults;
+  llvm::cl::opt<FallbackMode> fallback;
+  llvm::cl::opt<RequantMode> requant;
+  llvm::cl::opt<bool> doubleRound;
+  llvm::cl::opt<InstructionSet> isa;
+  llvm::cl::opt<unsigned> threads;
+  llvm::cl::opt<int64_t> rowsPerTile;
+  llvm::cl::opt<int64_t> vectorsPerRow;
+};
+
 /// Registers `qat-to-int`, `qat-simulate-pipeline`, `qat-lower-to-llvm`,
 /// `qat-codegen-cpu` and `qat-compile`.
 void registerQATPipelines();

@@ -34,12 +34,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "qat/Execution/JitRunner.h"
-#include "qat/InitQAT.h"
 #include "qat/Pipelines/Pipelines.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -496,7 +493,7 @@ struct Row {
 class Bench {
 public:
   Bench()
-      : ctx(makeRegistry()), engine(dnnl::engine::kind::cpu, 0),
+      : ctx(createQATContextRegistry()), engine(dnnl::engine::kind::cpu, 0),
         stream(engine) {
     ctx.loadAllAvailableDialects();
   }
@@ -515,15 +512,6 @@ public:
   std::vector<Kernel> qatKernels;
 
 private:
-  static DialectRegistry makeRegistry() {
-    DialectRegistry registry;
-    registerAllDialects(registry);
-    registerAllExtensions(registry);
-    registerQATDialects(registry);
-    registerJitTranslations(registry);
-    return registry;
-  }
-
   /// Compiles with qat-codegen-cpu for `isa`, or upstream's loops without
   /// one.
   FailureOr<std::unique_ptr<CompiledFunction>>

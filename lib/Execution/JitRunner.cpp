@@ -5,12 +5,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "qat/Execution/JitRunner.h"
+#include "qat/InitQAT.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
@@ -34,10 +37,23 @@ void mlir::qat::keepFreedBuffersInHeap() {
 #endif
 }
 
-void mlir::qat::registerJitTranslations(DialectRegistry &registry) {
+DialectRegistry mlir::qat::createQATContextRegistry() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerQATDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  return registry;
+}
+
+void mlir::qat::initializeJit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
 }
 
 CompiledFunction::~CompiledFunction() = default;
@@ -57,11 +73,7 @@ static FailureOr<TensorSignature> getSignature(Location loc, Type type,
 FailureOr<std::unique_ptr<CompiledFunction>>
 CompiledFunction::compile(ModuleOp module, StringRef name,
                           std::function<void(OpPassManager &)> buildPipeline) {
-  static std::once_flag initTarget;
-  std::call_once(initTarget, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
+  initializeJit();
 
   auto func = module.lookupSymbol<func::FuncOp>(name);
   if (!func)

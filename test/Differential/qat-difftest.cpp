@@ -30,12 +30,9 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 #include "qat/Execution/Compare.h"
 #include "qat/Execution/JitRunner.h"
-#include "qat/InitQAT.h"
 #include "qat/Pipelines/Pipelines.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -134,12 +131,7 @@ int main(int argc, char **argv) {
   llvm::cl::HideUnrelatedOptions(difftestCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv,
                                     "qat random differential test\n");
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  qat::registerQATDialects(registry);
-  qat::registerJitTranslations(registry);
-  MLIRContext ctx(registry);
+  MLIRContext ctx(createQATContextRegistry());
   ctx.printOpOnDiagnostic(false);
   // Errors print; remarks (there are none with fallback=error) do not.
   ctx.getDiagEngine().registerHandler([](Diagnostic &d) {

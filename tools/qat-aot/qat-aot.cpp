@@ -17,15 +17,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "qat/Execution/JitRunner.h"
-#include "qat/InitQAT.h"
 #include "qat/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -37,7 +34,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -224,15 +220,8 @@ int main(int argc, char **argv) {
   llvm::cl::HideUnrelatedOptions(qatAotCategory);
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "qat ahead-of-time compiler: object file + C header\n");
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerQATDialects(registry);
-  registerJitTranslations(registry);
-  MLIRContext ctx(registry);
+  initializeJit();
+  MLIRContext ctx(createQATContextRegistry());
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &ctx);

@@ -31,10 +31,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
@@ -316,12 +313,7 @@ int main(int argc, char **argv) {
   llvm::cl::HideUnrelatedOptions(qatRunCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv, "qat JIT runner\n");
 
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  qat::registerQATDialects(registry);
-  qat::registerJitTranslations(registry);
-  MLIRContext context(registry);
+  MLIRContext context(createQATContextRegistry());
   // Remarks name the operations left in float; the op dump adds nothing.
   context.printOpOnDiagnostic(false);
 

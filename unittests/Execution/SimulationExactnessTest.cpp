@@ -15,12 +15,9 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Execution/JitRunner.h"
-#include "qat/InitQAT.h"
 #include "qat/Pipelines/Pipelines.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -183,12 +180,7 @@ class SimulationExactness : public ::testing::TestWithParam<Config> {};
 
 TEST_P(SimulationExactness, BitForBitWithQuantMath) {
   const Config &c = GetParam();
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  qat::registerQATDialects(registry);
-  qat::registerJitTranslations(registry);
-  MLIRContext context(registry);
+  MLIRContext context(createQATContextRegistry());
 
   std::string source = buildModule(c);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);

@@ -15,6 +15,7 @@
 #include "qat/Execution/HostTensor.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Error.h"
 
@@ -34,9 +35,15 @@ struct TensorSignature {
   SmallVector<int64_t> shape;
 };
 
-/// Registers in `registry` what JIT compilation of a qat program needs
-/// (LLVM IR translations). The dialects come from the caller.
-void registerJitTranslations(DialectRegistry &registry);
+/// The dialect registry of qat's runners, tools and tests: every upstream
+/// dialect and extension (bufferization models, convert-to-llvm interfaces),
+/// qat's dialect, and the LLVM IR translations that JIT and AOT compilation
+/// need.
+DialectRegistry createQATContextRegistry();
+
+/// Initializes LLVM's native target and its assembly printer, which the JIT
+/// and object emission need. Idempotent; CompiledFunction::compile calls it.
+void initializeJit();
 
 /// Compiled functions allocate their results on every call (the memref
 /// ABI), and the runner its argument copies. For callers that time repeated

@@ -32,7 +32,8 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_NOHASHDIR"])
 
 tool_dirs = [config.qat_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["qat-opt", "qat-run", "qat-aot", "qat-translate"], tool_dirs)
+# The tools CMake builds for the tests (QAT_LIT_TOOLS in test/CMakeLists.txt).
+llvm_config.add_tool_substitutions(config.qat_lit_tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # Host CPU features, for tests that execute a particular kernel.

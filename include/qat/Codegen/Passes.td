@@ -79,10 +79,16 @@ def QATVectorizeMatmulPass : Pass<"qat-vectorize-matmul"> {
            "Chunks of rows the kernel's forall splits the rows into, besides "
            "the column panels (matmuls, and convolutions of one image in "
            "whole output rows), so that threads share few panels">,
-    // The values of the enum, with their descriptions, are in
-    // qat/Options.h.
+    // The enum's values are declared in qat/Options.h; the description
+    // names them for the generated pass reference.
     Option<"dotProduct", "dot", "::mlir::qat::DotProduct",
-           "::mlir::qat::DotProduct::Pair", "Inner-product step">,
+           "::mlir::qat::DotProduct::Pair",
+           "Inner-product step: 'pair' (i16 pairs into 8 x i32, vpmaddwd), "
+           "'quad' (u8 x s8 quads into 16 x i32, vpdpbusd; for matmuls "
+           "whose activations are zero-extended u8 and weights fit s8, "
+           "pairs for the others) or 'quad-i16' (u8 x s8 quads with int16 "
+           "pair sums into 8 x i32, vpmaddubsw + vpmaddwd; where proven "
+           "exact, pairs for the others)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

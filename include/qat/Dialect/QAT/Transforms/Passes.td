@@ -212,14 +212,17 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
     "::mlir::tosa::TosaDialect"
   ];
   let options = [
-    // The values of the enums, with their descriptions, are in
-    // qat/Options.h (llvm::cl's parser of each enum takes them from there).
+    // The enums' values are declared in qat/Options.h, where llvm::cl's
+    // parser of each enum takes them from; the descriptions name them for
+    // the generated pass reference.
     Option<"fallback", "fallback", "::mlir::qat::FallbackMode",
            /*default=*/"::mlir::qat::FallbackMode::Float",
-           "What to do with operations that have no integer lowering">,
+           "What to do with operations that have no integer lowering: "
+           "'float' keeps them in float with a remark, 'error' fails">,
     Option<"requant", "requant", "::mlir::qat::RequantMode",
            /*default=*/"::mlir::qat::RequantMode::Float",
-           "Requantization of the accumulators">,
+           "Requantization: 'float' (f32 multiplier, ONNX Runtime's formula) "
+           "or 'fixed-point' (i32 multiplier and shift, TOSA rescale)">,
     Option<"doubleRound", "double-round", "bool", /*default=*/"false",
            "With requant=fixed-point: TFLite's double rounding (true) or "
            "TOSA's single rounding (false, closer to the fake-quant graph)">

@@ -50,3 +50,34 @@ func.func @dequantize_per_axis_f16(%q: tensor<2x3xi16>) -> tensor<2x3xf16> {
   %y = qat.dequantize %q {grid = !quant.uniform<i16:f16:0, {0.1:1, 0.2:-1}>} : tensor<2x3xi16> -> tensor<2x3xf16>
   return %y : tensor<2x3xf16>
 }
+
+// -----
+
+// A quantize/dequantize pair of dynamic shape: the dequantization reads the
+// lowered quantization, its sizes taken from it.
+// CHECK-LABEL: func @quantize_dequantize_dynamic
+// CHECK-SAME: (%[[X:.*]]: tensor<?xf32>)
+// CHECK: %[[D0:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
+// CHECK: %[[E0:.*]] = tensor.empty(%[[D0]]) : tensor<?xi8>
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?xf32>) outs(%[[E0]] : tensor<?xi8>)
+// CHECK: %[[D1:.*]] = tensor.dim %[[Q]], %{{.*}} : tensor<?xi8>
+// CHECK: %[[E1:.*]] = tensor.empty(%[[D1]]) : tensor<?xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[Q]] : tensor<?xi8>) outs(%[[E1]] : tensor<?xf32>)
+// CHECK: return %[[Y]]
+// CHECK-NOT: qat.
+func.func @quantize_dequantize_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %q = qat.quantize %x {grid = !quant.uniform<i8:f32, 0.1>} : tensor<?xf32> -> tensor<?xi8>
+  %y = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<?xi8> -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// Fake-quant ops are legal for this conversion: qat-simulate lowers them.
+// CHECK-LABEL: func @negative_fake_quant_kept
+// CHECK: qat.fake_quant
+// CHECK-NOT: linalg.generic
+func.func @negative_fake_quant_kept(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = qat.fake_quant %x {scales = array<f64: 0.1>} : tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -4,12 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qat/Conversion/QATToLinalg/QATToLinalg.h"
 #include "qat/Conversion/Passes.h"
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Utils/QuantCodegen.h"
 
-#include "mlir/IR/PatternMatch.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::qat {
 #define GEN_PASS_DEF_CONVERTQATTOLINALGPASS
@@ -36,7 +36,9 @@ template <typename F> static ChannelParams getQuantizeParams(QuantizeOp op) {
   return params;
 }
 
-static Value lower(OpBuilder &b, QuantizeOp op) {
+/// The storage values of `input` (the converted input of `op`) on `op`'s
+/// grid.
+static Value lower(OpBuilder &b, QuantizeOp op, Value input) {
   Type floatType = op.getInput().getType().getElementType();
   FloatType computeType = getComputeType(floatType);
   ChannelParams params = computeType.isF64() ? getQuantizeParams<double>(op)
@@ -45,7 +47,7 @@ static Value lower(OpBuilder &b, QuantizeOp op) {
   RoundingMode rounding = op.getRounding();
   bool reciprocal = op.getReciprocalScale();
   return buildChannelwiseGeneric(
-      b, op.getLoc(), op.getInput(), storageType, getGridAxis(op.getGridType()),
+      b, op.getLoc(), input, storageType, getGridAxis(op.getGridType()),
       computeType, params,
       [&](OpBuilder &nb, Location loc, Value x, ArrayRef<Value> p) -> Value {
         if (floatType != computeType)
@@ -73,14 +75,16 @@ static ChannelParams getDequantizeParams(DequantizeOp op) {
   return params;
 }
 
-static Value lower(OpBuilder &b, DequantizeOp op) {
+/// The float values of the storage values `input` (the converted input of
+/// `op`) on `op`'s grid.
+static Value lower(OpBuilder &b, DequantizeOp op, Value input) {
   Type floatType = op.getOutput().getType().getElementType();
   FloatType computeType = getComputeType(floatType);
   ChannelParams params = computeType.isF64() ? getDequantizeParams<double>(op)
                                              : getDequantizeParams<float>(op);
   bool isSigned = op.getGridType().isSigned();
   return buildChannelwiseGeneric(
-      b, op.getLoc(), op.getInput(), floatType, getGridAxis(op.getGridType()),
+      b, op.getLoc(), input, floatType, getGridAxis(op.getGridType()),
       computeType, params,
       [&](OpBuilder &nb, Location loc, Value q, ArrayRef<Value> p) -> Value {
         Value wide =
@@ -97,25 +101,44 @@ static Value lower(OpBuilder &b, DequantizeOp op) {
       });
 }
 
+namespace {
+/// qat.quantize and qat.dequantize: one element-wise linalg.generic each.
+/// Every valid op lowers, so the patterns never decline.
+template <typename OpTy> struct QuantOpToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, lower(rewriter, op, adaptor.getInput()));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::qat::populateQATToLinalgConversionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<QuantOpToLinalg<QuantizeOp>, QuantOpToLinalg<DequantizeOp>>(
+      patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct ConvertQATToLinalgPass
     : impl::ConvertQATToLinalgPassBase<ConvertQATToLinalgPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<QuantizeOp, DequantizeOp>(op))
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : ops) {
-      rewriter.setInsertionPoint(op);
-      Value result = llvm::TypeSwitch<Operation *, Value>(op)
-                         .Case<QuantizeOp, DequantizeOp>([&](auto concrete) {
-                           return lower(rewriter, concrete);
-                         });
-      rewriter.replaceOp(op, result);
-    }
+    RewritePatternSet patterns(&getContext());
+    populateQATToLinalgConversionPatterns(patterns);
+    // Exactly the two ops this pass lowers must disappear; fake-quant ops
+    // stay for qat-simulate (the qat-to-int pipeline runs it next).
+    ConversionTarget target(getContext());
+    target.addIllegalOp<QuantizeOp, DequantizeOp>();
+    target.addLegalOp<FakeQuantOp, FakeQuantMinMaxOp>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -95,6 +95,11 @@ static LogicalResult diagnoseConstantParams(FakeQuantMinMaxOp op) {
 
 namespace mlir::qat {
 namespace {
+/// Not a pattern set of its own: it folds only the ops that compute
+/// parameters (a slice found before any rewrite, so that weights keep their
+/// fake-quant ops), moves constant parameters into attributes with the
+/// fake-quant ops' own canonicalization patterns, and then checks every
+/// fake-quant op as a whole.
 struct QATFoldLearnedParamsPass
     : impl::QATFoldLearnedParamsPassBase<QATFoldLearnedParamsPass> {
   using Base::Base;

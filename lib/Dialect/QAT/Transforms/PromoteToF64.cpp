@@ -20,6 +20,10 @@ using namespace mlir;
 
 namespace mlir::qat {
 namespace {
+/// Not a set of local patterns: the type change is global (every value,
+/// block argument and function signature at once, by one AttrTypeReplacer
+/// walk, which keeps the IR valid only as a whole), and which fake-quant
+/// ops to wrap back into f32 is decided from the types before it.
 struct QATPromoteToF64Pass
     : impl::QATPromoteToF64PassBase<QATPromoteToF64Pass> {
   void runOnOperation() override {

@@ -6,9 +6,11 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Transforms/Patterns.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::qat {
 #define GEN_PASS_DEF_QATQUANTIZEWEIGHTSPASS
@@ -51,37 +53,63 @@ quantizeConstant(FakeQuantOp op, DenseElementsAttr weights, unsigned width) {
   return DenseElementsAttr::get(intType, values);
 }
 
+/// The constant weight `op` fake-quantizes with static parameters, or null.
+static DenseElementsAttr getStaticWeight(FakeQuantOp op) {
+  DenseElementsAttr values;
+  if (!op.hasStaticParameters() ||
+      !matchPattern(op.getInput(), m_Constant(&values)))
+    return nullptr;
+  return values;
+}
+
+namespace {
+/// fake_quant(constant) = dequantize(integer constant) on the op's grid.
+struct QuantizeWeight : OpRewritePattern<FakeQuantOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FakeQuantOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr values = getStaticWeight(op);
+    if (!values)
+      return rewriter.notifyMatchFailure(
+          op, "not a constant with static parameters");
+    quant::QuantizedType grid = op.getQuantizedType();
+    if (!grid)
+      return rewriter.notifyMatchFailure(op,
+                                         "its grid has no !quant.uniform form");
+    unsigned width = grid.getStorageTypeIntegralWidth();
+    DenseElementsAttr ints =
+        computesInDouble(op.getInput().getType().getElementType())
+            ? quantizeConstant<double>(op, values, width)
+            : quantizeConstant<float>(op, values, width);
+    Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), ints);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, op.getType(), constant,
+                                              TypeAttr::get(grid));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::qat::populateQuantizeWeightsPatterns(RewritePatternSet &patterns) {
+  patterns.add<QuantizeWeight>(patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct QATQuantizeWeightsPass
     : impl::QATQuantizeWeightsPassBase<QATQuantizeWeightsPass> {
   void runOnOperation() override {
-    SmallVector<FakeQuantOp> weights;
-    getOperation()->walk([&](FakeQuantOp op) {
-      if (op.hasStaticParameters() && matchPattern(op.getInput(), m_Constant()))
-        weights.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (FakeQuantOp op : weights) {
-      DenseElementsAttr values;
-      if (!matchPattern(op.getInput(), m_Constant(&values)))
-        continue;
-      quant::QuantizedType grid = op.getQuantizedType();
-      if (!grid) {
+    RewritePatternSet patterns(&getContext());
+    populateQuantizeWeightsPatterns(patterns);
+    // One visit per op, without folding: the greedy driver would first fold
+    // each fake-quant of a constant into a float constant (FakeQuantOp's
+    // folder), losing the grid this pass keeps.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    getOperation()->walk([](FakeQuantOp op) {
+      if (getStaticWeight(op) && !op.getQuantizedType())
         op.emitRemark("weight stays in float: its grid has no !quant.uniform "
                       "form");
-        continue;
-      }
-      unsigned width = grid.getStorageTypeIntegralWidth();
-      DenseElementsAttr ints =
-          computesInDouble(op.getInput().getType().getElementType())
-              ? quantizeConstant<double>(op, values, width)
-              : quantizeConstant<float>(op, values, width);
-      rewriter.setInsertionPoint(op);
-      Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), ints);
-      rewriter.replaceOpWithNewOp<DequantizeOp>(op, op.getType(), constant,
-                                                TypeAttr::get(grid));
-    }
+    });
   }
 };
 } // namespace

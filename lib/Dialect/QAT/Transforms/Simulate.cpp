@@ -13,6 +13,7 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Transforms/Patterns.h"
 #include "qat/Dialect/QAT/Utils/QuantCodegen.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,7 +21,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::qat {
 #define GEN_PASS_DEF_QATSIMULATEPASS
@@ -116,26 +117,45 @@ static Value simulate(OpBuilder &b, FakeQuantMinMaxOp op) {
       });
 }
 
+namespace {
+/// A fake-quant op with static parameters as its float linalg.generic.
+template <typename OpTy> struct SimulateFakeQuant : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasStaticParameters())
+      return rewriter.notifyMatchFailure(op, "learned parameters");
+    rewriter.replaceOp(op, simulate(rewriter, op));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::qat::populateSimulateFakeQuantPatterns(RewritePatternSet &patterns) {
+  patterns.add<SimulateFakeQuant<FakeQuantOp>,
+               SimulateFakeQuant<FakeQuantMinMaxOp>>(patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct QATSimulatePass : impl::QATSimulatePassBase<QATSimulatePass> {
   void runOnOperation() override {
-    SmallVector<FakeQuantOpInterface> ops;
-    getOperation()->walk([&](FakeQuantOpInterface op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (FakeQuantOpInterface op : ops) {
-      if (!op.hasStaticParameters()) {
-        op->emitOpError("has learned parameters that are not static; run "
-                        "--qat-fold-learned-params first");
-        return signalPassFailure();
-      }
-      rewriter.setInsertionPoint(op);
-      Value result =
-          llvm::TypeSwitch<Operation *, Value>(op)
-              .Case<FakeQuantOp, FakeQuantMinMaxOp>(
-                  [&](auto concrete) { return simulate(rewriter, concrete); });
-      rewriter.replaceOp(op, result);
-    }
+    RewritePatternSet patterns(&getContext());
+    populateSimulateFakeQuantPatterns(patterns);
+    // One visit per op: the generated generics match nothing, and the
+    // greedy driver would also visit each of their body ops and fold
+    // fake-quants of constants into float constants.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    WalkResult learned = getOperation()->walk([](FakeQuantOpInterface op) {
+      if (op.hasStaticParameters())
+        return WalkResult::advance();
+      op->emitOpError("has learned parameters that are not static; run "
+                      "--qat-fold-learned-params first");
+      return WalkResult::interrupt();
+    });
+    if (learned.wasInterrupted())
+      signalPassFailure();
   }
 };
 } // namespace

@@ -12,6 +12,7 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Transforms/Patterns.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -59,7 +60,8 @@ struct SinkThroughDataMovement : OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     DequantizeOp dq = getPerTensorDequantize(op->getOperand(0));
     if (!dq)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "the source is not a per-tensor dequantize");
     Value q = dq.getInput();
     Operation *clone = rewriter.clone(*op);
     clone->setOperand(0, q);
@@ -76,8 +78,11 @@ struct SinkThroughTranspose : OpRewritePattern<linalg::TransposeOp> {
   LogicalResult matchAndRewrite(linalg::TransposeOp transpose,
                                 PatternRewriter &rewriter) const override {
     DequantizeOp dq = getPerTensorDequantize(transpose.getInput());
-    if (!dq || transpose->getNumResults() != 1)
-      return failure();
+    if (!dq)
+      return rewriter.notifyMatchFailure(
+          transpose, "the input is not a per-tensor dequantize");
+    if (transpose->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(transpose, "not on tensors");
     Location loc = transpose.getLoc();
     Value q = dq.getInput();
     Value init = tensor::EmptyOp::create(
@@ -99,9 +104,12 @@ struct SinkThroughZeroPad : OpRewritePattern<tensor::PadOp> {
     DequantizeOp dq = getPerTensorDequantize(pad.getSource());
     FloatAttr value;
     Value padding = pad.getConstantPaddingValue();
-    if (!dq || !padding || !matchPattern(padding, m_Constant(&value)) ||
+    if (!dq)
+      return rewriter.notifyMatchFailure(
+          pad, "the source is not a per-tensor dequantize");
+    if (!padding || !matchPattern(padding, m_Constant(&value)) ||
         !value.getValue().isZero())
-      return failure();
+      return rewriter.notifyMatchFailure(pad, "the padding is not 0.0");
     auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
     Value q = dq.getInput();
     auto type = withStorageElement(pad.getResultType(), q);
@@ -129,8 +137,12 @@ struct SinkThroughConcat : OpRewritePattern<tensor::ConcatOp> {
     DequantizeOp first;
     for (Value in : concat.getInputs()) {
       DequantizeOp dq = getPerTensorDequantize(in);
-      if (!dq || (first && dq.getGrid() != first.getGrid()))
-        return failure();
+      if (!dq)
+        return rewriter.notifyMatchFailure(
+            concat, "an input is not a per-tensor dequantize");
+      if (first && dq.getGrid() != first.getGrid())
+        return rewriter.notifyMatchFailure(concat,
+                                           "the inputs are on different grids");
       first = first ? first : dq;
       storage.push_back(dq.getInput());
     }
@@ -151,10 +163,13 @@ struct SinkThroughMaxPool : OpRewritePattern<linalg::PoolingNhwcMaxOp> {
     DequantizeOp dq = getPerTensorDequantize(pool.getDpsInputs()[0]);
     auto fill = pool.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
     FloatAttr init;
-    if (!dq || !fill ||
-        !matchPattern(fill.getDpsInputs()[0], m_Constant(&init)) ||
+    if (!dq)
+      return rewriter.notifyMatchFailure(
+          pool, "the input is not a per-tensor dequantize");
+    if (!fill || !matchPattern(fill.getDpsInputs()[0], m_Constant(&init)) ||
         !init.getValue().isNegInfinity())
-      return failure();
+      return rewriter.notifyMatchFailure(pool,
+                                         "the pooling does not start at -inf");
     auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
     Location loc = pool.getLoc();
     Value q = dq.getInput();
@@ -195,9 +210,11 @@ struct DistributeQuantizeOverConcat : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     auto concat = quantize.getInput().getDefiningOp<tensor::ConcatOp>();
-    if (!concat || !concat->hasOneUse() ||
-        !isa<quant::UniformQuantizedType>(quantize.getGridType()))
-      return failure();
+    if (!concat || !concat->hasOneUse())
+      return rewriter.notifyMatchFailure(
+          quantize, "the input is not a concatenation used only here");
+    if (!isa<quant::UniformQuantizedType>(quantize.getGridType()))
+      return rewriter.notifyMatchFailure(quantize, "the grid is per-axis");
     SmallVector<Value> parts;
     for (Value in : concat.getInputs())
       parts.push_back(QuantizeOp::create(
@@ -219,9 +236,12 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     auto dq = quantize.getInput().getDefiningOp<DequantizeOp>();
     Type element = quantize.getInput().getType().getElementType();
-    if (!dq || dq.getGrid() != quantize.getGrid() ||
-        !(element.isF32() || element.isF64()))
-      return failure();
+    if (!dq || dq.getGrid() != quantize.getGrid())
+      return rewriter.notifyMatchFailure(
+          quantize, "the input is not a dequantize on the same grid");
+    // Exact only in f32 and f64 (Semantics.md §5).
+    if (!(element.isF32() || element.isF64()))
+      return rewriter.notifyMatchFailure(quantize, "not f32 or f64");
     rewriter.replaceOp(quantize, dq.getInput());
     return success();
   }
@@ -229,18 +249,24 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
 
 } // namespace
 
+void mlir::qat::populateSinkDequantizePatterns(RewritePatternSet &patterns) {
+  patterns.add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
+               SinkThroughDataMovement<tensor::ExpandShapeOp>,
+               SinkThroughDataMovement<tensor::ExtractSliceOp>,
+               SinkThroughTranspose, SinkThroughZeroPad, SinkThroughConcat,
+               SinkThroughMaxPool, DistributeQuantizeOverConcat,
+               FoldQuantizeOfDequantize>(patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct QATSinkDequantizePass
     : impl::QATSinkDequantizePassBase<QATSinkDequantizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
-                 SinkThroughDataMovement<tensor::ExpandShapeOp>,
-                 SinkThroughDataMovement<tensor::ExtractSliceOp>,
-                 SinkThroughTranspose, SinkThroughZeroPad, SinkThroughConcat,
-                 SinkThroughMaxPool, DistributeQuantizeOverConcat,
-                 FoldQuantizeOfDequantize>(&getContext());
+    populateSinkDequantizePatterns(patterns);
+    // Greedily, to a fixpoint: a dequantize moved below one op meets the
+    // next (a chain of reshapes, or a quantize to fold with).
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -6,8 +6,10 @@
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
+#include "qat/Dialect/QAT/Transforms/Patterns.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::qat {
 #define GEN_PASS_DEF_QATSPLITFAKEQUANTPASS
@@ -17,38 +19,62 @@ namespace mlir::qat {
 using namespace mlir;
 using namespace mlir::qat;
 
+/// Why the fake-quant op `op` cannot be split (it stays in float), or
+/// nothing when it can.
+static std::optional<StringRef> getReasonToStay(FakeQuantOpInterface op) {
+  auto fakeQuant = dyn_cast<FakeQuantOp>(op.getOperation());
+  if (!fakeQuant)
+    return StringRef("TensorFlow's min/max kernel rounds differently from "
+                     "qat.quantize");
+  if (!fakeQuant.getQuantizedType())
+    return StringRef("its parameters are not static");
+  return std::nullopt;
+}
+
+namespace {
+/// fake_quant(x) = dequantize(quantize(x)) on the op's grid.
+struct SplitFakeQuant : OpRewritePattern<FakeQuantOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FakeQuantOp op,
+                                PatternRewriter &rewriter) const override {
+    if (std::optional<StringRef> reason = getReasonToStay(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    quant::QuantizedType grid = op.getQuantizedType();
+    auto floatType = op.getInput().getType();
+    auto intType = RankedTensorType::get(
+        floatType.getShape(),
+        rewriter.getIntegerType(grid.getStorageTypeIntegralWidth()));
+    auto quantize = QuantizeOp::create(
+        rewriter, op.getLoc(), intType, op.getInput(), TypeAttr::get(grid),
+        op.getRoundingAttr(), op.getReciprocalScaleAttr());
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, floatType, quantize,
+                                              TypeAttr::get(grid));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::qat::populateSplitFakeQuantPatterns(RewritePatternSet &patterns) {
+  patterns.add<SplitFakeQuant>(patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct QATSplitFakeQuantPass
     : impl::QATSplitFakeQuantPassBase<QATSplitFakeQuantPass> {
   void runOnOperation() override {
-    SmallVector<FakeQuantOpInterface> ops;
-    getOperation()->walk([&](FakeQuantOpInterface op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (FakeQuantOpInterface op : ops) {
-      auto fakeQuant = dyn_cast<FakeQuantOp>(op.getOperation());
-      if (!fakeQuant) {
-        op->emitRemark("stays in float: TensorFlow's min/max kernel rounds "
-                       "differently from qat.quantize");
-        continue;
-      }
-      quant::QuantizedType grid = fakeQuant.getQuantizedType();
-      if (!grid) {
-        op->emitRemark("stays in float: its parameters are not static");
-        continue;
-      }
-      auto floatType = fakeQuant.getInput().getType();
-      auto intType = RankedTensorType::get(
-          floatType.getShape(),
-          rewriter.getIntegerType(grid.getStorageTypeIntegralWidth()));
-      rewriter.setInsertionPoint(op);
-      auto quantize = QuantizeOp::create(
-          rewriter, op.getLoc(), intType, fakeQuant.getInput(),
-          TypeAttr::get(grid), fakeQuant.getRoundingAttr(),
-          fakeQuant.getReciprocalScaleAttr());
-      rewriter.replaceOpWithNewOp<DequantizeOp>(op, floatType, quantize,
-                                                TypeAttr::get(grid));
-    }
+    RewritePatternSet patterns(&getContext());
+    populateSplitFakeQuantPatterns(patterns);
+    // One visit per op: a split is final (its quantize and dequantize match
+    // nothing), and the greedy driver would also fold fake-quants of
+    // constants into float constants and erase dead ops, which this pass
+    // does not do.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    getOperation()->walk([](FakeQuantOpInterface op) {
+      if (std::optional<StringRef> reason = getReasonToStay(op))
+        op->emitRemark() << "stays in float: " << *reason;
+    });
   }
 };
 } // namespace

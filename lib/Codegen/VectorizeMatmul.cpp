@@ -407,8 +407,26 @@ private:
     bool narrow = dot.bits == 16 && kernel.s8Weights && !isDepthwise();
     return narrow ? b.getI8Type() : element();
   }
+  /// How the forall splits the rows besides the panels.
+  struct RowChunks {
+    int64_t chunks;
+    /// Rows per chunk (an index value).
+    Value chunkRows;
+    /// The chunks are row blocks that fit in L2, outside the panels.
+    bool rowBlocks;
+    /// A convolution of one image (chunks of whole output rows).
+    bool oneImage;
+  };
+
   Value packWeights();
   Value prepareActivations();
+  /// The result's sizes but the columns, and (in `rows`) its rows.
+  SmallVector<OpFoldResult> getResultSizes(Value &rows);
+  RowChunks chooseRowChunks(Value rows);
+  /// The forall's body: one chunk of rows of one panel, its slice of the
+  /// result written in whole tiles.
+  void emitChunk(scf::ForallOp forall, ArrayRef<OpFoldResult> sizes, Value rows,
+                 const RowChunks &chunking, Value c0, Value c1);
   /// The result coordinates of row `m` but the channel: (m) for a matmul,
   /// (batch, oh, ow) for a convolution.
   SmallVector<Value> getRowCoordinates(Value m);
@@ -821,17 +839,10 @@ Value KernelEmitter::emitTile(int64_t rows, Value m0, Value panel, Value out) {
   return out;
 }
 
-Value KernelEmitter::emit() {
-  packed = packWeights();
-  activations = prepareActivations();
-  Type outElement =
-      kernel.consumer
-          ? getElementTypeOrSelf(kernel.consumer.getResultTypes()[0])
-          : b.getI32Type();
+SmallVector<OpFoldResult> KernelEmitter::getResultSizes(Value &rows) {
   // The result's sizes (a matmul's rows from the prepared activations, so
   // that a widening the quad step does not read dies), and the rows.
   SmallVector<OpFoldResult> sizes;
-  Value rows;
   if (kernel.window) {
     int64_t count = 1;
     for (int64_t d : kernel.window->outShape) {
@@ -847,89 +858,77 @@ Value KernelEmitter::emit() {
     sizes.push_back(tensor::getMixedSize(b, loc, activations, rowDim));
     rows = tensor::DimOp::create(b, loc, activations, rowDim);
   }
-  // Whole panels of columns, the extra ones sliced off at the end: every
-  // store is a whole vector. (LLVM 22 miscompiles a masked truncating store
-  // with one active lane on AVX-512 into a 4-byte store, which clobbered the
-  // next elements: qat-difftest found it with two threads.)
-  sizes.push_back(b.getIndexAttr(panels * nr));
-  Value out = tensor::EmptyOp::create(b, loc, sizes, outElement);
-  Value c0 = index(0), c1 = index(1);
+  return sizes;
+}
+
+KernelEmitter::RowChunks KernelEmitter::chooseRowChunks(Value rows) {
   // Row chunks: of whole mr-row tiles for a matmul, of whole output rows
   // for a convolution of one image (its slices must be boxes); none else.
-  int64_t chunks = rowChunks;
-  bool oneImage = kernel.window && kernel.window->outShape[0] == 1;
-  Value chunkRows;
-  bool rowBlocks = false;
-  if (kernel.window && !oneImage) {
-    chunks = 1;
-    chunkRows = rows;
-  } else if (kernel.window) {
-    int64_t oh = kernel.window->outShape[1], ow = kernel.window->outShape[2];
-    chunks = std::min(chunks, oh);
-    chunkRows = index((oh + chunks - 1) / chunks * ow);
-  } else {
-    // ceil(ceil(M / mr) / chunks) * mr rows, at run time.
-    Value tiles = arith::CeilDivUIOp::create(b, loc, rows, index(mr));
-    chunkRows = arith::MulIOp::create(
-        b, loc, arith::CeilDivUIOp::create(b, loc, tiles, index(chunks)),
-        index(mr));
-    // Activations too large for L2: chunks of a block that fits instead,
-    // outside the panels, so that every panel rereads its block from L2
-    // rather than the whole matrix from memory (at vpdpbusd's rate that
-    // bandwidth is the limit) and each thread keeps its blocks in its own
-    // cache. (Smaller ones keep the panels outside: the threads then split
-    // the weights, which dominate the traffic of a few rows.)
-    int64_t rowBytes =
-        std::max<int64_t>(1, kernel.k *
-                                 getElementTypeOrSelf(activations.getType())
-                                     .getIntOrFloatBitWidth() /
-                                 8);
-    int64_t staticRows =
-        cast<RankedTensorType>(activations.getType()).getDimSize(0);
-    if (!kernel.batch && !ShapedType::isDynamic(staticRows) &&
-        staticRows * rowBytes > kL2BlockBytes) {
-      int64_t block = std::max<int64_t>(1, kL2BlockBytes / rowBytes / mr) * mr;
-      int64_t split =
-          llvm::divideCeil(llvm::divideCeil(staticRows, mr), chunks) * mr;
-      int64_t blockRows = std::min(split, block);
-      chunkRows = index(blockRows);
-      chunks = llvm::divideCeil(staticRows, blockRows);
-      rowBlocks = true;
-    }
+  RowChunks r{rowChunks, Value(), false,
+              kernel.window && kernel.window->outShape[0] == 1};
+  if (kernel.window && !r.oneImage) {
+    r.chunks = 1;
+    r.chunkRows = rows;
+    return r;
   }
-  // (Batch,) panel and chunk are independent: an scf.forall, which
-  // qat-codegen-cpu runs on `threads` threads (in any order, with the same
-  // results). Convolutions: panels outside chunks, so that OpenMP's static
-  // schedule gives each thread a range of panels with all their chunks and
-  // empty chunks (few rows) do not leave a thread idle. Matmuls: row blocks
-  // outside panels (above); their count follows the rows, none is empty.
-  SmallVector<OpFoldResult> counts{b.getIndexAttr(panels),
-                                   b.getIndexAttr(chunks)};
-  if (rowBlocks)
-    std::swap(counts[0], counts[1]);
-  if (kernel.batch)
-    counts.insert(counts.begin(), b.getIndexAttr(kernel.batch));
-  auto forall =
-      scf::ForallOp::create(b, loc, counts, ValueRange{out}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
+  if (kernel.window) {
+    int64_t oh = kernel.window->outShape[1], ow = kernel.window->outShape[2];
+    r.chunks = std::min(r.chunks, oh);
+    r.chunkRows = index((oh + r.chunks - 1) / r.chunks * ow);
+    return r;
+  }
+  // ceil(ceil(M / mr) / chunks) * mr rows, at run time.
+  Value tiles = arith::CeilDivUIOp::create(b, loc, rows, index(mr));
+  r.chunkRows = arith::MulIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, tiles, index(r.chunks)),
+      index(mr));
+  // Activations too large for L2: chunks of a block that fits instead,
+  // outside the panels, so that every panel rereads its block from L2
+  // rather than the whole matrix from memory (at vpdpbusd's rate that
+  // bandwidth is the limit) and each thread keeps its blocks in its own
+  // cache. (Smaller ones keep the panels outside: the threads then split
+  // the weights, which dominate the traffic of a few rows.)
+  int64_t rowBytes = std::max<int64_t>(
+      1,
+      kernel.k *
+          getElementTypeOrSelf(activations.getType()).getIntOrFloatBitWidth() /
+          8);
+  int64_t staticRows =
+      cast<RankedTensorType>(activations.getType()).getDimSize(0);
+  if (!kernel.batch && !ShapedType::isDynamic(staticRows) &&
+      staticRows * rowBytes > kL2BlockBytes) {
+    int64_t block = std::max<int64_t>(1, kL2BlockBytes / rowBytes / mr) * mr;
+    int64_t split =
+        llvm::divideCeil(llvm::divideCeil(staticRows, mr), r.chunks) * mr;
+    int64_t blockRows = std::min(split, block);
+    r.chunkRows = index(blockRows);
+    r.chunks = llvm::divideCeil(staticRows, blockRows);
+    r.rowBlocks = true;
+  }
+  return r;
+}
+
+void KernelEmitter::emitChunk(scf::ForallOp forall,
+                              ArrayRef<OpFoldResult> sizes, Value rows,
+                              const RowChunks &chunking, Value c0, Value c1) {
   unsigned first = kernel.batch ? 1 : 0;
   if (kernel.batch)
     batchIndex = forall.getInductionVar(0);
+  bool rowBlocks = chunking.rowBlocks;
   Value panel = forall.getInductionVar(first + (rowBlocks ? 1 : 0)),
         chunk = forall.getInductionVar(first + (rowBlocks ? 0 : 1));
   Value shared = forall.getRegionIterArgs()[0];
   Value r0 = arith::MinUIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, chunk, chunkRows), rows);
+      b, loc, arith::MulIOp::create(b, loc, chunk, chunking.chunkRows), rows);
   Value r1 = arith::MinUIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, r0, chunkRows), rows);
+      b, loc, arith::AddIOp::create(b, loc, r0, chunking.chunkRows), rows);
   Value n0 = arith::MulIOp::create(b, loc, panel, index(nr));
   OpFoldResult width = b.getIndexAttr(nr);
   // The slice: the chunk's rows, the panel's columns.
   SmallVector<OpFoldResult> offsets, sliceSizes,
       strides(sizes.size(), b.getIndexAttr(1));
   Value count = arith::SubIOp::create(b, loc, r1, r0);
-  if (kernel.window && !oneImage) {
+  if (kernel.window && !chunking.oneImage) {
     sliceOrigin = {c0, c0, c0};
     sliceSizes.assign(sizes.begin(), sizes.end() - 1);
   } else if (kernel.window) {
@@ -970,6 +969,43 @@ Value KernelEmitter::emit() {
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(b, loc, rest.getResult(0), shared,
                                         offsets, sliceSizes, strides);
+}
+
+Value KernelEmitter::emit() {
+  packed = packWeights();
+  activations = prepareActivations();
+  Type outElement =
+      kernel.consumer
+          ? getElementTypeOrSelf(kernel.consumer.getResultTypes()[0])
+          : b.getI32Type();
+  Value rows;
+  SmallVector<OpFoldResult> sizes = getResultSizes(rows);
+  // Whole panels of columns, the extra ones sliced off at the end: every
+  // store is a whole vector. (LLVM 22 miscompiles a masked truncating store
+  // with one active lane on AVX-512 into a 4-byte store, which clobbered the
+  // next elements: qat-difftest found it with two threads.)
+  sizes.push_back(b.getIndexAttr(panels * nr));
+  Value out = tensor::EmptyOp::create(b, loc, sizes, outElement);
+  Value c0 = index(0), c1 = index(1);
+  RowChunks chunking = chooseRowChunks(rows);
+  // (Batch,) panel and chunk are independent: an scf.forall, which
+  // qat-codegen-cpu runs on `threads` threads (in any order, with the same
+  // results). Convolutions: panels outside chunks, so that OpenMP's static
+  // schedule gives each thread a range of panels with all their chunks and
+  // empty chunks (few rows) do not leave a thread idle. Matmuls: row blocks
+  // outside panels (chooseRowChunks); their count follows the rows, none is
+  // empty.
+  SmallVector<OpFoldResult> counts{b.getIndexAttr(panels),
+                                   b.getIndexAttr(chunking.chunks)};
+  if (chunking.rowBlocks)
+    std::swap(counts[0], counts[1]);
+  if (kernel.batch)
+    counts.insert(counts.begin(), b.getIndexAttr(kernel.batch));
+  auto forall =
+      scf::ForallOp::create(b, loc, counts, ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  emitChunk(forall, sizes, rows, chunking, c0, c1);
   if (fullPanels())
     return forall.getResult(0);
   SmallVector<OpFoldResult> zeros(sizes.size(), b.getIndexAttr(0)),

@@ -18,6 +18,7 @@
 
 #include "VectorBody.h"
 #include "qat/Codegen/Passes.h"
+#include "qat/Codegen/Patterns.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -25,6 +26,7 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::qat {
 #define GEN_PASS_DEF_QATVECTORIZEELEMENTWISEPASS
@@ -88,9 +90,11 @@ std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
 /// it with the window's input vectors (the pooling body's scalar ops cloned
 /// on vectors, window unrolled) and writes it back. Upstream vectorizes
 /// only 1-D poolings, and decomposes 2-D ones only on tensors.
-bool vectorizePooling(RewriterBase &rewriter, linalg::LinalgOp op) {
-  if (!isPooling2D(op) || !op.hasPureBufferSemantics() || op.hasDynamicShape())
-    return false;
+LogicalResult vectorizePooling(PatternRewriter &rewriter, linalg::LinalgOp op) {
+  if (!isPooling2D(op))
+    return rewriter.notifyMatchFailure(op, "not a 2-D NHWC pooling");
+  if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
+    return rewriter.notifyMatchFailure(op, "not on buffers of static shapes");
   Value input = op.getDpsInputs()[0], output = op.getDpsInits()[0];
   auto outType = cast<MemRefType>(output.getType());
   Type inElem = getElementTypeOrSelf(input.getType()),
@@ -98,22 +102,24 @@ bool vectorizePooling(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t w = chooseWidth(ranges[3], std::max(inElem.getIntOrFloatBitWidth(),
                                               outElem.getIntOrFloatBitWidth()));
-  if (w == 0 || ranges[4] * ranges[5] > 64)
-    return false;
+  if (w == 0)
+    return rewriter.notifyMatchFailure(op, "no vector width for the channels");
+  if (ranges[4] * ranges[5] > 64)
+    return rewriter.notifyMatchFailure(op, "a window of more than 64 taps");
   auto strides = op->getAttrOfType<DenseIntElementsAttr>("strides");
   auto dilations = op->getAttrOfType<DenseIntElementsAttr>("dilations");
   if (!strides || !dilations)
-    return false;
+    return rewriter.notifyMatchFailure(op, "no strides or dilations");
   SmallVector<int64_t> s(strides.getValues<int64_t>()),
       d(dilations.getValues<int64_t>());
   Block *body = op.getBlock();
   // The body: (input, window, output) -> yield; the window is unused.
   if (!body->getArgument(1).use_empty())
-    return false;
+    return rewriter.notifyMatchFailure(op, "the body reads the window");
   for (Operation &inner : body->without_terminator())
     if (!inner.hasTrait<OpTrait::Elementwise>() &&
         !isa<arith::ConstantOp>(inner))
-      return false;
+      return rewriter.notifyMatchFailure(op, "the body is not element-wise");
 
   Location loc = op.getLoc();
   OpBuilder::InsertionGuard guard(rewriter);
@@ -154,7 +160,7 @@ bool vectorizePooling(RewriterBase &rewriter, linalg::LinalgOp op) {
                                         ArrayRef<bool>{true});
       });
   rewriter.eraseOp(op);
-  return true;
+  return success();
 }
 
 /// Vectorizes `op` in place of it; false if upstream's vectorizer declines.
@@ -168,36 +174,68 @@ bool vectorizeInPlace(RewriterBase &rewriter, Operation *op) {
   return true;
 }
 
+/// A 2-D NHWC pooling on buffers as loops over channel vectors.
+struct VectorizePooling : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    return vectorizePooling(rewriter, op);
+  }
+};
+
+/// An element-wise op on buffers tiled to 1 x ... x 1 x w and each tile
+/// vectorized by upstream's vectorizer.
+struct TileAndVectorizeElementwise
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (isPooling2D(op))
+      return rewriter.notifyMatchFailure(op, "a pooling (own pattern)");
+    std::optional<SmallVector<int64_t>> sizes = getTileSizes(op);
+    if (!sizes)
+      return rewriter.notifyMatchFailure(
+          op, "not element-wise on buffers of static shapes with a vector "
+              "width for the innermost dimension");
+    if (failed(linalg::vectorizeOpPrecondition(op)))
+      return rewriter.notifyMatchFailure(op,
+                                         "upstream's vectorizer declines it");
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), *sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return rewriter.notifyMatchFailure(op, "tiling failed");
+    rewriter.eraseOp(op);
+    // A tile the vectorizer declines stays a scalar loop.
+    vectorizeInPlace(rewriter, tiled->tiledOps.back());
+    return success();
+  }
+};
+
 } // namespace
+
+void mlir::qat::populateVectorizeElementwisePatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<VectorizePooling, TileAndVectorizeElementwise>(
+      patterns.getContext());
+}
 
 namespace mlir::qat {
 namespace {
 struct QATVectorizeElementwisePass
     : impl::QATVectorizeElementwisePassBase<QATVectorizeElementwisePass> {
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> ops;
-    SmallVector<linalg::LinalgOp> poolings;
-    getOperation()->walk([&](linalg::LinalgOp op) {
-      if (isPooling2D(op))
-        poolings.push_back(op);
-      else if (auto sizes = getTileSizes(op))
-        ops.push_back({op, *sizes});
-    });
-    IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : poolings)
-      vectorizePooling(rewriter, op);
-    for (auto &[op, sizes] : ops) {
-      if (failed(linalg::vectorizeOpPrecondition(op)))
-        continue;
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        continue;
-      rewriter.eraseOp(op);
-      vectorizeInPlace(rewriter, tiled->tiledOps.back());
+    {
+      RewritePatternSet patterns(&getContext());
+      populateVectorizeElementwisePatterns(patterns);
+      // One visit per op: the tiles are new ops that must not be visited
+      // (a tile the vectorizer declines would be tiled again, forever),
+      // and the greedy driver would fold and erase across the program.
+      walkAndApplyPatterns(getOperation(), std::move(patterns));
     }
     // 1 x ... x 1 x width vectors as 1-D ones.
     RewritePatternSet patterns(&getContext());

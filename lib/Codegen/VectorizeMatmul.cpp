@@ -18,11 +18,13 @@
 #include "VectorBody.h"
 #include "qat/Codegen/ElementRange.h"
 #include "qat/Codegen/Passes.h"
+#include "qat/Codegen/Patterns.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::qat {
 #define GEN_PASS_DEF_QATVECTORIZEMATMULPASS
@@ -1017,7 +1019,87 @@ Value KernelEmitter::emit() {
       .getResult();
 }
 
+/// The integer contractions qat-to-int emits: the ops the pattern looks
+/// at, with or without a kernel for them.
+bool isIntegerContraction(linalg::LinalgOp op) {
+  return isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
+             linalg::Conv2DNchwFchwOp, linalg::Conv2DNgchwGfchwOp,
+             linalg::DepthwiseConv2DNhwcHwcOp>(*op) &&
+         op->getNumResults() == 1 &&
+         getElementTypeOrSelf(op->getResult(0).getType()).isInteger(32);
+}
+
+/// Quads need u8 activations and s8 weights, and with int16 pair sums a
+/// proof that none saturates; pairs take the rest.
+DotShape chooseDot(const MatmulKernel &kernel, DotProduct dotProduct) {
+  // Depthwise convolutions: no sum across K within a lane (each lane is
+  // its own channel). Each tap is a pair step whose second product is
+  // zero: the activation zero-extended into an i32 lane holds (a, 0) as
+  // i16, the weights are packed as (w, 0), and vpmaddwd computes
+  // a * w + 0 * 0 (at 1.6x the rate of vpmulld on i32 lanes here).
+  if (kernel.window && kernel.window->depthwise)
+    return dotProduct == DotProduct::Quad ? kWidePairDot : kPairDot;
+  if (dotProduct == DotProduct::Pair || !kernel.getU8Activations() ||
+      !kernel.s8Weights)
+    return kPairDot;
+  if (dotProduct == DotProduct::Quad)
+    return kQuadDot;
+  int64_t maxActivation = getMaxActivation(kernel);
+  int64_t saturable = countSaturablePairs(kernel, maxActivation);
+  if (saturable == 0)
+    return kQuadI16Dot;
+  int64_t pairs = PackedRows{kernel, kQuadI16Dot.group}.count() / 2 * kernel.n *
+                  std::max<int64_t>(1, kernel.batch);
+  kernel.op->emitRemark()
+      << "'" << kernel.op->getName()
+      << "' uses exact i16 pairs (vpmaddwd), not the faster u8 x s8 step "
+         "(vpmaddubsw), whose int16 pair sums could saturate in "
+      << saturable << " of " << pairs
+      << " (weight pair, column) entries with activations up to "
+      << maxActivation
+      << "; 7-bit weights (|w| <= 64) or 7-bit activations make it exact";
+  return kPairDot;
+}
+
+/// An integer contraction with a kernel, and its consumer, as the kernel's
+/// loop nest.
+struct VectorizeContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  VectorizeContraction(MLIRContext *ctx, const VectorizeMatmulOptions &options)
+      : OpInterfaceRewritePattern(ctx), options(options) {
+    assert(options.rowsPerTile > 0 && options.vectorsPerRow > 0 &&
+           options.rowChunks > 0 && "tile counts must be positive");
+  }
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isIntegerContraction(op))
+      return rewriter.notifyMatchFailure(op, "not an integer contraction");
+    std::string reason;
+    FailureOr<MatmulKernel> kernel = matchKernel(op, reason);
+    if (failed(kernel))
+      return rewriter.notifyMatchFailure(op, reason);
+    Operation *root =
+        kernel->consumer ? kernel->consumer.getOperation() : op.getOperation();
+    rewriter.setInsertionPoint(root);
+    DotShape dot = chooseDot(*kernel, options.dot);
+    Value result = KernelEmitter(rewriter, *kernel, dot, options.rowsPerTile,
+                                 options.vectorsPerRow, options.rowChunks)
+                       .emit();
+    rewriter.replaceOp(root, result);
+    if (root != op.getOperation() && op->use_empty())
+      rewriter.eraseOp(op);
+    return success();
+  }
+
+  VectorizeMatmulOptions options;
+};
+
 } // namespace
+
+void mlir::qat::populateVectorizeMatmulPatterns(
+    RewritePatternSet &patterns, const VectorizeMatmulOptions &options) {
+  patterns.add<VectorizeContraction>(patterns.getContext(), options);
+}
 
 namespace mlir::qat {
 namespace {
@@ -1025,77 +1107,43 @@ struct QATVectorizeMatmulPass
     : impl::QATVectorizeMatmulPassBase<QATVectorizeMatmulPass> {
   using Base::Base;
 
-  /// Quads need u8 activations and s8 weights, and with int16 pair sums a
-  /// proof that none saturates; pairs take the rest.
-  DotShape chooseDot(const MatmulKernel &kernel) {
-    // Depthwise convolutions: no sum across K within a lane (each lane is
-    // its own channel). Each tap is a pair step whose second product is
-    // zero: the activation zero-extended into an i32 lane holds (a, 0) as
-    // i16, the weights are packed as (w, 0), and vpmaddwd computes
-    // a * w + 0 * 0 (at 1.6x the rate of vpmulld on i32 lanes here).
-    if (kernel.window && kernel.window->depthwise)
-      return dotProduct == DotProduct::Quad ? kWidePairDot : kPairDot;
-    if (dotProduct == DotProduct::Pair || !kernel.getU8Activations() ||
-        !kernel.s8Weights)
-      return kPairDot;
-    if (dotProduct == DotProduct::Quad)
-      return kQuadDot;
-    int64_t maxActivation = getMaxActivation(kernel);
-    int64_t saturable = countSaturablePairs(kernel, maxActivation);
-    if (saturable == 0)
-      return kQuadI16Dot;
-    int64_t pairs = PackedRows{kernel, kQuadI16Dot.group}.count() / 2 *
-                    kernel.n * std::max<int64_t>(1, kernel.batch);
-    kernel.op->emitRemark()
-        << "'" << kernel.op->getName()
-        << "' uses exact i16 pairs (vpmaddwd), not the faster u8 x s8 step "
-           "(vpmaddubsw), whose int16 pair sums could saturate in "
-        << saturable << " of " << pairs
-        << " (weight pair, column) entries with activations up to "
-        << maxActivation
-        << "; 7-bit weights (|w| <= 64) or 7-bit activations make it exact";
-    return kPairDot;
-  }
-
   void runOnOperation() override {
     if (rowsPerTile < 1 || vectorsPerRow < 1 || rowChunks < 1) {
       getOperation()->emitError() << "qat-vectorize-matmul: mr, nr-vectors "
                                      "and row-chunks must be positive";
       return signalPassFailure();
     }
-    // The integer contractions qat-to-int emits; those without a kernel
-    // stay correct on upstream's loops, and a remark says why.
-    SmallVector<linalg::LinalgOp> contractions;
+    RewritePatternSet patterns(&getContext());
+    populateVectorizeMatmulPatterns(
+        patterns, {rowsPerTile, vectorsPerRow, rowChunks, dotProduct});
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    // One contraction at a time, in program order: a kernel's saturation
+    // proof reads the producers of its activations, which an earlier kernel
+    // replaces, so the order decides its dot product step. (Over the whole
+    // region, the greedy driver would also erase every dead op of the
+    // program.) The kernel's own ops are not visited: they match nothing,
+    // and there are many.
+    SmallVector<Operation *> contractions;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
-              linalg::Conv2DNchwFchwOp, linalg::Conv2DNgchwGfchwOp,
-              linalg::DepthwiseConv2DNhwcHwcOp>(*op) &&
-          op->getNumResults() == 1 &&
-          getElementTypeOrSelf(op->getResult(0).getType()).isInteger(32))
+      if (isIntegerContraction(op))
         contractions.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp mm : contractions) {
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps)
+        .enableFolding(false)
+        .enableConstantCSE(false);
+    for (Operation *op : contractions)
+      (void)applyOpPatternsGreedily(op, frozen, config);
+    // The integer contractions without a kernel stay correct on upstream's
+    // loops; a remark says why.
+    getOperation()->walk([](linalg::LinalgOp op) {
       std::string reason;
-      FailureOr<MatmulKernel> kernel = matchKernel(mm, reason);
-      if (failed(kernel)) {
-        mm->emitRemark() << "'" << mm->getName()
+      if (isIntegerContraction(op) && failed(matchKernel(op, reason)))
+        op->emitRemark() << "'" << op->getName()
                          << "' runs on upstream's loops, not as a vector "
                             "kernel: "
                          << reason;
-        continue;
-      }
-      Operation *root = kernel->consumer ? kernel->consumer.getOperation()
-                                         : mm.getOperation();
-      rewriter.setInsertionPoint(root);
-      DotShape dot = chooseDot(*kernel);
-      Value result = KernelEmitter(rewriter, *kernel, dot, rowsPerTile,
-                                   vectorsPerRow, rowChunks)
-                         .emit();
-      rewriter.replaceOp(root, result);
-      if (root != mm.getOperation() && mm->use_empty())
-        rewriter.eraseOp(mm);
-    }
+    });
   }
 };
 } // namespace

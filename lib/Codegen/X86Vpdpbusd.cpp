@@ -6,6 +6,7 @@
 
 #include "BytePairs.h"
 #include "qat/Codegen/Passes.h"
+#include "qat/Codegen/Patterns.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -77,10 +78,12 @@ struct QuadDotToVpdpbusd : OpRewritePattern<arith::AddIOp> {
                                 PatternRewriter &rewriter) const override {
     auto type = VectorType::get({kLanes}, rewriter.getI32Type());
     if (tree.getType() != type)
-      return failure();
+      return rewriter.notifyMatchFailure(tree, "not a vector<16xi32>");
     std::optional<std::pair<Value, Value>> operands = matchQuadDot(tree);
     if (!operands)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          tree, "not the sum of the u8 x s8 products of each group of four "
+                "lanes");
     Operation *root = tree;
     Value acc;
     if (tree->hasOneUse())
@@ -102,12 +105,16 @@ struct QuadDotToVpdpbusd : OpRewritePattern<arith::AddIOp> {
 
 } // namespace
 
+void mlir::qat::populateX86VpdpbusdPatterns(RewritePatternSet &patterns) {
+  patterns.add<QuadDotToVpdpbusd>(patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct QATX86VpdpbusdPass : impl::QATX86VpdpbusdPassBase<QATX86VpdpbusdPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<QuadDotToVpdpbusd>(&getContext());
+    populateX86VpdpbusdPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -6,6 +6,7 @@
 
 #include "BytePairs.h"
 #include "qat/Codegen/Passes.h"
+#include "qat/Codegen/Patterns.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -86,11 +87,13 @@ struct SaturatingQuadDotToVpmaddubsw : OpRewritePattern<arith::AddIOp> {
                                 PatternRewriter &rewriter) const override {
     auto type = VectorType::get({kLanes}, rewriter.getI32Type());
     if (sum.getType() != type)
-      return failure();
+      return rewriter.notifyMatchFailure(sum, "not a vector<8xi32>");
     std::optional<std::pair<Value, Value>> operands =
         matchSaturatingQuadDot(sum);
     if (!operands)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          sum, "not the pair sums of int16-saturated pair sums of u8 x s8 "
+               "products");
     Location loc = sum.getLoc();
     auto i16 = VectorType::get({kPairs}, rewriter.getI16Type());
     Value pairs = LLVM::CallIntrinsicOp::create(
@@ -110,13 +113,17 @@ struct SaturatingQuadDotToVpmaddubsw : OpRewritePattern<arith::AddIOp> {
 
 } // namespace
 
+void mlir::qat::populateX86VpmaddubswPatterns(RewritePatternSet &patterns) {
+  patterns.add<SaturatingQuadDotToVpmaddubsw>(patterns.getContext());
+}
+
 namespace mlir::qat {
 namespace {
 struct QATX86VpmaddubswPass
     : impl::QATX86VpmaddubswPassBase<QATX86VpmaddubswPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SaturatingQuadDotToVpmaddubsw>(&getContext());
+    populateX86VpmaddubswPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

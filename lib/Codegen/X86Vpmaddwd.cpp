@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qat/Codegen/Passes.h"
+#include "qat/Codegen/Patterns.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -59,7 +60,7 @@ struct PairMultiplyAddToVpmaddwd : OpRewritePattern<arith::AddIOp> {
                                 PatternRewriter &rewriter) const override {
     auto type = dyn_cast<VectorType>(add.getType());
     if (!type || type.getRank() != 1 || !type.getElementType().isInteger(32))
-      return failure();
+      return rewriter.notifyMatchFailure(add, "not a 1-D vector of i32");
     int64_t n = type.getNumElements();
     StringRef intrinsic;
     if (n == 8)
@@ -67,7 +68,8 @@ struct PairMultiplyAddToVpmaddwd : OpRewritePattern<arith::AddIOp> {
     else if (n == 16 && avx512)
       intrinsic = "llvm.x86.avx512.pmaddw.d.512";
     else
-      return failure();
+      return rewriter.notifyMatchFailure(add, avx512 ? "not 8 or 16 lanes"
+                                                     : "not 8 lanes");
     for (auto [evenSide, oddSide] : {std::pair{add.getLhs(), add.getRhs()},
                                      std::pair{add.getRhs(), add.getLhs()}}) {
       auto even = matchHalfProduct(evenSide, false, n);
@@ -82,13 +84,19 @@ struct PairMultiplyAddToVpmaddwd : OpRewritePattern<arith::AddIOp> {
           ValueRange{even->first, even->second});
       return success();
     }
-    return failure();
+    return rewriter.notifyMatchFailure(
+        add, "not the sum of the even and odd products of two i16 vectors");
   }
 
   bool avx512;
 };
 
 } // namespace
+
+void mlir::qat::populateX86VpmaddwdPatterns(RewritePatternSet &patterns,
+                                            bool avx512) {
+  patterns.add<PairMultiplyAddToVpmaddwd>(patterns.getContext(), avx512);
+}
 
 namespace mlir::qat {
 namespace {
@@ -97,7 +105,7 @@ struct QATX86VpmaddwdPass : impl::QATX86VpmaddwdPassBase<QATX86VpmaddwdPass> {
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PairMultiplyAddToVpmaddwd>(&getContext(), avx512);
+    populateX86VpmaddwdPatterns(patterns, avx512);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -20,8 +20,10 @@ class RewritePatternSet;
 namespace qat {
 
 /// Adds the conversion patterns of `qat.quantize` and `qat.dequantize` to
-/// arith, math, tensor and linalg ops. They apply to every valid op, so a
-/// conversion target on which the two ops are illegal is always reached.
+/// arith, math, tensor and linalg ops, which must be legal on the conversion
+/// target (the conversion legalizes the ops a pattern creates, too). The
+/// patterns apply to every valid op, so a target on which the two ops are
+/// illegal is always reached.
 void populateQATToLinalgConversionPatterns(RewritePatternSet &patterns);
 
 } // namespace qat

@@ -75,3 +75,14 @@ func.func @dynamic_scale(%x: tensor<4xf32>, %t: tensor<f32>) -> tensor<4xf32> {
   %0 = qat.fake_quant %x scale(%s : tensor<f32>) : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// An unused fake-quant op is erased, and not checked afterwards (with
+// require-static, the pass used to report it after erasing it, and crash).
+// CHECK-LABEL: func @dead_fake_quant
+// CHECK-NOT: qat.fake_quant
+func.func @dead_fake_quant(%x: tensor<4xf32>, %t: tensor<f32>) {
+  %0 = qat.fake_quant %x scale(%t : tensor<f32>) : tensor<4xf32>
+  return
+}

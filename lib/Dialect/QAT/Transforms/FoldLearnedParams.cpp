@@ -133,6 +133,11 @@ struct QATFoldLearnedParamsPass
     staticConfig.enableFolding(false).setStrictness(
         GreedyRewriteStrictness::ExistingOps);
     (void)applyOpPatternsGreedily(ops, std::move(patterns), staticConfig);
+    // The driver erased the fake-quant ops that were dead: check the others
+    // (`fakeQuants` may hold erased ops now).
+    fakeQuants.clear();
+    getOperation()->walk(
+        [&](FakeQuantOpInterface op) { fakeQuants.push_back(op); });
     // Constants that only fed parameters are dead now.
     for (Operation *def : paramDefs)
       if (isOpTriviallyDead(def))

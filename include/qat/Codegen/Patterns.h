@@ -40,9 +40,10 @@ struct VectorizeMatmulOptions {
 /// with its element-wise consumer, as a register-tiled vector micro-kernel
 /// on tensors. Where the quad step with int16 pair sums is not proven
 /// exact, the rewrite says so in a remark at the op.
-/// Apply the patterns in program order (e.g. applyPatternsGreedily with
-/// top-down traversal): a kernel's saturation proof reads the producers of
-/// its activations, which an earlier kernel may have replaced.
+/// Apply the patterns in program order (as the pass does, one contraction
+/// at a time; or applyPatternsGreedily with top-down traversal): a kernel's
+/// saturation proof reads the producers of its activations, which an
+/// earlier kernel may have replaced.
 void populateVectorizeMatmulPatterns(RewritePatternSet &patterns,
                                      const VectorizeMatmulOptions &options);
 

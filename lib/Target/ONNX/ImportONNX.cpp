@@ -257,27 +257,35 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
       return failure();
     std::optional<Tensor> bt;
     if (op == "QLinearConv" && hasInput(node, 8)) {
-      // The int32 bias has scale x_scale * w_scale, zero point 0.
-      FailureOr<DenseElementsAttr> xs = constantOf(node, 1, "x_scale");
-      FailureOr<DenseElementsAttr> ws = constantOf(node, 4, "w_scale");
+      // The int32 bias has scale x_scale * w_scale (per output channel
+      // when the weight's is), zero point 0.
+      FailureOr<SmallVector<float>> xs = readScales(node, 1);
+      FailureOr<SmallVector<float>> ws = readScales(node, 4);
       FailureOr<Tensor *> bq = input(8);
       if (failed(xs) || failed(ws) || failed(bq))
         return failure();
       if (!(*bq)->constant)
         return nodeError("the bias must be a constant");
-      float sx = *xs->getValues<float>().begin();
-      SmallVector<float> sw(ws->getValues<float>());
-      SmallVector<float> bias;
-      int64_t i = 0;
-      for (const APInt &v : (*bq)->constant.getValues<APInt>()) {
-        float s = sw.size() > 1 ? sw[i % sw.size()] : sw[0];
-        bias.push_back(static_cast<float>(v.getSExtValue()) * (sx * s));
-        ++i;
-      }
+      SmallVector<float> scales;
+      for (float s : *ws)
+        scales.push_back((*xs)[0] * s);
+      // The bias is read as one value per output channel, whatever its
+      // shape; the weight's scales are one or one per output channel.
+      int64_t count = (*bq)->type.getNumElements();
+      if (scales.size() > 1 && count != static_cast<int64_t>(scales.size()))
+        return nodeError("the bias has " + Twine(count) + " values for " +
+                         Twine(scales.size()) + " output channels");
       bt.emplace();
-      bt->type = RankedTensorType::get({static_cast<int64_t>(bias.size())},
-                                       b.getF32Type());
-      bt->constant = DenseElementsAttr::get(bt->type, ArrayRef<float>(bias));
+      bt->type = RankedTensorType::get({count}, b.getF32Type());
+      DenseElementsAttr flat = (*bq)->constant.reshape(
+          bt->type.clone((*bq)->constant.getElementType()));
+      SmallVector<int64_t> zeroPoints(scales.size(), 0);
+      std::optional<int64_t> axis;
+      if (scales.size() > 1)
+        axis = 0;
+      bt->constant = DenseElementsAttr::get(
+          bt->type,
+          ArrayRef<float>(dequantizeInt32(flat, scales, zeroPoints, axis)));
     }
     FailureOr<Tensor> y = op == "QLinearConv"
                               ? conv(node, *a, *w, bt ? &*bt : nullptr)

@@ -132,6 +132,13 @@ private:
   llvm::StringMap<unsigned> readers;
 };
 
+/// ONNX's DequantizeLinear of an int32 constant `q` (a bias):
+/// f32(q - zero point) * scale per element, with the scale and zero point of
+/// its channel along `axis` (the only ones without an axis).
+SmallVector<float> dequantizeInt32(DenseElementsAttr q, ArrayRef<float> scales,
+                                   ArrayRef<int64_t> zeroPoints,
+                                   std::optional<int64_t> axis);
+
 /// `type` printed, for messages.
 std::string typeString(Type type);
 /// The name of an ONNX data type ("FLOAT", "UINT8", ...).

@@ -14,6 +14,7 @@
 #include "Importer.h"
 
 #include "qat/Dialect/QAT/IR/QATOps.h"
+#include "qat/Dialect/QAT/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -536,6 +537,24 @@ FailureOr<Tensor> Importer::dequantizeLinear(Tensor &q, const Grid &grid) {
   return r;
 }
 
+SmallVector<float> mlir::qat::onnx_import::dequantizeInt32(
+    DenseElementsAttr q, ArrayRef<float> scales, ArrayRef<int64_t> zeroPoints,
+    std::optional<int64_t> axis) {
+  ChannelIndexer channels(q.getType().getShape(), axis);
+  assert(static_cast<size_t>(channels.getNumChannels()) == scales.size() &&
+         scales.size() == zeroPoints.size() && "one grid per channel");
+  SmallVector<float> out;
+  out.reserve(q.getNumElements());
+  int64_t i = 0;
+  for (const APInt &v : q.getValues<APInt>()) {
+    int64_t c = channels.channelOf(i++);
+    // As ONNX: the difference converted to float, times the scale.
+    out.push_back(static_cast<float>(v.getSExtValue() - zeroPoints[c]) *
+                  scales[c]);
+  }
+  return out;
+}
+
 /// Inputs x, scale, zero point of a DequantizeLinear-like node. An int32
 /// initializer (a bias) becomes float values here: qat's requantization
 /// takes the bias in float (docs/Semantics.md §8).
@@ -574,22 +593,14 @@ FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
       return nodeError("has " + Twine(s.size()) + " scales and " +
                        Twine(zp.size()) +
                        " zero points that do not match the input's shape");
-    SmallVector<float> out;
-    RankedTensorType type = (*q)->type;
-    int64_t inner = 1;
+    std::optional<int64_t> channelAxis;
     if (s.size() > 1)
-      for (int64_t d = a + 1; d < rank; ++d)
-        inner *= type.getDimSize(d);
-    int64_t i = 0;
-    for (const APInt &v : (*q)->constant.getValues<APInt>()) {
-      size_t c = s.size() > 1 ? (i / inner) % s.size() : 0;
-      // As ONNX: the difference converted to float, times the scale.
-      out.push_back(static_cast<float>(v.getSExtValue() - zp[c]) * s[c]);
-      ++i;
-    }
+      channelAxis = a;
     Tensor r;
-    r.type = RankedTensorType::get(type.getShape(), b.getF32Type());
-    r.constant = DenseElementsAttr::get(r.type, ArrayRef<float>(out));
+    r.type = RankedTensorType::get((*q)->type.getShape(), b.getF32Type());
+    r.constant = DenseElementsAttr::get(
+        r.type,
+        ArrayRef<float>(dequantizeInt32((*q)->constant, s, zp, channelAxis)));
     return r;
   }
   if (intType.getWidth() != 8)

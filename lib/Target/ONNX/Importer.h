@@ -4,9 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The importer of lib/Target/ONNX, shared by its three files:
-// ImportONNX.cpp (the graph and the node dispatch), ONNXValues.cpp
-// (attributes, initializers, layouts and grids of values) and
+// The importer of lib/Target/ONNX, shared by its four files:
+// ImportONNX.cpp (the graph and the node dispatch), ONNXOps.cpp (one import
+// function per ONNX op and the table that maps op types to them),
+// ONNXValues.cpp (attributes, initializers, layouts and grids of values) and
 // ONNXLayers.cpp (element-wise ops, matmuls, convolutions, poolings).
 //
 //===----------------------------------------------------------------------===//
@@ -26,8 +27,26 @@
 
 #include <array>
 #include <string>
+#include <string_view>
 
 namespace mlir::qat::onnx_import {
+
+class Importer;
+
+/// The default-domain opsets qat imports.
+inline constexpr int64_t kMinOpset = 10, kMaxOpset = 21;
+
+/// One row of the op table: how the importer maps ONNX op type `name` in
+/// opsets [minOpset, maxOpset] (an op whose meaning changed across opsets
+/// has one row per meaning). `import` reads the node and returns the value
+/// of its output #0; `note` says what it becomes (a cell of the docs/ONNX.md
+/// table, Markdown).
+struct OpImporter {
+  std::string_view name;
+  int64_t minOpset, maxOpset;
+  FailureOr<Tensor> (Importer::*import)(const onnx::NodeProto &node);
+  std::string_view note;
+};
 
 class Importer {
 public:
@@ -35,6 +54,14 @@ public:
       : ctx(ctx), b(ctx), fileName(fileName), model(model) {}
 
   OwningOpRef<ModuleOp> run();
+
+  /// The op table (ONNXOps.cpp), sorted by name; for each name, the opset
+  /// ranges of its rows cover kMinOpset to kMaxOpset without overlapping.
+  static ArrayRef<OpImporter> getOpImporters();
+  /// The row for `opType` in `opset`, or null if the importer has none.
+  static const OpImporter *findOpImporter(StringRef opType, int64_t opset);
+  /// The op types of the table, comma-separated (for error messages).
+  static std::string getSupportedOpList();
 
 private:
   // Diagnostics ----------------------------------------------------------
@@ -87,9 +114,49 @@ private:
                                    std::optional<int64_t> axis);
   Value fakeQuant(Value x, const Grid &grid, bool nhwc);
 
+  // Op importers (ONNXOps.cpp), one per row of the op table -------------
+  FailureOr<Tensor> importAveragePool(const onnx::NodeProto &node);
+  template <typename OpTy>
+  FailureOr<Tensor> importBinary(const onnx::NodeProto &node);
+  FailureOr<Tensor> importClipWithAttributes(const onnx::NodeProto &node);
+  FailureOr<Tensor> importClipWithInputs(const onnx::NodeProto &node);
+  FailureOr<Tensor> importConcat(const onnx::NodeProto &node);
+  FailureOr<Tensor> importConstant(const onnx::NodeProto &node);
+  FailureOr<Tensor> importConv(const onnx::NodeProto &node);
+  FailureOr<Tensor> importConvInteger(const onnx::NodeProto &node);
+  FailureOr<Tensor> importDequantizeLinear(const onnx::NodeProto &node);
+  FailureOr<Tensor> importFlatten(const onnx::NodeProto &node);
+  FailureOr<Tensor> importGemm(const onnx::NodeProto &node);
+  FailureOr<Tensor> importGlobalAveragePool(const onnx::NodeProto &node);
+  FailureOr<Tensor> importIdentity(const onnx::NodeProto &node);
+  FailureOr<Tensor> importMatMul(const onnx::NodeProto &node);
+  FailureOr<Tensor> importMatMulInteger(const onnx::NodeProto &node);
+  FailureOr<Tensor> importMaxPool(const onnx::NodeProto &node);
+  FailureOr<Tensor> importQLinearConv(const onnx::NodeProto &node);
+  FailureOr<Tensor> importQLinearMatMul(const onnx::NodeProto &node);
+  FailureOr<Tensor> importQuantizeLinear(const onnx::NodeProto &node);
+  FailureOr<Tensor> importRelu(const onnx::NodeProto &node);
+  FailureOr<Tensor> importReshape(const onnx::NodeProto &node);
+  /// Where Squeeze and Unsqueeze read their axes from.
+  enum class AxesFrom { Attribute, Input };
+  template <AxesFrom axesFrom>
+  FailureOr<Tensor> importSqueeze(const onnx::NodeProto &node);
+  FailureOr<Tensor> importTranspose(const onnx::NodeProto &node);
+  template <AxesFrom axesFrom>
+  FailureOr<Tensor> importUnsqueeze(const onnx::NodeProto &node);
+
+  // Helpers of the op importers.
+  FailureOr<Tensor> squeezeOrUnsqueeze(const onnx::NodeProto &node,
+                                       bool squeeze, AxesFrom axesFrom);
+  FailureOr<Tensor> dequantizeQLinearConvBias(const onnx::NodeProto &node);
+  FailureOr<Tensor> quantizeQLinearResult(const onnx::NodeProto &node,
+                                          Tensor &y);
+
   // Op mapping -------------------------------------------------------------
   LogicalResult importNode(const onnx::NodeProto &node);
   using Body = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+  /// A 0-D FLOAT constant (a scale or divisor for `elementwise`).
+  Tensor scalarConstant(float value);
   FailureOr<Tensor> elementwise(ArrayRef<Tensor *> inputs, Body body);
   FailureOr<Tensor> activation(Tensor &x, StringRef name, float lo, float hi);
   FailureOr<Tensor> matmul(Tensor &a, Tensor &w);
@@ -100,8 +167,6 @@ private:
   FailureOr<Tensor> globalAveragePool(Tensor &x);
   FailureOr<std::array<int64_t, 2>>
   integerZeroPoints(const onnx::NodeProto &node, StringRef perWhat);
-  FailureOr<Tensor> integerMatmul(const onnx::NodeProto &node);
-  FailureOr<Tensor> integerConv(const onnx::NodeProto &node);
   LogicalResult readWindow(const onnx::NodeProto &node,
                            ArrayRef<int64_t> inputHW, ArrayRef<int64_t> kernel,
                            SmallVector<int64_t> &strides,
@@ -131,6 +196,12 @@ private:
   /// nothing else reads that input.
   llvm::StringMap<unsigned> readers;
 };
+
+/// The body of a binary element-wise op: `OpTy(args[0], args[1])`.
+template <typename OpTy>
+Value binaryBody(OpBuilder &b, Location loc, ValueRange args) {
+  return OpTy::create(b, loc, args[0], args[1]);
+}
 
 /// ONNX's DequantizeLinear of an int32 constant `q` (a bias):
 /// f32(q - zero point) * scale per element, with the scale and zero point of

@@ -139,6 +139,13 @@ FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> inputs, Body body) {
   return r;
 }
 
+Tensor Importer::scalarConstant(float value) {
+  Tensor t;
+  t.type = RankedTensorType::get({}, b.getF32Type());
+  t.constant = DenseElementsAttr::get(t.type, ArrayRef<float>(value));
+  return t;
+}
+
 /// max(x, lo) then min(.., hi) (either may be infinite). Appended to the
 /// element-wise op that produced x when nothing else reads x, so that the
 /// epilogue qat fuses into a matmul or convolution is one op.
@@ -269,10 +276,7 @@ FailureOr<Tensor> Importer::addBias(Tensor &acc, Tensor &bias,
     FailureOr<Tensor> scalar = reshapeTensor(bias, {});
     if (failed(scalar))
       return failure();
-    return elementwise({&acc, &*scalar},
-                       [](OpBuilder &nb, Location l, ValueRange args) -> Value {
-                         return arith::AddFOp::create(nb, l, args[0], args[1]);
-                       });
+    return elementwise({&acc, &*scalar}, binaryBody<arith::AddFOp>);
   }
   // One value per channel read along the channel dimension: the form of a
   // bias qat fuses into the matmul or convolution.
@@ -584,20 +588,13 @@ FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
       counts.push_back(static_cast<float>(count));
       uniform &= count == static_cast<int64_t>(counts.front());
     }
-  Tensor divisor;
-  if (uniform) {
-    divisor.type = RankedTensorType::get({}, b.getF32Type());
-    divisor.constant =
-        DenseElementsAttr::get(divisor.type, ArrayRef<float>(counts.front()));
-  } else {
+  Tensor divisor = scalarConstant(counts.front());
+  if (!uniform) {
     divisor.type = RankedTensorType::get({out[0], out[1]}, b.getF32Type());
     divisor.constant =
         DenseElementsAttr::get(divisor.type, ArrayRef<float>(counts));
   }
-  return elementwise({&r, &divisor},
-                     [](OpBuilder &nb, Location l, ValueRange args) -> Value {
-                       return arith::DivFOp::create(nb, l, args[0], args[1]);
-                     });
+  return elementwise({&r, &divisor}, binaryBody<arith::DivFOp>);
 }
 
 FailureOr<Tensor> Importer::globalAveragePool(Tensor &x) {
@@ -620,14 +617,8 @@ FailureOr<Tensor> Importer::globalAveragePool(Tensor &x) {
                                              ValueRange{init}, attrs)
                 .getResult(0);
   r.nhwc = true;
-  Tensor divisor;
-  divisor.type = RankedTensorType::get({}, b.getF32Type());
-  divisor.constant = DenseElementsAttr::get(
-      divisor.type, ArrayRef<float>(static_cast<float>(h * w)));
-  return elementwise({&r, &divisor},
-                     [](OpBuilder &nb, Location l, ValueRange args) -> Value {
-                       return arith::DivFOp::create(nb, l, args[0], args[1]);
-                     });
+  Tensor divisor = scalarConstant(static_cast<float>(h * w));
+  return elementwise({&r, &divisor}, binaryBody<arith::DivFOp>);
 }
 
 /// (x - zero point) widened to i32, element-wise.
@@ -678,7 +669,7 @@ Importer::integerZeroPoints(const onnx::NodeProto &node, StringRef perWhat) {
   return zps;
 }
 
-FailureOr<Tensor> Importer::integerMatmul(const onnx::NodeProto &node) {
+FailureOr<Tensor> Importer::importMatMulInteger(const onnx::NodeProto &node) {
   FailureOr<Tensor *> a = lookup(node, 0), w = lookup(node, 1);
   if (failed(a) || failed(w))
     return failure();
@@ -715,7 +706,7 @@ FailureOr<Tensor> Importer::integerMatmul(const onnx::NodeProto &node) {
   return r;
 }
 
-FailureOr<Tensor> Importer::integerConv(const onnx::NodeProto &node) {
+FailureOr<Tensor> Importer::importConvInteger(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1);
   if (failed(x) || failed(w))
     return failure();

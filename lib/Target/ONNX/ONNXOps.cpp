@@ -8,12 +8,15 @@
 // inputs and attributes and builds its result from the emitters of
 // ONNXLayers.cpp and ONNXValues.cpp, and, at the end of the file, the table
 // from op type (and opset range) to that function. The table is the one
-// list of supported ops: the importer dispatches through it and the
-// "unsupported op" error lists its names.
+// list of supported ops: the importer dispatches through it, the
+// "unsupported op" error lists its names and `qat-translate
+// --list-onnx-ops` prints it as the op table of docs/ONNX.md.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+
+#include "qat/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -640,4 +643,15 @@ std::string Importer::getSupportedOpList() {
     previous = op.name;
   }
   return list;
+}
+
+void mlir::qat::printONNXOpTable(llvm::raw_ostream &os) {
+  os << "| ONNX op | opsets | QAT graph |\n"
+     << "|---|---|---|\n";
+  for (const OpImporter &op : Importer::getOpImporters()) {
+    os << "| " << op.name << " | " << op.minOpset;
+    if (op.maxOpset != op.minOpset)
+      os << "–" << op.maxOpset;
+    os << " | " << op.note << " |\n";
+  }
 }

@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace mlir::qat {
 
@@ -29,6 +30,12 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::StringRef bytes,
 
 /// Registers the `--import-onnx` translation (for qat-translate).
 void registerImportONNXTranslation();
+
+/// Prints the importer's op table as a Markdown table (header included): one
+/// row per op type and opset range, with what the op becomes. docs/ONNX.md
+/// holds this output (`qat-translate --list-onnx-ops`), and a test checks
+/// that it still does.
+void printONNXOpTable(llvm::raw_ostream &os);
 
 } // namespace mlir::qat
 

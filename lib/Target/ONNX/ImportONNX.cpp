@@ -153,12 +153,21 @@ OwningOpRef<ModuleOp> Importer::run() {
   return module;
 }
 
+/// The dialects of the module the importer builds.
+static void insertImportedDialects(DialectRegistry &registry) {
+  registry.insert<QATDialect, arith::ArithDialect, func::FuncDialect,
+                  linalg::LinalgDialect, quant::QuantDialect,
+                  tensor::TensorDialect>();
+}
+
 OwningOpRef<ModuleOp> mlir::qat::importONNXModel(StringRef bytes,
                                                  StringRef fileName,
                                                  MLIRContext *context) {
-  context->loadDialect<QATDialect, arith::ArithDialect, func::FuncDialect,
-                       linalg::LinalgDialect, quant::QuantDialect,
-                       tensor::TensorDialect>();
+  DialectRegistry registry;
+  insertImportedDialects(registry);
+  context->appendDialectRegistry(registry);
+  for (StringRef name : registry.getDialectNames())
+    context->getOrLoadDialect(name);
   Location fileLoc = FileLineColLoc::get(context, fileName, 0, 0);
   onnx::ModelProto model;
   if (bytes.empty() ||
@@ -197,9 +206,5 @@ void mlir::qat::registerImportONNXTranslation() {
         return importONNXModel(buffer->getBuffer(),
                                buffer->getBufferIdentifier(), context);
       },
-      [](DialectRegistry &registry) {
-        registry.insert<QATDialect, arith::ArithDialect, func::FuncDialect,
-                        linalg::LinalgDialect, quant::QuantDialect,
-                        tensor::TensorDialect>();
-      });
+      insertImportedDialects);
 }

@@ -165,8 +165,26 @@ private:
                          Tensor *bias);
   FailureOr<Tensor> pool(const onnx::NodeProto &node, Tensor &x, bool isMax);
   FailureOr<Tensor> globalAveragePool(Tensor &x);
+  /// An error unless `x` is a 4-D float tensor, what poolings take.
+  LogicalResult checkPoolInput(Tensor &x);
+  /// Where the windows of a pooling lie on H and W.
+  struct PoolWindow {
+    SmallVector<int64_t> kernel, strides, dilations;
+    /// The pads (top, left, bottom, right) applied, and those the node
+    /// declares: ceil_mode pads past them, and never counts that padding.
+    SmallVector<int64_t> pads, declaredPads;
+    SmallVector<int64_t> out;
+    bool countPad = false;
+  };
+  /// Max or average pooling of the 4-D float `x` (held in NHWC).
+  FailureOr<Tensor> poolWindows(Tensor &x, const PoolWindow &window,
+                                bool isMax);
   FailureOr<std::array<int64_t, 2>>
   integerZeroPoints(const onnx::NodeProto &node, StringRef perWhat);
+  /// The `strides` and `dilations` attributes of a linalg convolution or
+  /// pooling.
+  SmallVector<NamedAttribute> windowAttrs(ArrayRef<int64_t> strides,
+                                          ArrayRef<int64_t> dilations);
   LogicalResult readWindow(const onnx::NodeProto &node,
                            ArrayRef<int64_t> inputHW, ArrayRef<int64_t> kernel,
                            SmallVector<int64_t> &strides,

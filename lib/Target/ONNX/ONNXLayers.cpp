@@ -363,23 +363,31 @@ Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputHW,
   return success();
 }
 
-/// Pads the NHWC value `v` (logical NCHW tensor) with `value`.
-static Value padNHWC(OpBuilder &b, Location loc, Value v,
-                     ArrayRef<int64_t> pads, float value) {
+/// Pads dimensions hDim and hDim + 1 (H and W) of `v` by `pads` (top,
+/// left, bottom, right) with `value`.
+static Value padSpatial(OpBuilder &b, Location loc, Value v,
+                        ArrayRef<int64_t> pads, int64_t hDim, TypedAttr value) {
   if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
     return v;
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> shape(type.getShape());
-  shape[1] += pads[0] + pads[2];
-  shape[2] += pads[1] + pads[3];
-  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pads[0]),
-                                   b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pads[2]),
-                                    b.getIndexAttr(pads[3]), b.getIndexAttr(0)};
-  Value c = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  SmallVector<OpFoldResult> low(shape.size(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(shape.size(), b.getIndexAttr(0));
+  for (int64_t d = 0; d < 2; ++d) {
+    shape[hDim + d] += pads[d] + pads[d + 2];
+    low[hDim + d] = b.getIndexAttr(pads[d]);
+    high[hDim + d] = b.getIndexAttr(pads[d + 2]);
+  }
+  Value c = arith::ConstantOp::create(b, loc, value);
   return tensor::PadOp::create(
       b, loc, RankedTensorType::get(shape, type.getElementType()), v, low, high,
       c);
+}
+
+SmallVector<NamedAttribute> Importer::windowAttrs(ArrayRef<int64_t> strides,
+                                                  ArrayRef<int64_t> dilations) {
+  return {b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
+          b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
 }
 
 /// Elements [offset, offset + size) of dimension 0 of a constant, with
@@ -442,16 +450,15 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
   FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
   if (failed(xv))
     return failure();
-  SmallVector<NamedAttribute> attrs = {
-      b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
-      b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
+  SmallVector<NamedAttribute> attrs = windowAttrs(strides, dilations);
 
   // One convolution of `input` (NHWC, unpadded) with `weight` (ONNX
   // layout), plus `groupBias`.
   auto convolve = [&](Value input, Tensor &weight, Tensor *groupBias,
                       bool isDepthwise) -> FailureOr<Tensor> {
     int64_t outChannels = weight.type.getDimSize(0);
-    Value padded = padNHWC(b, loc, input, pads, 0.0f);
+    Value padded =
+        padSpatial(b, loc, input, pads, /*hDim=*/1, b.getF32FloatAttr(0));
     FailureOr<Tensor> packed =
         isDepthwise ? reshapeTensor(weight, {outChannels, kh, kw})
                     : transposeTensor(weight, {2, 3, 1, 0});
@@ -517,10 +524,16 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
   return r;
 }
 
-FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
-                                 bool isMax) {
+LogicalResult Importer::checkPoolInput(Tensor &x) {
   if (x.type.getRank() != 4 || !x.isFloat())
     return nodeError("pools a tensor that is not a 4-D float tensor");
+  return success();
+}
+
+FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
+                                 bool isMax) {
+  if (failed(checkPoolInput(x)))
+    return failure();
   std::optional<SmallVector<int64_t>> kernel = intsAttr(node, "kernel_shape");
   if (!kernel || kernel->size() != 2)
     return nodeError("needs a 2-D kernel_shape");
@@ -529,37 +542,57 @@ FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
   if (intAttr(node, "storage_order", 0) != 0)
     return nodeError("has storage_order 1");
   bool ceilMode = intAttr(node, "ceil_mode", 0) != 0;
-  bool countPad = intAttr(node, "count_include_pad", 0) != 0;
-  SmallVector<int64_t> strides, dilations, pads, out;
+  PoolWindow window;
+  window.kernel = *kernel;
+  window.countPad = intAttr(node, "count_include_pad", 0) != 0;
   int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
-  if (failed(readWindow(node, {h, w}, *kernel, strides, dilations, pads, out,
-                        ceilMode)))
+  if (failed(readWindow(node, {h, w}, window.kernel, window.strides,
+                        window.dilations, window.pads, window.out, ceilMode)))
     return failure();
-  // The declared pads (ceil_mode adds padding past them).
-  SmallVector<int64_t> declared, unusedOut;
-  if (failed(readWindow(node, {h, w}, *kernel, strides, dilations, declared,
-                        unusedOut, false)))
+  SmallVector<int64_t> unusedOut;
+  if (failed(readWindow(node, {h, w}, window.kernel, window.strides,
+                        window.dilations, window.declaredPads, unusedOut,
+                        false)))
     return failure();
+  return poolWindows(x, window, isMax);
+}
+
+FailureOr<Tensor> Importer::globalAveragePool(Tensor &x) {
+  if (failed(checkPoolInput(x)))
+    return failure();
+  // One window over the whole of H x W.
+  PoolWindow window;
+  window.kernel = {x.type.getDimSize(2), x.type.getDimSize(3)};
+  window.strides = window.dilations = window.out = {1, 1};
+  window.pads = window.declaredPads = {0, 0, 0, 0};
+  return poolWindows(x, window, /*isMax=*/false);
+}
+
+FailureOr<Tensor> Importer::poolWindows(Tensor &x, const PoolWindow &window,
+                                        bool isMax) {
   FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
   if (failed(xv))
     return failure();
+  ArrayRef<int64_t> kernel = window.kernel, strides = window.strides,
+                    dilations = window.dilations, pads = window.pads,
+                    declared = window.declaredPads, out = window.out;
   float padValue = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
-  Value input = padNHWC(b, loc, *xv, pads, padValue);
+  Value input =
+      padSpatial(b, loc, *xv, pads, /*hDim=*/1, b.getF32FloatAttr(padValue));
   int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
-  Value window = emptyTensor(*kernel, b.getF32Type());
+  int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
+  Value windowShape = emptyTensor(kernel, b.getF32Type());
   Value init = zeroFilled({n, out[0], out[1], c}, b.getF32Type(),
                           b.getF32FloatAttr(padValue));
-  SmallVector<NamedAttribute> attrs = {
-      b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
-      b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
+  SmallVector<NamedAttribute> attrs = windowAttrs(strides, dilations);
   Operation *op;
   if (isMax)
     op = linalg::PoolingNhwcMaxOp::create(b, loc, TypeRange{init.getType()},
-                                          ValueRange{input, window},
+                                          ValueRange{input, windowShape},
                                           ValueRange{init}, attrs);
   else
     op = linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{init.getType()},
-                                          ValueRange{input, window},
+                                          ValueRange{input, windowShape},
                                           ValueRange{init}, attrs);
   Tensor r;
   r.type = RankedTensorType::get({n, c, out[0], out[1]}, b.getF32Type());
@@ -576,13 +609,14 @@ FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
   for (int64_t oy = 0; oy < out[0]; ++oy)
     for (int64_t ox = 0; ox < out[1]; ++ox) {
       int64_t count = 0;
-      for (int64_t ky = 0; ky < (*kernel)[0]; ++ky)
-        for (int64_t kx = 0; kx < (*kernel)[1]; ++kx) {
+      for (int64_t ky = 0; ky < kernel[0]; ++ky)
+        for (int64_t kx = 0; kx < kernel[1]; ++kx) {
           int64_t iy = oy * strides[0] + ky * dilations[0] - pads[0];
           int64_t ix = ox * strides[1] + kx * dilations[1] - pads[1];
           bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-          if (inside || (countPad && iy >= -declared[0] && ix >= -declared[1] &&
-                         iy < h + declared[2] && ix < w + declared[3]))
+          if (inside ||
+              (window.countPad && iy >= -declared[0] && ix >= -declared[1] &&
+               iy < h + declared[2] && ix < w + declared[3]))
             ++count;
         }
       counts.push_back(static_cast<float>(count));
@@ -594,30 +628,6 @@ FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
     divisor.constant =
         DenseElementsAttr::get(divisor.type, ArrayRef<float>(counts));
   }
-  return elementwise({&r, &divisor}, binaryBody<arith::DivFOp>);
-}
-
-FailureOr<Tensor> Importer::globalAveragePool(Tensor &x) {
-  if (x.type.getRank() != 4 || !x.isFloat())
-    return nodeError("pools a tensor that is not a 4-D float tensor");
-  FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
-  if (failed(xv))
-    return failure();
-  int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
-  int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
-  Value window = emptyTensor({h, w}, b.getF32Type());
-  Value init = zeroFilled({n, 1, 1, c}, b.getF32Type(), b.getF32FloatAttr(0));
-  SmallVector<NamedAttribute> attrs = {
-      b.getNamedAttr("strides", b.getI64TensorAttr({1, 1})),
-      b.getNamedAttr("dilations", b.getI64TensorAttr({1, 1}))};
-  Tensor r;
-  r.type = RankedTensorType::get({n, c, 1, 1}, b.getF32Type());
-  r.value = linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{init.getType()},
-                                             ValueRange{*xv, window},
-                                             ValueRange{init}, attrs)
-                .getResult(0);
-  r.nhwc = true;
-  Tensor divisor = scalarConstant(static_cast<float>(h * w));
   return elementwise({&r, &divisor}, binaryBody<arith::DivFOp>);
 }
 
@@ -731,28 +741,11 @@ FailureOr<Tensor> Importer::importConvInteger(const onnx::NodeProto &node) {
   Value xi = widenMinusZeroPoint(b, loc, *xv, (*x)->isUnsigned, (*zps)[0]);
   Value wi = widenMinusZeroPoint(b, loc, *wv, (*w)->isUnsigned, (*zps)[1]);
   // Padding holds the zero point, i.e. 0 after the subtraction.
-  auto type = cast<RankedTensorType>(xi.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[2] += pads[0] + pads[2];
-  shape[3] += pads[1] + pads[3];
-  if (shape != SmallVector<int64_t>(type.getShape())) {
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                     b.getIndexAttr(pads[0]),
-                                     b.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                      b.getIndexAttr(pads[2]),
-                                      b.getIndexAttr(pads[3])};
-    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-    xi = tensor::PadOp::create(b, loc,
-                               RankedTensorType::get(shape, b.getI32Type()), xi,
-                               low, high, zero);
-  }
+  xi = padSpatial(b, loc, xi, pads, /*hDim=*/2, b.getI32IntegerAttr(0));
   int64_t n = (*x)->type.getDimSize(0);
   Value init = zeroFilled({n, f, out[0], out[1]}, b.getI32Type(),
                           b.getI32IntegerAttr(0));
-  SmallVector<NamedAttribute> attrs = {
-      b.getNamedAttr("strides", b.getI64TensorAttr(strides)),
-      b.getNamedAttr("dilations", b.getI64TensorAttr(dilations))};
+  SmallVector<NamedAttribute> attrs = windowAttrs(strides, dilations);
   Tensor r;
   r.type = RankedTensorType::get({n, f, out[0], out[1]}, b.getI32Type());
   r.value = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},

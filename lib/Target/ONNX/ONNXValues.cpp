@@ -109,14 +109,20 @@ std::string mlir::qat::onnx_import::dataTypeName(int32_t dataType) {
       static_cast<onnx::TensorProto::DataType>(dataType));
 }
 
+/// The end of the error for a value whose data type elementTypeOf does not
+/// map.
+static std::string unsupportedDataType(int32_t dataType) {
+  return "has data type " + dataTypeName(dataType) +
+         "; supported: FLOAT, UINT8, INT8, INT32, INT64";
+}
+
 FailureOr<Tensor> Importer::readInitializer(const onnx::TensorProto &proto) {
   bool isUnsigned;
   std::optional<Type> elementType =
       elementTypeOf(ctx, proto.data_type(), isUnsigned);
   if (!elementType)
-    return error("initializer '" + proto.name() + "' has data type " +
-                 dataTypeName(proto.data_type()) +
-                 "; supported: FLOAT, UINT8, INT8, INT32, INT64");
+    return error("initializer '" + proto.name() + "' " +
+                 unsupportedDataType(proto.data_type()));
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return error("initializer '" + proto.name() +
                  "' keeps its data in an external file, which qat does not "
@@ -174,9 +180,8 @@ Importer::readValueType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
   std::optional<Type> elementType =
       elementTypeOf(ctx, tensor.elem_type(), isUnsigned);
   if (!elementType)
-    return error("graph value '" + info.name() + "' has data type " +
-                 dataTypeName(tensor.elem_type()) +
-                 "; supported: FLOAT, UINT8, INT8, INT32, INT64");
+    return error("graph value '" + info.name() + "' " +
+                 unsupportedDataType(tensor.elem_type()));
   if (!tensor.has_shape())
     return error("graph value '" + info.name() +
                  "' has no shape; qat compiles static shapes");

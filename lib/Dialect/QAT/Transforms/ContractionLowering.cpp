@@ -240,7 +240,7 @@ computeConstants(ContractionRegion &r, const RequantOptions &options) {
     ops.bias = r.epilogue->bias;
   ops.outputScale = output.scale;
   ops.reciprocalScale = output.reciprocalScale;
-  ops.fixedPoint = options.fixedPoint;
+  ops.fixedPoint = options.isFixedPoint();
 
   ContractionConstantsError error;
   FailureOr<ContractionConstants> cc = computeContractionConstants(ops, error);

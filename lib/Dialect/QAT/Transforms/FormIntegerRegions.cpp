@@ -129,7 +129,7 @@ struct QATFormIntegerRegionsPass
   using Base::Base;
 
   void runOnOperation() override {
-    RequantOptions options{requant == RequantMode::FixedPoint, doubleRound};
+    RequantOptions options{requant, doubleRound};
     IntegerRegionReport report;
     RewritePatternSet patterns(&getContext());
     populateFormIntegerRegionsPatterns(patterns, options, &report);

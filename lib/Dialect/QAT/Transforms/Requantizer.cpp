@@ -17,13 +17,13 @@ using namespace mlir::qat;
 std::optional<RequantMultiplier>
 Requantizer::getMultiplier(IntermediateScale scale) const {
   return getRequantMultiplier(scale, output.scale, output.reciprocalScale,
-                              options.fixedPoint);
+                              options.isFixedPoint());
 }
 
 SmallVector<Value>
 Requantizer::createMultiplierConstants(OpBuilder &b, Location loc,
                                        const RequantMultiplier &m) const {
-  if (!options.fixedPoint)
+  if (!options.isFixedPoint())
     return {emitFloatConstant(b, loc, b.getF32Type(), m.multiplier)};
   return {arith::ConstantOp::create(b, loc,
                                     b.getI32IntegerAttr(m.fixed.multiplier)),
@@ -39,7 +39,7 @@ Requantizer::createMultiplierTables(OpBuilder &b, Location loc,
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, ArrayRef(values)));
   };
-  if (!options.fixedPoint) {
+  if (!options.isFixedPoint()) {
     SmallVector<float> multipliers;
     for (const RequantMultiplier &m : ms)
       multipliers.push_back(m.multiplier);
@@ -56,7 +56,7 @@ Requantizer::createMultiplierTables(OpBuilder &b, Location loc,
 
 Value Requantizer::emit(OpBuilder &b, Location loc, Value value,
                         ValueRange multiplier) const {
-  if (options.fixedPoint)
+  if (options.isFixedPoint())
     return emitFixedPoint(b, loc, value, multiplier[0], multiplier[1]);
   Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), value);
   return emitScaled(b, loc, arith::MulFOp::create(b, loc, f, multiplier[0]));

@@ -43,7 +43,7 @@ public:
                     getSaturationBounds(grid, activation.lo, activation.hi),
                     output.getOutput().getType().getElementType()) {}
 
-  bool isFixedPoint() const { return options.fixedPoint; }
+  bool isFixedPoint() const { return options.isFixedPoint(); }
 
   /// The multiplier that scales values on `scale` to the output grid, in
   /// this requantizer's mode; std::nullopt when fixed point cannot

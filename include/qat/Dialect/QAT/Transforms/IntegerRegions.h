@@ -17,6 +17,8 @@
 #ifndef QAT_DIALECT_QAT_TRANSFORMS_INTEGERREGIONS_H
 #define QAT_DIALECT_QAT_TRANSFORMS_INTEGERREGIONS_H
 
+#include "qat/Options.h"
+
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -26,10 +28,12 @@ namespace mlir::qat {
 
 /// How accumulators are scaled to the output grid (Semantics.md §8.4).
 struct RequantOptions {
-  /// i32 multiplier and shift (TOSA's rescale) instead of an f32 multiplier.
-  bool fixedPoint = false;
-  /// With `fixedPoint`: TFLite's double rounding instead of TOSA's single.
+  RequantMode mode = RequantMode::Float;
+  /// With RequantMode::FixedPoint: TFLite's double rounding instead of
+  /// TOSA's single.
   bool doubleRound = false;
+
+  bool isFixedPoint() const { return mode == RequantMode::FixedPoint; }
 };
 
 /// What the patterns found that they could not lower, for a pass to report.

@@ -354,3 +354,22 @@ func.func @grouped_conv_axis_weight(%aq: tensor<1x2x1x2x2xi8>) -> tensor<1x2x2x2
   %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x2x2xf32> -> tensor<1x2x2x2x2xi8>
   return %q : tensor<1x2x2x2x2xi8>
 }
+
+// -----
+
+// A quantize whose result is unused is lowered like any other: its float
+// matmul must not be left behind (and reported as running in float).
+// CHECK-LABEL: func @unused_quantize
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xi16>, tensor<3x2xi8>) outs(%{{.*}} : tensor<2x2xi32>)
+// CHECK-NOT: linalg.matmul ins(%{{.*}} : tensor<2x3xf32>
+func.func @unused_quantize(%aq: tensor<2x3xi8>) -> tensor<2x3xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:10>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %wq = arith.constant dense<[[1, -2], [3, 4], [-5, 6]]> : tensor<3x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8<-127:127>:f32:1, {0.25, 0.5}>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<u8:f32, 1.0:5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %aq : tensor<2x3xi8>
+}

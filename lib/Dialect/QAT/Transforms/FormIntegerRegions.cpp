@@ -20,7 +20,7 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Rewrite/PatternApplicator.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::qat {
@@ -133,15 +133,20 @@ struct QATFormIntegerRegionsPass
     IntegerRegionReport report;
     RewritePatternSet patterns(&getContext());
     populateFormIntegerRegionsPatterns(patterns, options, &report);
-    // Each quantize is visited as it stands: no folding or constant
-    // hoisting, which would reorder the graph around the regions.
-    SmallVector<Operation *> outputs;
+    // Each quantize once, as collected: the greedy driver would erase an
+    // unused quantize as dead (leaving its float producers to be reported
+    // as float ops) and retry the regions that declined.
+    SmallVector<QuantizeOp> outputs;
     getOperation()->walk([&](QuantizeOp op) { outputs.push_back(op); });
-    GreedyRewriteConfig config;
-    config.setStrictness(GreedyRewriteStrictness::ExistingOps)
-        .enableFolding(false)
-        .enableConstantCSE(false);
-    (void)applyOpPatternsGreedily(outputs, std::move(patterns), config);
+    // (The applicator keeps a reference to the frozen set.)
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    PatternApplicator applicator(frozen);
+    applicator.applyDefaultCostModel();
+    PatternRewriter rewriter(&getContext());
+    for (QuantizeOp output : outputs) {
+      rewriter.setInsertionPoint(output);
+      (void)applicator.matchAndRewrite(output, rewriter);
+    }
     if (report.hadError || failed(reportFloatOps(report.floatReasons)))
       signalPassFailure();
   }

@@ -618,6 +618,30 @@ static std::vector<std::vector<int64_t>> getPoolWindows(const Graph &g,
   return windows;
 }
 
+/// True when qat-to-int leaves the addition of grids `a` and `b` onto
+/// `out` in float (Semantics.md §8.6).
+static bool additionStaysInFloat(const QuantGrid<float> &a,
+                                 const QuantGrid<float> &b,
+                                 const QuantGrid<float> &out, Requant requant) {
+  if (requant == Requant::Float)
+    return false;
+  std::optional<FixedPointAddition> add =
+      getFixedPointAddition(a, b, out.scale);
+  return !add || !add->keepsOneStep();
+}
+
+bool mlir::qat::difftest::hasFloatLayers(const Graph &g, Requant requant) {
+  QuantGrid<float> in = g.input.grid();
+  for (const Layer &L : g.layers) {
+    if (L.kind == LayerKind::Add &&
+        additionStaysInFloat(in, L.operandGrid.grid(), L.output.grid(),
+                             requant))
+      return true;
+    in = L.output.grid();
+  }
+  return false;
+}
+
 /// Semantics.md §8.6 and §8.8 on the storage values `q` of the previous
 /// result (grid `ig`).
 static std::vector<int64_t> evaluateTailInteger(const Graph &g, size_t l,
@@ -669,9 +693,19 @@ static std::vector<int64_t> evaluateTailInteger(const Graph &g, size_t l,
   float mb = getRequantMultiplier(bg.scale, og.scale, og.reciprocalScale);
   std::optional<FixedPointAddition> add =
       getFixedPointAddition(ig, bg, og.scale);
+  // An addition fixed point cannot compute within a step stays in float:
+  // the fake-quant graph itself, in f32.
+  bool inFloat = additionStaysInFloat(ig, bg, og, requant);
   for (size_t i = 0; i < q.size(); ++i) {
     int64_t ca = q[i] - ig.zeroPoint;
     int64_t cb = quantize<float>(L.operand[i], bg) - bg.zeroPoint;
+    if (inFloat) {
+      float sum = dequantize<float>(ca, ig.scale, 0) +
+                  dequantize<float>(cb, bg.scale, 0);
+      out.push_back(
+          quantize<float>(static_cast<float>(applyActivation(L, sum)), og));
+      continue;
+    }
     if (fixedPoint) {
       int64_t t = addOnCommonGrid(ca, cb, *add, doubleRound);
       out.push_back(requantizeFixedPoint(static_cast<int32_t>(t), add->output,

@@ -122,6 +122,12 @@ SmallVector<HostTensor> evaluateIntegerReference(const Graph &graph,
                                                  const HostTensor &input,
                                                  Requant requant);
 
+/// True when qat-to-int leaves a layer of `graph` in float with `requant`:
+/// a fixed-point addition whose common grid is too coarse for its output
+/// (FixedPointAddition::keepsOneStep). The integer reference computes such
+/// a layer as the fake-quant graph does, in f32.
+bool hasFloatLayers(const Graph &graph, Requant requant);
+
 /// Layer `layer` of the fake-quant graph with exact arithmetic: the float
 /// matmul, bias and activation in double from `input` (the previous
 /// quantized tensor, or the graph input), then the output fake-quant on the

@@ -75,7 +75,8 @@ struct Target {
 
 FailureOr<SmallVector<HostTensor>>
 compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
-              Requant requant, const HostTensor &input, Target target = {}) {
+              Requant requant, const HostTensor &input, Target target = {},
+              bool floatLayers = false) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
   if (!module)
     return failure();
@@ -93,8 +94,10 @@ compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
       CompiledFunction::compile(*module, "f", [&](OpPassManager &pm) {
         if (path == Path::Int || path == Path::IntVectorized) {
           QATToIntOptions options;
-          // Every layer must become integer code.
-          options.fallback = FallbackMode::Error;
+          // Every layer must become integer code, but those the reference
+          // knows stay in float.
+          options.fallback =
+              floatLayers ? FallbackMode::Float : FallbackMode::Error;
           options.requant = requant == Requant::Float ? RequantMode::Float
                                                       : RequantMode::FixedPoint;
           options.doubleRound = requant == Requant::FixedPointDoubleRound;
@@ -161,11 +164,13 @@ int main(int argc, char **argv) {
       llvm::outs() << "// case " << c << "\n" << text;
     HostTensor input = generateInput(graph, seed * 7919 + c);
     Requant requant = modes[c % 4];
-    auto integer = compileAndRun(ctx, text, Path::Int, requant, input);
+    bool floatLayers = hasFloatLayers(graph, requant);
+    auto integer =
+        compileAndRun(ctx, text, Path::Int, requant, input, {}, floatLayers);
     // Every kernel the host can run, on 1 and 2 threads.
     Target target{isas[c / 2 % isas.size()], 1 + c % 2};
-    auto vectorized =
-        compileAndRun(ctx, text, Path::IntVectorized, requant, input, target);
+    auto vectorized = compileAndRun(ctx, text, Path::IntVectorized, requant,
+                                    input, target, floatLayers);
     auto sim32 = compileAndRun(ctx, text, Path::Sim32, requant, input);
     auto sim64 = compileAndRun(ctx, text, Path::Sim64, requant, input);
     if (failed(integer) || failed(vectorized) || failed(sim32) ||

@@ -1,6 +1,7 @@
 // RUN: qat-opt %s -qat-form-integer-regions | FileCheck %s --check-prefix=FLOAT
 // RUN: qat-opt %s -qat-form-integer-regions="requant=fixed-point double-round=true" | FileCheck %s --check-prefixes=FIXED,DOUBLE
 // RUN: qat-opt %s -qat-form-integer-regions=requant=fixed-point | FileCheck %s --check-prefixes=FIXED,SINGLE
+// RUN: qat-opt %s -qat-form-integer-regions=requant=fixed-point -o /dev/null 2>&1 | FileCheck %s --check-prefix=COARSE
 // RUN: not qat-opt %s -qat-form-integer-regions=requant=exact 2>&1 | FileCheck %s --check-prefix=BADOPT --implicit-check-not=func
 
 // i8 activations (scale 0.5) times int8 weights (scale 0.25): accumulator
@@ -83,5 +84,31 @@ func.func @add(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
     linalg.yield %t : f32
   } -> tensor<4xf32>
   %q = qat.quantize %s {grid = !quant.uniform<u8:f32, 0.25:3>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// An output grid 2^19 times finer than the coarser input: TFLite's common
+// grid (2 * 1024 * 2^-20 = 2^-9) is 20 output steps, so rounding onto it
+// could move the sum by that much. Fixed point leaves the addition in float
+// (the fake-quant graph, exact to the step); float requantization lowers it.
+// COARSE: 'linalg.generic' runs in float between dequantize and quantize: requant=fixed-point: the addition's common grid is coarser than a quarter of an output step
+// FLOAT-LABEL: func @add_far_finer_output
+// FLOAT: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xi8>, tensor<4xi8>)
+// FLOAT: math.roundeven
+// FIXED-LABEL: func @add_far_finer_output
+// FIXED: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>)
+// FIXED: arith.addf
+// FIXED: qat.quantize
+func.func @add_far_finer_output(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 1024.0>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.0001>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.0001>} : tensor<4xf32> -> tensor<4xi8>
   return %q : tensor<4xi8>
 }

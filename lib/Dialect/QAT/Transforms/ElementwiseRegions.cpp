@@ -120,6 +120,11 @@ buildAddition(OpBuilder &b, Location loc, BinaryRegion &r,
       return reason = "requant=fixed-point: the output multiplier of the "
                       "addition is too large",
              failure();
+    if (!fixed->keepsOneStep())
+      return reason = "requant=fixed-point: the addition's common grid is "
+                      "coarser than a quarter of an output step (the output "
+                      "scale is far below the inputs')",
+             failure();
   }
   float ma = getRequantMultiplier(ga.scale, og.scale, og.reciprocalScale);
   float mb = getRequantMultiplier(gb.scale, og.scale, og.reciprocalScale);

@@ -311,8 +311,9 @@ std::optional<FixedPointAddition> mlir::qat::getFixedPointAddition(
       getFixedPointMultiplier(double(a.scale) / common);
   std::optional<FixedPointMultiplier> rhs =
       getFixedPointMultiplier(double(b.scale) / common);
+  add.commonStep = std::ldexp(common, -add.leftShift) / outputScale;
   std::optional<FixedPointMultiplier> output =
-      getFixedPointMultiplier(std::ldexp(common, -add.leftShift) / outputScale);
+      getFixedPointMultiplier(add.commonStep);
   if (!lhs || !rhs || !output)
     return std::nullopt;
   add.lhs = *lhs;

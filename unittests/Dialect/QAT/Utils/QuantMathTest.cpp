@@ -361,6 +361,21 @@ TEST(FixedPointAddition, CommonGridAndSum) {
   EXPECT_EQ(sum, 2883584);
   EXPECT_EQ(requantizeFixedPoint(sum, add->output, false, 0, -128, 127), 3);
   EXPECT_EQ(addOnCommonGrid(-3, -5, *add, false), -2883584);
+  // The common grid 2^-20 is 2^-20 output steps: fine enough.
+  EXPECT_EQ(add->commonStep, std::ldexp(1.0, -20));
+  EXPECT_TRUE(add->keepsOneStep());
+  // Output scale 2^-21, 2^20 times finer than the coarser input: the common
+  // grid is 2 output steps, too coarse to stay within one step. A quarter
+  // step (output scale 2^-18) is the limit.
+  std::optional<FixedPointAddition> coarse =
+      getFixedPointAddition(a, b, std::ldexp(1.0, -21));
+  ASSERT_TRUE(coarse);
+  EXPECT_EQ(coarse->commonStep, 2.0);
+  EXPECT_FALSE(coarse->keepsOneStep());
+  EXPECT_TRUE(
+      getFixedPointAddition(a, b, std::ldexp(1.0, -18))->keepsOneStep());
+  EXPECT_FALSE(
+      getFixedPointAddition(a, b, std::ldexp(1.0, -19))->keepsOneStep());
   // A 16-bit input leaves fewer guard bits.
   QuantGrid<float> wide = grid(0.5f, 0, {-32768, 32767});
   EXPECT_EQ(getFixedPointAddition(wide, b, 1.0)->leftShift, 13);

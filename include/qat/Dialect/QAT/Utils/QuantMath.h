@@ -245,6 +245,15 @@ std::pair<int64_t, int64_t> getSaturationBounds(const QuantGrid<float> &output,
 struct FixedPointAddition {
   int leftShift = 0;
   FixedPointMultiplier lhs, rhs, output;
+  /// The common grid's step in output steps: g * 2^-L / s_out, the real
+  /// value of `output`.
+  double commonStep = 0;
+
+  /// Rounding the two inputs onto the common grid moves their sum by up to
+  /// one common step; at most a quarter of an output step keeps the result
+  /// within one step of the exact sum. Output grids 2^18 times finer than
+  /// the coarser input (or finer) fail this (Semantics.md §8.6).
+  bool keepsOneStep() const { return commonStep <= 0.25; }
 };
 
 /// The parameters of adding values on grids `a` and `b` onto an output of

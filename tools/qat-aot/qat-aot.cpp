@@ -222,6 +222,9 @@ int main(int argc, char **argv) {
       argc, argv, "qat ahead-of-time compiler: object file + C header\n");
   initializeJit();
   MLIRContext ctx(createQATContextRegistry());
+  // The diagnostics name the operation and its location; a dump of it (a
+  // whole function for a pass failure) adds nothing.
+  ctx.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &ctx);

@@ -6,6 +6,8 @@
 
 #include "RandomGraphs.h"
 
+#include "qat/Dialect/QAT/Utils/ContractionConstants.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -754,6 +756,39 @@ static HostTensor evaluateTailExactly(const Graph &g, size_t l,
     out.push_back(
         quantize<float>(static_cast<float>(applyActivation(L, v)), og));
   return fromStorage(out, getLayerShape(g, l), og);
+}
+
+bool mlir::qat::difftest::isOutsideIntegerDomain(const Graph &g,
+                                                 Requant requant) {
+  QuantGrid<float> inGrid = g.input.grid();
+  for (const Layer &L : g.layers) {
+    QuantGrid<float> og = L.output.grid();
+    if (L.kind == LayerKind::Contraction) {
+      SmallVector<QuantGrid<float>> weightGrids;
+      SmallVector<int64_t> weights(L.k * L.n);
+      for (int64_t j = 0; j < L.n; ++j) {
+        weightGrids.push_back(getWeightGrid(L, j));
+        for (int64_t i = 0; i < L.k; ++i)
+          weights[i * L.n + j] =
+              quantize<float>(L.weights[i * L.n + j], weightGrids.back());
+      }
+      ContractionOperands ops;
+      ops.input = inGrid;
+      ops.weights = weightGrids;
+      ops.weightValues = weights;
+      ops.k = L.k;
+      ops.n = L.n;
+      ops.bias = L.bias;
+      ops.outputScale = og.scale;
+      ops.reciprocalScale = og.reciprocalScale;
+      ops.fixedPoint = requant != Requant::Float;
+      ContractionConstantsError error;
+      if (failed(computeContractionConstants(ops, error)))
+        return true;
+    }
+    inGrid = og;
+  }
+  return false;
 }
 
 SmallVector<HostTensor> mlir::qat::difftest::evaluateIntegerReference(

@@ -128,6 +128,13 @@ SmallVector<HostTensor> evaluateIntegerReference(const Graph &graph,
 /// a layer as the fake-quant graph does, in f32.
 bool hasFloatLayers(const Graph &graph, Requant requant);
 
+/// True when qat-to-int must reject `graph` with a located error: a
+/// contraction whose constants have no exact i32 form (a bias outside i32 on
+/// the accumulator grid, an accumulator that may overflow, a fixed-point
+/// multiplier too large), decided by computeContractionConstants as in the
+/// pass.
+bool isOutsideIntegerDomain(const Graph &graph, Requant requant);
+
 /// Layer `layer` of the fake-quant graph with exact arithmetic: the float
 /// matmul, bias and activation in double from `input` (the previous
 /// quantized tensor, or the graph input), then the output fake-quant on the

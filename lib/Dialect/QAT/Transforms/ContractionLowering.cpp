@@ -424,7 +424,8 @@ static Value buildEpilogue(OpBuilder &b, Location loc, ContractionRegion &r,
 
 LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
                                                 ContractionRegion &r,
-                                                const RequantOptions &options) {
+                                                const RequantOptions &options,
+                                                std::string &reason) {
   FailureOr<ContractionConstants> cc = computeConstants(r, options);
   if (failed(cc))
     return failure();
@@ -444,5 +445,11 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
   Value result = buildEpilogue(rewriter, loc, r, *cc, accumulation,
                                builder.getSizes(), requantizer);
   rewriter.replaceOp(r.output, result);
+  // The float ops of the region, from the root down.
+  Operation *epilogue = r.epilogue ? r.epilogue->op.getOperation() : nullptr;
+  for (Operation *op : {epilogue, r.contraction.getOperation(),
+                        r.pad.getOperation(), r.weightExpand.getOperation()})
+    if (op && op->use_empty())
+      rewriter.eraseOp(op);
   return success();
 }

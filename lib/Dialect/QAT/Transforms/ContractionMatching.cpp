@@ -241,14 +241,3 @@ mlir::qat::matchContractionRegion(QuantizeOp output, std::string &reason) {
     return failure();
   return r;
 }
-
-SmallVector<Operation *, 4> ContractionRegion::getFloatOps() {
-  SmallVector<Operation *, 4> ops;
-  if (epilogue)
-    ops.push_back(epilogue->op);
-  ops.push_back(contraction);
-  for (Operation *op : {pad.getOperation(), weightExpand.getOperation()})
-    if (op)
-      ops.push_back(op);
-  return ops;
-}

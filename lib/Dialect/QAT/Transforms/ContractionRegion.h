@@ -58,9 +58,6 @@ struct ContractionRegion {
   /// The output channel dimensions of the result: (G, F) of a grouped
   /// convolution, 1 for NCHW, else the last.
   SmallVector<unsigned, 2> channelDims;
-
-  /// The float ops the region replaces, from the root down.
-  SmallVector<Operation *, 4> getFloatOps();
 };
 
 /// Matches the region rooted at `output`. Fails with an empty `reason` when
@@ -69,12 +66,16 @@ struct ContractionRegion {
 FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
                                                     std::string &reason);
 
-/// Rebuilds `r` in integers, replacing `r.output`; fails with an error at
-/// the op concerned when no exact i32 form exists (an accumulator that may
-/// overflow, a bias out of range, a multiplier fixed point cannot hold).
+/// Rebuilds `r` in integers, replacing `r.output` and erasing the float ops
+/// left unused (so that no dequantize looks consumed in float afterwards);
+/// fails with an error at the op concerned when no exact i32 form exists
+/// (an accumulator that may overflow, a bias out of range, a multiplier
+/// fixed point cannot hold); every failure is such an error, so `reason`
+/// (there for the signature all region lowerings share) stays empty.
 LogicalResult lowerContractionRegion(RewriterBase &rewriter,
                                      ContractionRegion &r,
-                                     const RequantOptions &options);
+                                     const RequantOptions &options,
+                                     std::string &reason);
 
 } // namespace mlir::qat
 

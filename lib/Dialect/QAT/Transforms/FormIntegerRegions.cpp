@@ -32,10 +32,14 @@ using namespace mlir;
 using namespace mlir::qat;
 
 namespace {
-/// Rewrites one kind of region, `Kind` providing `match` and `lower`.
-/// Declining records the reason in the report, keyed by the float op that
-/// stays, so that the pass's remark can say why.
-template <typename Kind>
+/// Rewrites one kind of region, given as its match and lower functions
+/// (ContractionRegion.h, ElementwiseRegions.h). Declining records the reason
+/// in the report, keyed by the float op that stays, so that the pass's
+/// remark can say why.
+template <typename Region,
+          FailureOr<Region> (*match)(QuantizeOp, std::string &),
+          LogicalResult (*lower)(RewriterBase &, Region &,
+                                 const RequantOptions &, std::string &)>
 struct IntegerRegionPattern : OpRewritePattern<QuantizeOp> {
   IntegerRegionPattern(MLIRContext *ctx, const RequantOptions &options,
                        IntegerRegionReport *report, PatternBenefit benefit)
@@ -44,12 +48,12 @@ struct IntegerRegionPattern : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp output,
                                 PatternRewriter &rewriter) const override {
     std::string reason;
-    auto region = Kind::match(output, reason);
+    FailureOr<Region> region = match(output, reason);
     if (succeeded(region) && reason.empty())
       reason = getUnsupportedOutputReason(output).str();
     if (failed(region) || !reason.empty())
       return decline(rewriter, output, reason);
-    if (succeeded(Kind::lower(rewriter, *region, options, reason)))
+    if (succeeded(lower(rewriter, *region, options, reason)))
       return success();
     if (reason.empty() && report) // The lowering emitted an error.
       report->hadError = true;
@@ -70,42 +74,16 @@ private:
   IntegerRegionReport *report;
 };
 
-/// Matmuls and convolutions; the float ops of the region are erased once
-/// unused, so that no dequantize looks consumed in float afterwards.
-struct ContractionKind {
-  static FailureOr<ContractionRegion> match(QuantizeOp output,
-                                            std::string &reason) {
-    return matchContractionRegion(output, reason);
-  }
-  static LogicalResult lower(RewriterBase &rewriter, ContractionRegion &r,
-                             const RequantOptions &options,
-                             std::string &reason) {
-    SmallVector<Operation *, 4> floatOps = r.getFloatOps();
-    if (failed(lowerContractionRegion(rewriter, r, options)))
-      return failure();
-    for (Operation *op : floatOps)
-      if (op->use_empty())
-        rewriter.eraseOp(op);
-    return success();
-  }
-};
-
-#define QAT_ELEMENTWISE_KIND(Name)                                             \
-  struct Name##Kind {                                                          \
-    static FailureOr<Name##Region> match(QuantizeOp output,                    \
-                                         std::string &reason) {                \
-      return match##Name##Region(output, reason);                              \
-    }                                                                          \
-    static LogicalResult lower(RewriterBase &rewriter, Name##Region &r,        \
-                               const RequantOptions &options,                  \
-                               std::string &reason) {                          \
-      return lower##Name##Region(rewriter, r, options, reason);                \
-    }                                                                          \
-  };
-QAT_ELEMENTWISE_KIND(Binary)
-QAT_ELEMENTWISE_KIND(AveragePool)
-QAT_ELEMENTWISE_KIND(Rescale)
-#undef QAT_ELEMENTWISE_KIND
+using ContractionPattern =
+    IntegerRegionPattern<ContractionRegion, matchContractionRegion,
+                         lowerContractionRegion>;
+using BinaryPattern =
+    IntegerRegionPattern<BinaryRegion, matchBinaryRegion, lowerBinaryRegion>;
+using AveragePoolPattern =
+    IntegerRegionPattern<AveragePoolRegion, matchAveragePoolRegion,
+                         lowerAveragePoolRegion>;
+using RescalePattern =
+    IntegerRegionPattern<RescaleRegion, matchRescaleRegion, lowerRescaleRegion>;
 } // namespace
 
 void mlir::qat::populateFormIntegerRegionsPatterns(
@@ -114,12 +92,9 @@ void mlir::qat::populateFormIntegerRegionsPatterns(
   MLIRContext *ctx = patterns.getContext();
   // A contraction is tried first: once it matches (with or without a reason
   // to stay in float) no element-wise kind can match the same root.
-  patterns.add<IntegerRegionPattern<ContractionKind>>(ctx, options, report,
-                                                      /*benefit=*/2);
-  patterns.add<IntegerRegionPattern<BinaryKind>,
-               IntegerRegionPattern<AveragePoolKind>,
-               IntegerRegionPattern<RescaleKind>>(ctx, options, report,
-                                                  /*benefit=*/1);
+  patterns.add<ContractionPattern>(ctx, options, report, /*benefit=*/2);
+  patterns.add<BinaryPattern, AveragePoolPattern, RescalePattern>(
+      ctx, options, report, /*benefit=*/1);
 }
 
 namespace mlir::qat {

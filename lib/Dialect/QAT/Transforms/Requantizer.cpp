@@ -66,8 +66,10 @@ Value Requantizer::emitScaled(OpBuilder &b, Location loc, Value scaled) const {
   FloatType f32 = b.getF32Type();
   int64_t zeroPoint = output.zeroPoint;
   Value steps = emitRequantizeSteps(
-      b, loc, scaled, emitFloatConstant(b, loc, f32, double(lo - zeroPoint)),
-      emitFloatConstant(b, loc, f32, double(hi - zeroPoint)), output.rounding);
+      b, loc, scaled,
+      emitFloatConstant(b, loc, f32, double(bounds.first - zeroPoint)),
+      emitFloatConstant(b, loc, f32, double(bounds.second - zeroPoint)),
+      output.rounding);
   Value q = zeroPoint == 0
                 ? steps
                 : arith::AddFOp::create(
@@ -97,8 +99,10 @@ Value Requantizer::emitFixedPoint(OpBuilder &b, Location loc, Value value,
   // Clamp before adding the zero point so that nothing can wrap.
   int64_t zeroPoint = output.zeroPoint;
   Value clamped = arith::MinSIOp::create(
-      b, loc, arith::MaxSIOp::create(b, loc, scaled, constant(lo - zeroPoint)),
-      constant(hi - zeroPoint));
+      b, loc,
+      arith::MaxSIOp::create(b, loc, scaled,
+                             constant(bounds.first - zeroPoint)),
+      constant(bounds.second - zeroPoint));
   Value q = arith::AddIOp::create(b, loc, clamped, constant(zeroPoint));
   return arith::TruncIOp::create(b, loc, storageType, q);
 }

@@ -28,20 +28,13 @@ namespace mlir::qat {
 /// Requantization onto one output grid, saturated to [lo, hi].
 class Requantizer {
 public:
-  /// `bounds` is the output storage range, possibly narrowed by a fused
-  /// activation (getSaturationBounds).
-  Requantizer(const RequantOptions &options, const QuantGrid<float> &output,
-              std::pair<int64_t, int64_t> bounds, Type storageType)
-      : options(options), output(output), lo(bounds.first), hi(bounds.second),
-        storageType(storageType) {}
-
-  /// Requantization onto the grid `grid` of `output`, saturated to its
+  /// Requantization onto the grid `grid` of `quantize`, saturated to its
   /// storage range narrowed by `activation`.
-  Requantizer(const RequantOptions &options, QuantizeOp output,
+  Requantizer(const RequantOptions &options, QuantizeOp quantize,
               const QuantGrid<float> &grid, ActivationBounds activation = {})
-      : Requantizer(options, grid,
-                    getSaturationBounds(grid, activation.lo, activation.hi),
-                    output.getOutput().getType().getElementType()) {}
+      : options(options), output(grid),
+        bounds(getSaturationBounds(grid, activation.lo, activation.hi)),
+        storageType(quantize.getOutput().getType().getElementType()) {}
 
   bool isFixedPoint() const { return options.isFixedPoint(); }
 
@@ -83,8 +76,8 @@ private:
 
   RequantOptions options;
   QuantGrid<float> output;
-  int64_t lo;
-  int64_t hi;
+  /// [lo, hi] of the saturation.
+  std::pair<int64_t, int64_t> bounds;
   Type storageType;
 };
 

@@ -34,8 +34,9 @@ static mlir::LogicalResult lowerFakeQuants(mlir::ModuleOp module) {
   mlir::qat::populateQATToLinalgConversionPatterns(lower);
   mlir::ConversionTarget target(*ctx);
   target.addIllegalOp<mlir::qat::QuantizeOp, mlir::qat::DequantizeOp>();
-  target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
-                         mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+  target
+      .addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
+                       mlir::math::MathDialect, mlir::tensor::TensorDialect>();
   return mlir::applyPartialConversion(module, target, std::move(lower));
 }
 

@@ -52,6 +52,14 @@ Interval checked(double lo, double hi) {
   return {lo, hi};
 }
 
+/// A constant integer read signed; wider than 64 bits (possible in the IR
+/// this pass is given) means no bound rather than an assertion.
+Interval pointOf(const APInt &x) {
+  if (x.getSignificantBits() > 64)
+    return Interval::unbounded();
+  return Interval::point(static_cast<double>(x.getSExtValue()));
+}
+
 Interval hull(std::initializer_list<double> values) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (double v : values) {
@@ -117,7 +125,7 @@ Interval RangeEvaluator::tensor(Value t) {
                -std::numeric_limits<double>::infinity()};
     if (auto ints = dyn_cast<DenseIntElementsAttr>(attr))
       for (const APInt &x : ints.getValues<APInt>())
-        r = r.join(Interval::point(x.getSExtValue()));
+        r = r.join(pointOf(x));
     else if (auto floats = dyn_cast<DenseFPElementsAttr>(attr))
       for (const APFloat &x : floats.getValues<APFloat>())
         r = r.join(Interval::point(x.convertToDouble()));
@@ -187,7 +195,7 @@ Interval RangeEvaluator::evaluate(Operation *op) {
   return llvm::TypeSwitch<Operation *, Interval>(op)
       .Case<arith::ConstantOp>([&](arith::ConstantOp c) {
         if (auto i = dyn_cast<IntegerAttr>(c.getValue()))
-          return Interval::point(i.getValue().getSExtValue());
+          return pointOf(i.getValue());
         if (auto f = dyn_cast<FloatAttr>(c.getValue()))
           return checked(f.getValueAsDouble(), f.getValueAsDouble());
         return Interval::unbounded();

@@ -114,10 +114,52 @@ func.func @per_channel_zero_point_count(%x: tensor<2x3xf32>) -> tensor<2x3xf32> 
 
 // -----
 
-func.func @per_channel_dynamic_dim_counts_differ(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
-  // expected-error @+1 {{expects as many zero points as scales, got 1 and 2}}
-  %0 = qat.fake_quant %x {axis = 0 : i64, scales = array<f64: 0.1, 0.2>, zero_points = array<i64: 1>} : tensor<?x3xf32>
+// A table of per-channel parameters needs a channel count known at compile
+// time: a dynamic axis could disagree with it at run time.
+func.func @per_channel_dynamic_axis(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{per-channel axis 0 must have a static size, got 'tensor<?x3xf32>'}}
+  %0 = qat.fake_quant %x {axis = 0 : i64, scales = array<f64: 0.1, 0.2>} : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @per_channel_dynamic_axis_learned(%x: tensor<?x3xf32>, %s: tensor<?xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{per-channel axis 0 must have a static size}}
+  %0 = qat.fake_quant %x scale(%s : tensor<?xf32>) {axis = 0 : i64} : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @per_channel_learned_dynamic_count(%x: tensor<2x3xf32>, %s: tensor<?xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{expects 3 values in 'scale' for axis 1 of size 3, got 'tensor<?xf32>'}}
+  %0 = qat.fake_quant %x scale(%s : tensor<?xf32>) {axis = 1 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @min_max_dynamic_axis(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{per-channel axis 1 must have a static size}}
+  %0 = qat.fake_quant_min_max %x {axis = 1 : i64, mins = array<f64: -1.0>, maxs = array<f64: 1.0>} : tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @negative_num_bits(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{num_bits must be in [2, 16], got -3}}
+  %0 = qat.fake_quant %x {num_bits = -3 : i64, scales = array<f64: 0.1>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @negative_axis(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{axis -1 is out of range for a tensor of rank 1}}
+  %0 = qat.fake_quant %x {axis = -1 : i64, scales = array<f64: 0.1>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----
@@ -336,4 +378,12 @@ func.func @dequantize_one_bit(%q: tensor<4xi8>) -> tensor<4xf32> {
   // expected-error @+1 {{expects a grid of at least 2 bits}}
   %y = qat.dequantize %q {grid = !quant.uniform<i8<0:1>:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
   return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @dequantize_dynamic_axis(%q: tensor<4x?xi8>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{grid axis 1 must have a static size, got 'tensor<4x?xf32>'}}
+  %y = qat.dequantize %q {grid = !quant.uniform<i8:f32:1, {0.1, 0.2}>} : tensor<4x?xi8> -> tensor<4x?xf32>
+  return %y : tensor<4x?xf32>
 }

@@ -36,13 +36,6 @@ func.func @fake_quant_per_channel(%w: tensor<3x2x2x4xf32>) -> tensor<3x2x2x4xf32
   return %0 : tensor<3x2x2x4xf32>
 }
 
-// CHECK-LABEL: func @fake_quant_per_channel_dynamic_dim
-func.func @fake_quant_per_channel_dynamic_dim(%w: tensor<?x2xf16>) -> tensor<?x2xf16> {
-  // CHECK: qat.fake_quant %{{.*}} {axis = 0 : i64, scales = array<f64: 1.000000e-02, 2.000000e-02, 3.000000e-02>} : tensor<?x2xf16>
-  %0 = qat.fake_quant %w {axis = 0 : i64, scales = array<f64: 0.01, 0.02, 0.03>} : tensor<?x2xf16>
-  return %0 : tensor<?x2xf16>
-}
-
 // CHECK-LABEL: func @fake_quant_learned_operands
 // CHECK-SAME: (%[[X:.*]]: tensor<1x8xbf16>, %[[S:.*]]: tensor<f32>, %[[Z:.*]]: tensor<i32>)
 func.func @fake_quant_learned_operands(%x: tensor<1x8xbf16>, %s: tensor<f32>, %z: tensor<i32>) -> tensor<1x8xbf16> {

@@ -23,19 +23,30 @@ using namespace mlir::qat;
 // Checks shared by both fake-quant forms
 //===----------------------------------------------------------------------===//
 
+// ODS stores I64Attr as uint64_t; the values are printed as the signed
+// integers the user wrote, so that -1 is not reported as 2^64 - 1.
 static LogicalResult verifyNumBits(Operation *op, uint64_t numBits) {
   if (numBits < kMinNumBits || numBits > kMaxNumBits)
-    return op->emitOpError() << "num_bits must be in [" << kMinNumBits << ", "
-                             << kMaxNumBits << "], got " << numBits;
+    return op->emitOpError()
+           << "num_bits must be in [" << kMinNumBits << ", " << kMaxNumBits
+           << "], got " << static_cast<int64_t>(numBits);
   return success();
 }
 
+/// A per-channel axis exists and has a static size: the parameters are a
+/// table indexed by the channel, and a dynamic axis would let the run-time
+/// size disagree with the table's length.
 static LogicalResult verifyAxis(Operation *op, RankedTensorType type,
                                 std::optional<uint64_t> axis) {
-  if (axis && *axis >= static_cast<uint64_t>(type.getRank()))
+  if (!axis)
+    return success();
+  if (*axis >= static_cast<uint64_t>(type.getRank()))
     return op->emitOpError()
-           << "axis " << *axis << " is out of range for a tensor of rank "
-           << type.getRank();
+           << "axis " << static_cast<int64_t>(*axis)
+           << " is out of range for a tensor of rank " << type.getRank();
+  if (type.isDynamicDim(*axis))
+    return op->emitOpError() << "per-channel axis " << *axis
+                             << " must have a static size, got " << type;
   return success();
 }
 
@@ -62,12 +73,6 @@ static LogicalResult verifyParamCount(Operation *op, StringRef name,
     return success();
   }
   int64_t dim = type.getDimSize(*axis);
-  if (ShapedType::isDynamic(dim)) {
-    if (count == 0)
-      return op->emitOpError()
-             << "expects at least one value in '" << name << "'";
-    return success();
-  }
   if (count != static_cast<size_t>(dim))
     return op->emitOpError()
            << "expects " << dim << " values in '" << name << "' for axis "
@@ -96,8 +101,7 @@ static LogicalResult verifyParamOperand(Operation *op, StringRef name,
            << "expects a 1-D per-channel '" << name << "', got " << paramType;
   int64_t dim = type.getDimSize(*axis);
   int64_t count = paramType.getDimSize(0);
-  if (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(count) &&
-      dim != count)
+  if (dim != count)
     return op->emitOpError()
            << "expects " << dim << " values in '" << name << "' for axis "
            << *axis << " of size " << dim << ", got " << paramType;
@@ -172,10 +176,6 @@ LogicalResult FakeQuantOp::verify() {
     if (failed(verifyParamCount(*this, "zero_points", zeroPoints->size(), type,
                                 axis)))
       return failure();
-    if (getScales() && getScales()->size() != zeroPoints->size())
-      return emitOpError() << "expects as many zero points as scales, got "
-                           << zeroPoints->size() << " and "
-                           << getScales()->size();
     for (auto [i, zp] : llvm::enumerate(*zeroPoints))
       if (!range.contains(zp))
         return emitOpError() << "zero point " << zp << " at index " << i
@@ -344,9 +344,11 @@ static LogicalResult verifyGrid(Operation *op, Type grid,
       return op->emitOpError()
              << "grid axis " << axis << " is out of range for a tensor of rank "
              << floatType.getRank();
+    if (floatType.isDynamicDim(axis))
+      return op->emitOpError() << "grid axis " << axis
+                               << " must have a static size, got " << floatType;
     int64_t dim = floatType.getDimSize(axis);
-    if (!ShapedType::isDynamic(dim) &&
-        dim != static_cast<int64_t>(perAxis.getScales().size()))
+    if (dim != static_cast<int64_t>(perAxis.getScales().size()))
       return op->emitOpError()
              << "grid has " << perAxis.getScales().size()
              << " channels but axis " << axis << " has size " << dim;

@@ -64,9 +64,9 @@ static LogicalResult diagnoseConstantParams(FakeQuantOp op) {
     for (auto [i, zp] : llvm::enumerate(ints.getValues<APInt>()))
       if (zp.getSignificantBits() > 64 || !range.contains(zp.getSExtValue()))
         return op.emitOpError()
-               << "learned zero point " << zp.getSExtValue() << " at index "
-               << i << " is outside the storage range [" << range.min << ", "
-               << range.max << "]";
+               << "learned zero point " << llvm::toString(zp, 10, true)
+               << " at index " << i << " is outside the storage range ["
+               << range.min << ", " << range.max << "]";
   } else if (std::optional<SmallVector<double>> zps =
                  getConstantFloatValues(zeroPoint)) {
     for (auto [i, zp] : llvm::enumerate(*zps))

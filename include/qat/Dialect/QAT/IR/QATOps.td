@@ -22,8 +22,10 @@ def QAT_FloatElement : AnyTypeOf<[F16, BF16, F32, F64]>;
 def QAT_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 // A learned zero point is an integer tensor, or a float one (PyTorch's
 // learnable fake quant keeps it in float and rounds it in the forward pass).
-def QAT_ZeroPointTensor
-    : RankedTensorOf<[AnySignlessInteger, F16, BF16, F32, F64]>;
+// Integers are at most 64 bits wide: storage is at most 16 bits, and a wider
+// zero point could not even be reported in a diagnostic.
+def QAT_ZeroPointTensor : RankedTensorOf<[SignlessIntOfWidths<[8, 16, 32, 64]>,
+                                          F16, BF16, F32, F64]>;
 
 def QAT_NumBitsAttr : DefaultValuedAttr<I64Attr, "8">;
 

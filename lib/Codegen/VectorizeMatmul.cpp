@@ -304,6 +304,11 @@ FailureOr<MatmulKernel> matchKernel(linalg::LinalgOp op, std::string &reason) {
       !cType.getElementType().isInteger(32) || !bType.hasStaticShape())
     return fail("operands are not i8/i16 with a static weight, or the "
                 "accumulator is not i32");
+  auto hasNoElements = [](RankedTensorType t) {
+    return llvm::is_contained(t.getShape(), int64_t{0});
+  };
+  if (hasNoElements(aType) || hasNoElements(bType) || hasNoElements(cType))
+    return fail("a tensor with no elements (nothing to compute)");
   if (auto mm = dyn_cast<linalg::MatmulOp>(*op)) {
     if (mm.hasUserDefinedMaps())
       return fail("transposed or broadcast operands");

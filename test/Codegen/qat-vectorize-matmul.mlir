@@ -348,3 +348,20 @@ func.func @batch_matmul(%a: tensor<2x3x4xi16>) -> tensor<2x3x16xi32> {
   %acc = linalg.batch_matmul ins(%a, %w : tensor<2x3x4xi16>, tensor<2x4x16xi8>) outs(%z : tensor<2x3x16xi32>) -> tensor<2x3x16xi32>
   return %acc : tensor<2x3x16xi32>
 }
+
+// -----
+
+// An empty operand: nothing to compute, no kernel (whose tiles assume at
+// least one row and one column).
+// CHECK-LABEL: func @negative_matmul_no_rows
+// CHECK: linalg.matmul
+// REMARK: remark: 'linalg.matmul' runs on upstream's loops, not as a vector kernel: a tensor with no elements (nothing to compute)
+// I16-REMARK: remark: {{.*}}: a tensor with no elements
+func.func @negative_matmul_no_rows(%a: tensor<0x3xi8>) -> tensor<0x5xi32> {
+  %w = arith.constant dense<1> : tensor<3x5xi8>
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<0x5xi32>
+  %z = linalg.fill ins(%c0 : i32) outs(%e : tensor<0x5xi32>) -> tensor<0x5xi32>
+  %m = linalg.matmul ins(%a, %w : tensor<0x3xi8>, tensor<3x5xi8>) outs(%z : tensor<0x5xi32>) -> tensor<0x5xi32>
+  return %m : tensor<0x5xi32>
+}

@@ -47,6 +47,8 @@ struct IntegerRegionPattern : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp output,
                                 PatternRewriter &rewriter) const override {
+    if (StringRef reason = getUnsupportedRootReason(output); !reason.empty())
+      return decline(rewriter, output, reason);
     std::string reason;
     FailureOr<Region> region = match(output, reason);
     if (succeeded(region) && reason.empty())

@@ -75,3 +75,20 @@ StringRef mlir::qat::getUnsupportedOutputReason(QuantizeOp output) {
     return "only f32 graphs are lowered to integers so far";
   return "";
 }
+
+static bool hasNoElements(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  return shaped && shaped.hasRank() &&
+         llvm::is_contained(shaped.getShape(), int64_t{0});
+}
+
+StringRef mlir::qat::getUnsupportedRootReason(QuantizeOp output) {
+  Operation *producer = output.getInput().getDefiningOp();
+  auto types = llvm::concat<const Type>(
+      TypeRange(output->getOperandTypes()),
+      producer ? TypeRange(producer->getOperandTypes()) : TypeRange(),
+      producer ? TypeRange(producer->getResultTypes()) : TypeRange());
+  if (llvm::any_of(types, hasNoElements))
+    return "a tensor with no elements (nothing to compute)";
+  return "";
+}

@@ -52,6 +52,12 @@ std::optional<QuantGrid<float>> getTensorGrid(QuantizeOp op);
 /// or an empty string: the integer lowerings compute f32 graphs only.
 StringRef getUnsupportedOutputReason(QuantizeOp output);
 
+/// Why no region may be rooted at `output` at all, or an empty string: a
+/// tensor with no elements (the quantize's or its producer's) has nothing to
+/// compute, and the lowerings' constants and tiles assume at least one
+/// element per dimension.
+StringRef getUnsupportedRootReason(QuantizeOp output);
+
 } // namespace mlir::qat
 
 #endif // QAT_LIB_DIALECT_QAT_TRANSFORMS_REGIONMATCHING_H

@@ -99,10 +99,7 @@ struct QATPromoteToF64Pass
       } else if (auto dq = dyn_cast<DequantizeOp>(op);
                  dq && dq.getOutput().getType().getElementType().isF64()) {
         dq.getResult().setType(dq.getOutput().getType().clone(b.getF32Type()));
-        b.setInsertionPointAfter(op);
-        Value wide =
-            convertElements(b, op->getLoc(), dq.getResult(), b.getF64Type());
-        dq.getResult().replaceAllUsesExcept(wide, wide.getDefiningOp());
+        widenUses(b, cast<OpResult>(dq.getResult()));
       }
     });
     for (Operation *op : fakeQuants) {
@@ -111,11 +108,20 @@ struct QATPromoteToF64Pass
       Value narrow = convertElements(b, op->getLoc(), input, b.getF32Type());
       op->setOperand(0, narrow);
       op->getResult(0).setType(narrow.getType());
-      b.setInsertionPointAfter(op);
-      Value wide =
-          convertElements(b, op->getLoc(), op->getResult(0), b.getF64Type());
-      op->getResult(0).replaceAllUsesExcept(wide, wide.getDefiningOp());
+      widenUses(b, op->getOpResult(0));
     }
+  }
+
+  /// Makes every current use of the f32 `result` use its extension to f64.
+  /// The uses are taken before the extension is built: it reads `result`
+  /// itself, and with dynamic shapes also its sizes (tensor.dim).
+  static void widenUses(OpBuilder &b, OpResult result) {
+    SmallVector<OpOperand *> uses =
+        llvm::map_to_vector(result.getUses(), [](OpOperand &u) { return &u; });
+    b.setInsertionPointAfter(result.getOwner());
+    Value wide = convertElements(b, result.getLoc(), result, b.getF64Type());
+    for (OpOperand *use : uses)
+      use->set(wide);
   }
 
   /// `input` with every element converted to `type` (truncf or extf).

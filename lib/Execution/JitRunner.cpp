@@ -17,6 +17,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
@@ -29,6 +30,32 @@
 
 using namespace mlir;
 using namespace mlir::qat;
+
+// A failed run-time check (cf.assert, e.g. from qat-runtime-shape-checks)
+// is lowered to puts(message) and abort(). In the JIT, stdout is often a
+// pipe whose buffer abort() would discard, and abort() would end in a crash
+// report: the message goes to stderr as an error and the process exits
+// with status 1 instead.
+extern "C" int qatJitPuts(const char *message) {
+  llvm::errs() << "error: " << message << "\n";
+  return 0;
+}
+
+extern "C" void qatJitAbort() {
+  llvm::errs().flush();
+  std::fflush(stdout);
+  std::_Exit(1);
+}
+
+static llvm::orc::SymbolMap
+getCheckFailureSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap symbols;
+  symbols[interner("puts")] = {llvm::orc::ExecutorAddr::fromPtr(&qatJitPuts),
+                               llvm::JITSymbolFlags::Exported};
+  symbols[interner("abort")] = {llvm::orc::ExecutorAddr::fromPtr(&qatJitAbort),
+                                llvm::JITSymbolFlags::Exported};
+  return symbols;
+}
 
 void mlir::qat::keepFreedBuffersInHeap() {
 #if defined(__GLIBC__)
@@ -118,6 +145,7 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
     return emitError(module.getLoc())
            << "JIT compilation failed: " << llvm::toString(engine.takeError());
   compiled->engine = std::move(*engine);
+  compiled->engine->registerSymbols(getCheckFailureSymbols);
   return compiled;
 }
 

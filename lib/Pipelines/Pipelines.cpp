@@ -56,6 +56,9 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
   // a float constant, which would lose the weight's grid.
   pm.addPass(createQATQuantizeWeightsPass());
   addTosaFrontEnd(pm);
+  // Element-wise arithmetic on whole tensors as the generics the integer
+  // regions match.
+  pm.addPass(createQATTensorOpsToLinalgPass());
   pm.addPass(createQATSplitFakeQuantPass());
   pm.addPass(createQATSinkDequantizePass());
   QATFormIntegerRegionsPassOptions regions;
@@ -77,11 +80,19 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
 }
 
 void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
-  // As text: one-shot-bufferize{bufferize-function-boundaries
-  // function-boundary-type-conversion=identity-layout-map},
+  // As text: qat-tensor-ops-to-linalg, qat-runtime-shape-checks,
+  // one-shot-bufferize{bufferize-function-boundaries
+  // function-boundary-type-conversion=identity-layout-map
+  // allow-return-allocs-from-loops},
   // buffer-deallocation-pipeline, convert-bufferization-to-memref.
+  // Float ops on whole tensors and aggregates have no bufferization.
+  pm.addPass(createQATTensorOpsToLinalgPass());
+  pm.addPass(createQATRuntimeShapeChecksPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // A loop that yields a new tensor (a fake-quant inside scf.for) gets a
+  // buffer per iteration instead of failing.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -94,9 +105,9 @@ void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
   // convert-vector-to-scf, lower-affine, convert-scf-to-cf,
   // convert-vector-to-llvm, convert-openmp-to-llvm, expand-strided-metadata,
   // lower-affine, finalize-memref-to-llvm, convert-math-to-llvm,
-  // convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm,
-  // convert-ub-to-llvm, reconcile-unrealized-casts. (Parallel loops not already
-  // given to OpenMP run sequentially.)
+  // convert-arith-to-llvm, convert-index-to-llvm, convert-func-to-llvm,
+  // convert-cf-to-llvm, convert-ub-to-llvm, reconcile-unrealized-casts.
+  // (Parallel loops not already given to OpenMP run sequentially.)
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertVectorToSCFPass());
@@ -110,6 +121,8 @@ void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
+  // The run-time shape checks compute with the index dialect.
+  pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   // The padding of vectorized reads that never go out of bounds.

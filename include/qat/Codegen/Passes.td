@@ -194,4 +194,71 @@ def QATStridedCopiesToLinalgPass : Pass<"qat-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QATTensorOpsToLinalgPass : Pass<"qat-tensor-ops-to-linalg"> {
+  let summary = "Element-wise and aggregate ops on tensors as linalg generics";
+  let description = [{
+    Ops left in float (by policy, or because they have no integer lowering)
+    must still compile. Two kinds do not survive bufferization and the
+    lowering to loops as they are: element-wise ops applied to whole tensors
+    (`math.tanh %t : tensor<...>`, `arith.addf` on tensors), which have no
+    bufferization, and aggregate linalg ops such as `linalg.softmax`, which
+    `convert-linalg-to-loops` cannot lower. This pass rewrites the first as
+    `linalg.generic` (upstream's element-wise-to-linalg patterns) and
+    decomposes the second through their `AggregatedOpInterface` (max,
+    subtract, exp, sum, divide for softmax), before bufferization.
+
+    Before:
+    ```mlir
+    %t = math.tanh %x : tensor<4x8xf32>
+    ```
+    After:
+    ```mlir
+    %t = linalg.generic {...} ins(%x : tensor<4x8xf32>) outs(%e : ...) {
+    ^bb0(%in: f32, %out: f32):
+      %0 = math.tanh %in : f32
+      linalg.yield %0 : f32
+    } -> tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def QATRuntimeShapeChecksPass : Pass<"qat-runtime-shape-checks"> {
+  let summary =
+      "Check dynamic sizes at run time before the code relies on them";
+  let description = [{
+    A dynamic size is a promise the caller keeps at run time: both operands
+    of an `arith.addf` on `tensor<?x?xf32>` have the same shape, a matmul's
+    K agrees between its operands. Compiled code that trusted a broken
+    promise would read past a buffer and return wrong numbers silently. For
+    every op with a dynamically shaped operand or result this pass emits the
+    op's own run-time checks (upstream's `RuntimeVerifiableOpInterface`,
+    implemented by linalg, tensor and memref ops) as `cf.assert`s that name
+    the op's source location; a failed check prints it and aborts. Ops with
+    static shapes only (everything in a static program) get no check and no
+    cost.
+
+    Before:
+    ```mlir
+    %s = linalg.generic ... ins(%x, %y : tensor<?xf32>, tensor<?xf32>) ...
+    ```
+    After (schematically):
+    ```mlir
+    %dx = tensor.dim %x, %c0 : tensor<?xf32>
+    %dy = tensor.dim %y, %c0 : tensor<?xf32>
+    %same = index.cmp eq(%dx, %dy)
+    cf.assert %same, "run-time shape check failed at loc(...): ..."
+    %s = linalg.generic ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect",
+                           "::mlir::index::IndexDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // QAT_CODEGEN_PASSES_TD

@@ -58,6 +58,12 @@ void populateVectorizeElementwisePatterns(RewritePatternSet &patterns);
 /// them with a layout that is not the identity (a subview), as linalg.copy.
 void populateStridedCopiesToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Element-wise ops on tensors as linalg.generic, and ops implementing
+/// linalg's AggregatedOpInterface (linalg.softmax) decomposed into the ops
+/// they aggregate (qat-tensor-ops-to-linalg). Any driver; the greedy one
+/// also decomposes what a decomposition produces.
+void populateTensorOpsToLinalgPatterns(RewritePatternSet &patterns);
+
 /// qat-x86-vpmaddwd: pair multiply-adds of vector<16xi16> as AVX2's
 /// vpmaddwd intrinsic, and with `avx512` of vector<32xi16> as AVX-512BW's.
 void populateX86VpmaddwdPatterns(RewritePatternSet &patterns, bool avx512);

@@ -64,6 +64,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   if (!op)
     return nodeError("is not supported; supported ops: " +
                      getSupportedOpList());
+  // Every op qat imports has a result #0, which the importers name.
+  if (node.output_size() == 0 || node.output(0).empty())
+    return nodeError("has no output #0");
   FailureOr<Tensor> result = (this->*op->import)(node);
   if (failed(result))
     return failure();
@@ -88,7 +91,10 @@ OwningOpRef<ModuleOp> Importer::run() {
     FailureOr<Tensor> t = readInitializer(init);
     if (failed(t))
       return nullptr;
-    values[init.name()] = *t;
+    if (!values.try_emplace(init.name(), *t).second) {
+      error("initializer '" + init.name() + "' is defined twice");
+      return nullptr;
+    }
     initializerNames.insert(init.name());
   }
   SmallVector<Type> argTypes;
@@ -100,6 +106,10 @@ OwningOpRef<ModuleOp> Importer::run() {
     FailureOr<RankedTensorType> type = readValueType(in, isUnsigned);
     if (failed(type))
       return nullptr;
+    if (values.count(in.name())) {
+      error("graph input '" + in.name() + "' is declared twice");
+      return nullptr;
+    }
     argTypes.push_back(*type);
     argNames.push_back(in.name());
     values[in.name()].isUnsigned = isUnsigned;
@@ -131,9 +141,9 @@ OwningOpRef<ModuleOp> Importer::run() {
       error("graph output '" + out.name() + "' is computed by no node");
       return nullptr;
     }
-    bool isUnsigned;
-    FailureOr<RankedTensorType> declared = readValueType(out, isUnsigned);
-    if (succeeded(declared) &&
+    // An output's type is optional in ONNX: compared when fully declared.
+    std::optional<RankedTensorType> declared = declaredType(out);
+    if (declared &&
         (declared->getShape() != it->second.type.getShape() ||
          declared->getElementType() != it->second.type.getElementType())) {
       error("graph output '" + out.name() + "' is declared as " +

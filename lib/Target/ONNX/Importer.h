@@ -36,6 +36,19 @@ class Importer;
 /// The default-domain opsets qat imports.
 inline constexpr int64_t kMinOpset = 10, kMaxOpset = 21;
 
+/// The largest tensor the importer builds (elements): far above any model
+/// qat compiles, small enough that every size, offset and byte count of
+/// such a tensor fits in 64 bits and in the index arithmetic of the
+/// compiled code.
+inline constexpr int64_t kMaxElements = int64_t(1) << 31;
+
+/// The number of elements of `shape` if every size is non-negative and the
+/// product of its sizes, zero sizes counted as one, is at most kMaxElements
+/// (so that every partial product fits too); std::nullopt otherwise. The
+/// one check of the importer's shape arithmetic: sizes that pass it can be
+/// multiplied and added without overflow.
+std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> shape);
+
 /// One row of the op table: how the importer maps ONNX op type `name` in
 /// opsets [minOpset, maxOpset] (an op whose meaning changed across opsets
 /// has one row per meaning). `import` reads the node and returns the value
@@ -81,6 +94,9 @@ private:
   FailureOr<Tensor> readInitializer(const onnx::TensorProto &proto);
   FailureOr<RankedTensorType> readValueType(const onnx::ValueInfoProto &info,
                                             bool &isUnsigned);
+  /// The type `info` declares if it is complete (a supported element type
+  /// and static sizes), without diagnostics: a graph output's is optional.
+  std::optional<RankedTensorType> declaredType(const onnx::ValueInfoProto &info);
   FailureOr<DenseElementsAttr> constantOf(const onnx::NodeProto &node,
                                           int index, StringRef what);
   FailureOr<SmallVector<int64_t>> intsOf(const onnx::NodeProto &node, int index,
@@ -151,6 +167,8 @@ private:
   FailureOr<Tensor> dequantizeQLinearConvBias(const onnx::NodeProto &node);
   FailureOr<Tensor> quantizeQLinearResult(const onnx::NodeProto &node,
                                           Tensor &y);
+  LogicalResult checkPerTensor(const onnx::NodeProto &node, int scale,
+                               StringRef what);
 
   // Op mapping -------------------------------------------------------------
   LogicalResult importNode(const onnx::NodeProto &node);
@@ -185,21 +203,50 @@ private:
   /// pooling.
   SmallVector<NamedAttribute> windowAttrs(ArrayRef<int64_t> strides,
                                           ArrayRef<int64_t> dilations);
+  /// An error unless `ins` are 8-bit integer tensors (MatMulInteger and
+  /// ConvInteger).
+  LogicalResult checkIntegerOperands(ArrayRef<Tensor *> ins);
+  /// The window of a convolution or pooling of an NCHW input of shape
+  /// `inputShape`: its attributes, the pads applied and the output's H and W,
+  /// or an error if they do not fit the input or make it too large.
   LogicalResult readWindow(const onnx::NodeProto &node,
-                           ArrayRef<int64_t> inputHW, ArrayRef<int64_t> kernel,
+                           ArrayRef<int64_t> inputShape,
+                           ArrayRef<int64_t> kernel,
                            SmallVector<int64_t> &strides,
                            SmallVector<int64_t> &dilations,
                            SmallVector<int64_t> &pads,
                            SmallVector<int64_t> &outputHW, bool ceilMode);
 
   // Attributes -----------------------------------------------------------
+  // Each reader returns the attribute's value, `dflt` when the node does not
+  // set it, or an error when the node sets it with another type (opsets past
+  // libonnx's checker reach the importer unchecked).
   const onnx::AttributeProto *attr(const onnx::NodeProto &node, StringRef name);
-  int64_t intAttr(const onnx::NodeProto &node, StringRef name, int64_t dflt);
-  float floatAttr(const onnx::NodeProto &node, StringRef name, float dflt);
-  std::string stringAttr(const onnx::NodeProto &node, StringRef name,
-                         StringRef dflt);
-  std::optional<SmallVector<int64_t>> intsAttr(const onnx::NodeProto &node,
-                                               StringRef name);
+  /// The attribute `name` if set, an error if set with a type other than
+  /// `type`, null if not set.
+  FailureOr<const onnx::AttributeProto *>
+  typedAttr(const onnx::NodeProto &node, StringRef name,
+            onnx::AttributeProto::AttributeType type);
+  FailureOr<int64_t> intAttr(const onnx::NodeProto &node, StringRef name,
+                             int64_t dflt);
+  FailureOr<float> floatAttr(const onnx::NodeProto &node, StringRef name,
+                             float dflt);
+  FailureOr<std::string> stringAttr(const onnx::NodeProto &node, StringRef name,
+                                    StringRef dflt);
+  FailureOr<SmallVector<int64_t>> intsAttr(const onnx::NodeProto &node,
+                                           StringRef name,
+                                           ArrayRef<int64_t> dflt);
+  /// `axis` made non-negative for a tensor of rank `rank` (ONNX counts a
+  /// negative axis from the end), or an error naming `what` and the axis as
+  /// given. `endInclusive` accepts `rank` too (Flatten).
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, StringRef what,
+                                   bool endInclusive = false);
+
+  // Shapes -----------------------------------------------------------------
+  /// The tensor type of `shape`, or an error naming `what` if a size is
+  /// negative or the tensor is larger than kMaxElements (checkedNumElements).
+  FailureOr<RankedTensorType> checkedType(ArrayRef<int64_t> shape,
+                                          Type elementType, const Twine &what);
 
   MLIRContext *ctx;
   OpBuilder b;
@@ -230,8 +277,9 @@ SmallVector<float> dequantizeInt32(DenseElementsAttr q, ArrayRef<float> scales,
 
 /// `type` printed, for messages.
 std::string typeString(Type type);
-/// The name of an ONNX data type ("FLOAT", "UINT8", ...).
-std::string dataTypeName(int32_t dataType);
+/// The name of an ONNX data type ("FLOAT", "UINT8", ...), or "data type N"
+/// for a number ONNX does not define.
+std::string dataTypeName(int64_t dataType);
 
 } // namespace mlir::qat::onnx_import
 

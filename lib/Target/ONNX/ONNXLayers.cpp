@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
 #include <limits>
@@ -26,6 +27,11 @@
 using namespace mlir;
 using namespace mlir::qat;
 using namespace mlir::qat::onnx_import;
+
+/// The most divisors an average pooling's constant may hold (one per
+/// output position): the importer computes them, so they are bounded well
+/// below kMaxElements.
+static constexpr int64_t kMaxDivisorElements = int64_t(1) << 24;
 
 //===----------------------------------------------------------------------===//
 // Element-wise ops
@@ -244,7 +250,8 @@ FailureOr<Tensor> Importer::matmul(Tensor &a, Tensor &w) {
     return r;
   }
   Value lhs = *av;
-  int64_t rows = a.type.getNumElements() / k;
+  // A partial product of a checked shape (and no division: k may be 0).
+  int64_t rows = a.type.getDimSize(0) * (ra == 3 ? a.type.getDimSize(1) : 1);
   if (ra == 3)
     lhs = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({rows, k}, b.getF32Type()), lhs,
@@ -312,14 +319,23 @@ FailureOr<Tensor> Importer::addBias(Tensor &acc, Tensor &bias,
 }
 
 LogicalResult
-Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputHW,
+Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputShape,
                      ArrayRef<int64_t> kernel, SmallVector<int64_t> &strides,
                      SmallVector<int64_t> &dilations,
                      SmallVector<int64_t> &pads, SmallVector<int64_t> &outputHW,
                      bool ceilMode) {
-  strides = intsAttr(node, "strides").value_or(SmallVector<int64_t>{1, 1});
-  dilations = intsAttr(node, "dilations").value_or(SmallVector<int64_t>{1, 1});
-  pads = intsAttr(node, "pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  FailureOr<SmallVector<int64_t>> stridesAttr =
+      intsAttr(node, "strides", {1, 1});
+  FailureOr<SmallVector<int64_t>> dilationsAttr =
+      intsAttr(node, "dilations", {1, 1});
+  FailureOr<SmallVector<int64_t>> padsAttr = intsAttr(node, "pads", {0, 0, 0, 0});
+  FailureOr<std::string> autoPad = stringAttr(node, "auto_pad", "NOTSET");
+  if (failed(stridesAttr) || failed(dilationsAttr) || failed(padsAttr) ||
+      failed(autoPad))
+    return failure();
+  strides = *stridesAttr;
+  dilations = *dilationsAttr;
+  pads = *padsAttr;
   if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
     return nodeError("has strides, dilations or pads of the wrong length "
                      "(2-D windows only)");
@@ -329,23 +345,46 @@ Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputHW,
   for (int64_t p : pads)
     if (p < 0)
       return nodeError("has a negative pad");
-  std::string autoPad = stringAttr(node, "auto_pad", "NOTSET");
+  for (int64_t k : kernel)
+    if (k < 1)
+      return nodeError("has an empty kernel (" + Twine(kernel[0]) + " x " +
+                       Twine(kernel[1]) + ")");
+  ArrayRef<int64_t> inputHW = inputShape.drop_front(2);
   outputHW.assign(2, 0);
   for (int d = 0; d < 2; ++d) {
-    int64_t extent = dilations[d] * (kernel[d] - 1) + 1;
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t out = (inputHW[d] + strides[d] - 1) / strides[d];
-      int64_t total =
-          std::max<int64_t>((out - 1) * strides[d] + extent - inputHW[d], 0);
+    // The sizes are checked tensor sizes, the attributes anything: every
+    // sum and product involving an attribute is checked.
+    std::optional<int64_t> extent =
+        llvm::checkedMulAdd(dilations[d], kernel[d] - 1, int64_t(1));
+    if (!extent)
+      return nodeError("has a window larger than its padded input");
+    if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
+      int64_t out = llvm::divideCeil(inputHW[d], strides[d]);
+      std::optional<int64_t> covered = llvm::checkedAdd(
+          std::max<int64_t>(out - 1, 0) * strides[d], *extent);
+      if (!covered)
+        return nodeError("has a window larger than its padded input");
+      int64_t total = std::max<int64_t>(*covered - inputHW[d], 0);
       int64_t small = total / 2, large = total - small;
-      pads[d] = autoPad == "SAME_UPPER" ? small : large;
-      pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
-    } else if (autoPad == "VALID") {
+      pads[d] = *autoPad == "SAME_UPPER" ? small : large;
+      pads[d + 2] = *autoPad == "SAME_UPPER" ? large : small;
+    } else if (*autoPad == "VALID") {
       pads[d] = pads[d + 2] = 0;
-    } else if (autoPad != "NOTSET") {
-      return nodeError("has auto_pad '" + autoPad + "'");
+    } else if (*autoPad != "NOTSET") {
+      return nodeError("has auto_pad '" + *autoPad + "'");
     }
-    int64_t span = inputHW[d] + pads[d] + pads[d + 2] - extent;
+    std::optional<int64_t> padded = llvm::checkedAdd(inputHW[d], pads[d]);
+    if (padded)
+      padded = llvm::checkedAdd(*padded, pads[d + 2]);
+    // The padded input is a tensor qat builds: its size is checked as any
+    // tensor's, which bounds the window's arithmetic below.
+    SmallVector<int64_t> paddedShape(inputShape);
+    paddedShape[2 + d] = padded.value_or(std::numeric_limits<int64_t>::max());
+    if (failed(checkedType(paddedShape, b.getF32Type(),
+                           "node '" + nodeName + "' (" + opType +
+                               "): the padded input")))
+      return failure();
+    int64_t span = *padded - *extent;
     if (span < 0)
       return nodeError("has a window larger than its padded input");
     outputHW[d] =
@@ -356,7 +395,7 @@ Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputHW,
       // extra rows read past the end are padding.
       if ((outputHW[d] - 1) * strides[d] >= inputHW[d] + pads[d])
         --outputHW[d];
-      int64_t needed = (outputHW[d] - 1) * strides[d] + extent;
+      int64_t needed = (outputHW[d] - 1) * strides[d] + *extent;
       pads[d + 2] = std::max(pads[d + 2], needed - inputHW[d] - pads[d]);
     }
   }
@@ -395,7 +434,9 @@ SmallVector<NamedAttribute> Importer::windowAttrs(ArrayRef<int64_t> strides,
 static Tensor sliceConstant(const Tensor &t, int64_t offset, int64_t size) {
   Tensor r = t;
   SmallVector<int64_t> shape(t.type.getShape());
-  int64_t inner = t.type.getNumElements() / shape[0];
+  int64_t inner = 1;
+  for (int64_t d : ArrayRef<int64_t>(shape).drop_front())
+    inner *= d;
   shape[0] = size;
   r.type = RankedTensorType::get(shape, t.type.getElementType());
   SmallVector<Attribute> all(t.constant.getValues<Attribute>());
@@ -428,14 +469,22 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
   int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
   int64_t f = w.type.getDimSize(0), cg = w.type.getDimSize(1);
   int64_t kh = w.type.getDimSize(2), kw = w.type.getDimSize(3);
-  int64_t groups = intAttr(node, "group", 1);
-  if (groups < 1 || c % groups || f % groups || cg * groups != c)
+  FailureOr<int64_t> groupAttr = intAttr(node, "group", 1);
+  FailureOr<SmallVector<int64_t>> kernelShape =
+      intsAttr(node, "kernel_shape", {kh, kw});
+  if (failed(groupAttr) || failed(kernelShape))
+    return failure();
+  int64_t groups = *groupAttr;
+  // Division before multiplication: `groups` is any attribute value.
+  if (groups < 1 || groups > c || c % groups || f % groups ||
+      cg != c / groups)
     return nodeError("has " + Twine(groups) + " groups for " + Twine(c) +
                      " input channels and a weight of " + Twine(cg) +
                      " channels per group");
-  if (auto shape = intsAttr(node, "kernel_shape"))
-    if (*shape != SmallVector<int64_t>{kh, kw})
-      return nodeError("kernel_shape differs from the weight's shape");
+  if (f < 1)
+    return nodeError("has a weight with no output channels");
+  if (*kernelShape != SmallVector<int64_t>{kh, kw})
+    return nodeError("kernel_shape differs from the weight's shape");
   if (bias && bias->type.getNumElements() != f)
     return nodeError("the bias has " + Twine(bias->type.getNumElements()) +
                      " values for " + Twine(f) + " output channels");
@@ -444,8 +493,8 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
     return nodeError("is a grouped convolution with a non-constant weight or "
                      "bias; qat needs them constant");
   SmallVector<int64_t> strides, dilations, pads, out;
-  if (failed(readWindow(node, {x.type.getDimSize(2), x.type.getDimSize(3)},
-                        {kh, kw}, strides, dilations, pads, out, false)))
+  if (failed(readWindow(node, x.type.getShape(), {kh, kw}, strides, dilations,
+                        pads, out, false)))
     return failure();
   FailureOr<Value> xv = materialize(x, /*nhwc=*/true);
   if (failed(xv))
@@ -534,23 +583,28 @@ FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
                                  bool isMax) {
   if (failed(checkPoolInput(x)))
     return failure();
-  std::optional<SmallVector<int64_t>> kernel = intsAttr(node, "kernel_shape");
-  if (!kernel || kernel->size() != 2)
+  FailureOr<SmallVector<int64_t>> kernel = intsAttr(node, "kernel_shape", {});
+  FailureOr<int64_t> storageOrder = intAttr(node, "storage_order", 0);
+  FailureOr<int64_t> ceilModeAttr = intAttr(node, "ceil_mode", 0);
+  FailureOr<int64_t> countPad = intAttr(node, "count_include_pad", 0);
+  if (failed(kernel) || failed(storageOrder) || failed(ceilModeAttr) ||
+      failed(countPad))
+    return failure();
+  if (kernel->size() != 2)
     return nodeError("needs a 2-D kernel_shape");
   if (node.output_size() > 1 && !node.output(1).empty())
     return nodeError("has an Indices output, which qat does not compute");
-  if (intAttr(node, "storage_order", 0) != 0)
-    return nodeError("has storage_order 1");
-  bool ceilMode = intAttr(node, "ceil_mode", 0) != 0;
+  if (*storageOrder != 0)
+    return nodeError("has storage_order " + Twine(*storageOrder));
+  bool ceilMode = *ceilModeAttr != 0;
   PoolWindow window;
   window.kernel = *kernel;
-  window.countPad = intAttr(node, "count_include_pad", 0) != 0;
-  int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
-  if (failed(readWindow(node, {h, w}, window.kernel, window.strides,
+  window.countPad = *countPad != 0;
+  if (failed(readWindow(node, x.type.getShape(), window.kernel, window.strides,
                         window.dilations, window.pads, window.out, ceilMode)))
     return failure();
   SmallVector<int64_t> unusedOut;
-  if (failed(readWindow(node, {h, w}, window.kernel, window.strides,
+  if (failed(readWindow(node, x.type.getShape(), window.kernel, window.strides,
                         window.dilations, window.declaredPads, unusedOut,
                         false)))
     return failure();
@@ -604,24 +658,38 @@ FailureOr<Tensor> Importer::poolWindows(Tensor &x, const PoolWindow &window,
   // The divisor per output position: the window's elements inside the
   // input, plus its pads when count_include_pad (never ceil_mode's
   // overhang past the declared pads).
-  SmallVector<float> counts;
-  bool uniform = true;
-  for (int64_t oy = 0; oy < out[0]; ++oy)
-    for (int64_t ox = 0; ox < out[1]; ++ox) {
-      int64_t count = 0;
-      for (int64_t ky = 0; ky < kernel[0]; ++ky)
-        for (int64_t kx = 0; kx < kernel[1]; ++kx) {
-          int64_t iy = oy * strides[0] + ky * dilations[0] - pads[0];
-          int64_t ix = ox * strides[1] + kx * dilations[1] - pads[1];
-          bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-          if (inside ||
-              (window.countPad && iy >= -declared[0] && ix >= -declared[1] &&
-               iy < h + declared[2] && ix < w + declared[3]))
-            ++count;
-        }
-      counts.push_back(static_cast<float>(count));
-      uniform &= count == static_cast<int64_t>(counts.front());
+  // A tap counts if it lies inside the input, or inside the declared pads
+  // when count_include_pad: a rectangle in both cases, so the count is the
+  // product of the taps counted along H and along W, each found in O(1)
+  // (windows and kernels can be as large as the padded input).
+  int64_t lo[2] = {0, 0}, hi[2] = {h, w};
+  if (window.countPad)
+    for (int d = 0; d < 2; ++d) {
+      lo[d] = -declared[d];
+      hi[d] += declared[d + 2];
     }
+  SmallVector<int64_t> along[2];
+  for (int d = 0; d < 2; ++d)
+    for (int64_t o = 0; o < out[d]; ++o) {
+      // Taps start + k * dilation for k in [0, kernel) inside [lo, hi).
+      int64_t start = o * strides[d] - pads[d];
+      int64_t first = std::max<int64_t>(
+          0, llvm::divideCeilSigned(lo[d] - start, dilations[d]));
+      int64_t last = std::min<int64_t>(
+          kernel[d] - 1,
+          llvm::divideFloorSigned(hi[d] - 1 - start, dilations[d]));
+      along[d].push_back(std::max<int64_t>(last - first + 1, 0));
+    }
+  bool uniform = llvm::all_equal(along[0]) && llvm::all_equal(along[1]);
+  if (!uniform && out[0] * out[1] > kMaxDivisorElements)
+    return nodeError("averages over windows of " +
+                     Twine(out[0] * out[1]) +
+                     " different sizes; qat builds at most " +
+                     Twine(kMaxDivisorElements) + " divisors");
+  SmallVector<float> counts;
+  for (int64_t oy = 0; oy < (uniform ? 1 : out[0]); ++oy)
+    for (int64_t ox = 0; ox < (uniform ? 1 : out[1]); ++ox)
+      counts.push_back(static_cast<float>(along[0][oy] * along[1][ox]));
   Tensor divisor = scalarConstant(counts.front());
   if (!uniform) {
     divisor.type = RankedTensorType::get({out[0], out[1]}, b.getF32Type());
@@ -657,6 +725,15 @@ static Value widenMinusZeroPoint(OpBuilder &b, Location loc, Value v,
       .getResult(0);
 }
 
+LogicalResult Importer::checkIntegerOperands(ArrayRef<Tensor *> ins) {
+  for (auto [i, in] : llvm::enumerate(ins)) {
+    auto type = dyn_cast<IntegerType>(in->type.getElementType());
+    if (!type || type.getWidth() != 8 || in->grid)
+      return nodeError("input #" + Twine(i) + " is not UINT8 or INT8");
+  }
+  return success();
+}
+
 /// MatMulInteger and ConvInteger: exact i32 arithmetic, no grids involved.
 /// Their zero points (inputs 2 and 3, one per operand; 0 when absent);
 /// `perWhat` names the finer zero points they do not support.
@@ -666,15 +743,26 @@ Importer::integerZeroPoints(const onnx::NodeProto &node, StringRef perWhat) {
   for (int i = 0; i < 2; ++i) {
     if (!hasInput(node, 2 + i))
       continue;
+    FailureOr<Tensor *> in = lookup(node, i);
     FailureOr<DenseElementsAttr> zp = constantOf(node, 2 + i, "the zero point");
-    if (failed(zp))
+    if (failed(in) || failed(zp))
       return failure();
+    // The input's type, as ONNX requires: (x - zero point) is then exact in
+    // i32 whatever the values.
+    Tensor &zt = values[node.input(2 + i)];
+    if (zt.type.getElementType() != (*in)->type.getElementType() ||
+        zt.isUnsigned != (*in)->isUnsigned)
+      return nodeError("the zero point of input #" + Twine(i) + " is " +
+                       typeString(zt.type.getElementType()) +
+                       (zt.isUnsigned ? " (unsigned)" : "") +
+                       ", not the input's type");
+    if (zp->getNumElements() == 0)
+      return nodeError("has an empty zero point");
     if (!zp->isSplat() && zp->getNumElements() != 1)
       return nodeError("has a " + perWhat +
                        " zero point; supported: one zero point per input");
     APInt v = *zp->getValues<APInt>().begin();
-    zps[i] = values[node.input(2 + i)].isUnsigned ? v.getZExtValue()
-                                                  : v.getSExtValue();
+    zps[i] = zt.isUnsigned ? v.getZExtValue() : v.getSExtValue();
   }
   return zps;
 }
@@ -683,16 +771,15 @@ FailureOr<Tensor> Importer::importMatMulInteger(const onnx::NodeProto &node) {
   FailureOr<Tensor *> a = lookup(node, 0), w = lookup(node, 1);
   if (failed(a) || failed(w))
     return failure();
+  Tensor *ins[2] = {*a, *w};
+  if (failed(checkIntegerOperands(ins)))
+    return failure();
   FailureOr<std::array<int64_t, 2>> zps =
       integerZeroPoints(node, "per-row or per-column");
   if (failed(zps))
     return failure();
-  Tensor *ins[2] = {*a, *w};
   Value widened[2];
   for (int i = 0; i < 2; ++i) {
-    auto type = dyn_cast<IntegerType>(ins[i]->type.getElementType());
-    if (!type || type.getWidth() != 8)
-      return nodeError("input #" + Twine(i) + " is not UINT8 or INT8");
     FailureOr<Value> v = materialize(*ins[i]);
     if (failed(v))
       return failure();
@@ -722,8 +809,19 @@ FailureOr<Tensor> Importer::importConvInteger(const onnx::NodeProto &node) {
     return failure();
   if ((*x)->type.getRank() != 4 || (*w)->type.getRank() != 4)
     return nodeError("is not a 2-D convolution");
-  if (intAttr(node, "group", 1) != 1)
-    return nodeError("has groups; supported: group = 1");
+  Tensor *ins[2] = {*x, *w};
+  if (failed(checkIntegerOperands(ins)))
+    return failure();
+  FailureOr<int64_t> groups = intAttr(node, "group", 1);
+  if (failed(groups))
+    return failure();
+  if (*groups != 1)
+    return nodeError("has " + Twine(*groups) +
+                     " groups; supported: group = 1");
+  if ((*w)->type.getDimSize(1) != (*x)->type.getDimSize(1))
+    return nodeError("has a weight of " + Twine((*w)->type.getDimSize(1)) +
+                     " input channels for an input of " +
+                     Twine((*x)->type.getDimSize(1)));
   FailureOr<std::array<int64_t, 2>> zps =
       integerZeroPoints(node, "per-channel");
   if (failed(zps))
@@ -731,9 +829,14 @@ FailureOr<Tensor> Importer::importConvInteger(const onnx::NodeProto &node) {
   int64_t f = (*w)->type.getDimSize(0);
   int64_t kh = (*w)->type.getDimSize(2), kw = (*w)->type.getDimSize(3);
   SmallVector<int64_t> strides, dilations, pads, out;
-  if (failed(readWindow(node,
-                        {(*x)->type.getDimSize(2), (*x)->type.getDimSize(3)},
-                        {kh, kw}, strides, dilations, pads, out, false)))
+  FailureOr<SmallVector<int64_t>> kernelShape =
+      intsAttr(node, "kernel_shape", {kh, kw});
+  if (failed(kernelShape))
+    return failure();
+  if (*kernelShape != SmallVector<int64_t>{kh, kw})
+    return nodeError("kernel_shape differs from the weight's shape");
+  if (failed(readWindow(node, (*x)->type.getShape(), {kh, kw}, strides,
+                        dilations, pads, out, false)))
     return failure();
   FailureOr<Value> xv = materialize(**x), wv = materialize(**w);
   if (failed(xv) || failed(wv))

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <limits>
@@ -48,31 +49,41 @@ FailureOr<Tensor> Importer::importIdentity(const onnx::NodeProto &node) {
 }
 
 /// The `axis` attribute of QuantizeLinear and DequantizeLinear, if set.
-static std::optional<int64_t> axisAttr(const onnx::AttributeProto *axis) {
-  if (axis)
-    return axis->i();
-  return std::nullopt;
+static FailureOr<std::optional<int64_t>>
+axisAttr(FailureOr<const onnx::AttributeProto *> axis) {
+  if (failed(axis))
+    return failure();
+  if (*axis)
+    return std::optional<int64_t>((*axis)->i());
+  return std::optional<int64_t>();
 }
 
 FailureOr<Tensor> Importer::importQuantizeLinear(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0);
   if (failed(x))
     return failure();
-  if (intAttr(node, "saturate", 1) != 1)
-    return nodeError("has saturate = 0");
-  if (intAttr(node, "block_size", 0) != 0)
-    return nodeError("quantizes in blocks (block_size); supported: per "
-                     "tensor and per axis");
+  FailureOr<int64_t> saturate = intAttr(node, "saturate", 1);
+  FailureOr<int64_t> blockSize = intAttr(node, "block_size", 0);
   // Without a zero point the storage type is output_dtype's (opset 21),
   // uint8 by default.
-  int64_t dtype = intAttr(node, "output_dtype", onnx::TensorProto::UINT8);
-  if (!hasInput(node, 2) && dtype != onnx::TensorProto::UINT8 &&
-      dtype != onnx::TensorProto::INT8)
-    return nodeError("quantizes to " + dataTypeName(dtype) +
+  FailureOr<int64_t> dtype =
+      intAttr(node, "output_dtype", onnx::TensorProto::UINT8);
+  FailureOr<std::optional<int64_t>> axis =
+      axisAttr(typedAttr(node, "axis", onnx::AttributeProto::INT));
+  if (failed(saturate) || failed(blockSize) || failed(dtype) || failed(axis))
+    return failure();
+  if (*saturate != 1)
+    return nodeError("has saturate = " + Twine(*saturate));
+  if (*blockSize != 0)
+    return nodeError("quantizes in blocks (block_size); supported: per "
+                     "tensor and per axis");
+  if (!hasInput(node, 2) && *dtype != onnx::TensorProto::UINT8 &&
+      *dtype != onnx::TensorProto::INT8)
+    return nodeError("quantizes to " + dataTypeName(*dtype) +
                      "; supported: UINT8, INT8");
   FailureOr<Grid> grid =
-      readGrid(node, 1, 2, (*x)->type.getRank(), axisAttr(attr(node, "axis")),
-               /*storageSigned=*/dtype == onnx::TensorProto::INT8);
+      readGrid(node, 1, 2, (*x)->type.getRank(), *axis,
+               /*storageSigned=*/*dtype == onnx::TensorProto::INT8);
   if (failed(grid))
     return failure();
   return quantizeLinear(**x, *grid, node.input(0));
@@ -80,10 +91,15 @@ FailureOr<Tensor> Importer::importQuantizeLinear(const onnx::NodeProto &node) {
 
 FailureOr<Tensor>
 Importer::importDequantizeLinear(const onnx::NodeProto &node) {
-  if (intAttr(node, "block_size", 0) != 0)
+  FailureOr<int64_t> blockSize = intAttr(node, "block_size", 0);
+  FailureOr<std::optional<int64_t>> axis =
+      axisAttr(typedAttr(node, "axis", onnx::AttributeProto::INT));
+  if (failed(blockSize) || failed(axis))
+    return failure();
+  if (*blockSize != 0)
     return nodeError("dequantizes in blocks (block_size); supported: per "
                      "tensor and per axis");
-  return dequantizeNode(node, 0, 1, 2, axisAttr(attr(node, "axis")));
+  return dequantizeNode(node, 0, 1, 2, *axis);
 }
 
 /// QLinearMatMul and QLinearConv dequantize their operands, run the float
@@ -95,12 +111,40 @@ FailureOr<Tensor> Importer::quantizeQLinearResult(const onnx::NodeProto &node,
       readGrid(node, 6, 7, y.type.getRank(), std::nullopt, false);
   if (failed(grid))
     return failure();
+  // The float result under a name no ONNX value has.
   std::string name = node.output(0) + "#float";
+  while (values.count(name))
+    name += "#";
   values[name] = y;
   return quantizeLinear(values[name], *grid, name);
 }
 
+/// An error unless the scale and zero point inputs of the QLinear op's
+/// operand `what` (inputs `scale` and `scale + 1`) hold one value each: the
+/// grids of QLinearConv's x and y are per tensor by the ONNX definition,
+/// and qat imports QLinearMatMul's per-row grids of a and y as neither.
+LogicalResult Importer::checkPerTensor(const onnx::NodeProto &node,
+                                       int scale, StringRef what) {
+  for (int i : {scale, scale + 1}) {
+    if (!hasInput(node, i))
+      continue;
+    FailureOr<DenseElementsAttr> c =
+        constantOf(node, i, i == scale ? "the scale" : "the zero point");
+    if (failed(c))
+      return failure();
+    if (c->getNumElements() != 1)
+      return nodeError(what + "'s " +
+                       (i == scale ? "scale" : "zero point") + " has " +
+                       Twine(c->getNumElements()) +
+                       " values; supported: one (a per-tensor grid)");
+  }
+  return success();
+}
+
 FailureOr<Tensor> Importer::importQLinearMatMul(const onnx::NodeProto &node) {
+  if (failed(checkPerTensor(node, 1, "a")) ||
+      failed(checkPerTensor(node, 6, "y")))
+    return failure();
   FailureOr<Tensor> a = dequantizeNode(node, 0, 1, 2, std::nullopt);
   if (failed(a))
     return failure();
@@ -127,8 +171,10 @@ Importer::dequantizeQLinearConvBias(const onnx::NodeProto &node) {
   FailureOr<Tensor *> bq = lookup(node, 8);
   if (failed(xs) || failed(ws) || failed(bq))
     return failure();
-  if (!(*bq)->constant)
+  if (!(*bq)->constant || (*bq)->grid)
     return nodeError("the bias must be a constant");
+  if (!(*bq)->type.getElementType().isInteger(32))
+    return nodeError("the bias must be INT32");
   SmallVector<float> scales;
   for (float s : *ws)
     scales.push_back((*xs)[0] * s);
@@ -153,6 +199,10 @@ Importer::dequantizeQLinearConvBias(const onnx::NodeProto &node) {
 }
 
 FailureOr<Tensor> Importer::importQLinearConv(const onnx::NodeProto &node) {
+  // The bias's scale is x_scale * w_scale: x's grid must be one.
+  if (failed(checkPerTensor(node, 1, "x")) ||
+      failed(checkPerTensor(node, 6, "y")))
+    return failure();
   FailureOr<Tensor> a = dequantizeNode(node, 0, 1, 2, std::nullopt);
   if (failed(a))
     return failure();
@@ -191,8 +241,11 @@ Importer::importClipWithAttributes(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0);
   if (failed(x))
     return failure();
-  return activation(**x, node.input(0), floatAttr(node, "min", -kInfinity),
-                    floatAttr(node, "max", kInfinity));
+  FailureOr<float> lo = floatAttr(node, "min", -kInfinity);
+  FailureOr<float> hi = floatAttr(node, "max", kInfinity);
+  if (failed(lo) || failed(hi))
+    return failure();
+  return activation(**x, node.input(0), *lo, *hi);
 }
 
 FailureOr<Tensor> Importer::importClipWithInputs(const onnx::NodeProto &node) {
@@ -243,7 +296,10 @@ FailureOr<Tensor> Importer::importGemm(const onnx::NodeProto &node) {
   Tensor lhs = **a, rhs = **w;
   for (auto [attrName, operand] :
        {std::pair<StringRef, Tensor *>{"transA", &lhs}, {"transB", &rhs}}) {
-    if (!intAttr(node, attrName, 0))
+    FailureOr<int64_t> transposed = intAttr(node, attrName, 0);
+    if (failed(transposed))
+      return failure();
+    if (!*transposed)
       continue;
     FailureOr<Tensor> t = transposeTensor(*operand, {1, 0});
     if (failed(t))
@@ -253,8 +309,11 @@ FailureOr<Tensor> Importer::importGemm(const onnx::NodeProto &node) {
   FailureOr<Tensor> y = matmul(lhs, rhs);
   if (failed(y))
     return failure();
-  float alpha = floatAttr(node, "alpha", 1.0f);
-  float beta = floatAttr(node, "beta", 1.0f);
+  FailureOr<float> alphaAttr = floatAttr(node, "alpha", 1.0f);
+  FailureOr<float> betaAttr = floatAttr(node, "beta", 1.0f);
+  if (failed(alphaAttr) || failed(betaAttr))
+    return failure();
+  float alpha = *alphaAttr, beta = *betaAttr;
   if (alpha != 1.0f) {
     Tensor scale = scalarConstant(alpha);
     y = elementwise({&*y, &scale}, binaryBody<arith::MulFOp>);
@@ -268,8 +327,9 @@ FailureOr<Tensor> Importer::importGemm(const onnx::NodeProto &node) {
     return failure();
   Tensor bias = **c;
   if (beta != 1.0f) {
-    if (!bias.constant || bias.grid)
-      return nodeError("has beta != 1 with a non-constant C");
+    if (!bias.constant || bias.grid || !bias.isFloat())
+      return nodeError("has beta != 1 with a C that is not a FLOAT "
+                       "constant");
     SmallVector<float> v(bias.constant.getValues<float>());
     for (float &e : v)
       e *= beta;
@@ -331,17 +391,22 @@ FailureOr<Tensor> Importer::importTranspose(const onnx::NodeProto &node) {
   if (failed(x))
     return failure();
   int64_t rank = (*x)->type.getRank();
-  SmallVector<int64_t> perm;
+  SmallVector<int64_t> reversed;
   for (int64_t d = rank - 1; d >= 0; --d)
-    perm.push_back(d);
-  if (auto p = intsAttr(node, "perm"))
-    perm = *p;
-  SmallVector<int64_t> sorted(perm);
+    reversed.push_back(d);
+  FailureOr<SmallVector<int64_t>> perm = intsAttr(node, "perm", reversed);
+  if (failed(perm))
+    return failure();
+  // A permutation of [0, rank): as many entries as the rank (also for rank
+  // 0, which takes only the empty perm), each once.
+  SmallVector<int64_t> sorted(*perm);
   llvm::sort(sorted);
-  for (int64_t d = 0; d < rank; ++d)
-    if (static_cast<int64_t>(sorted.size()) != rank || sorted[d] != d)
-      return nodeError("has an invalid perm");
-  return transposeTensor(**x, perm);
+  bool valid = static_cast<int64_t>(sorted.size()) == rank;
+  for (int64_t d = 0; valid && d < rank; ++d)
+    valid = sorted[d] == d;
+  if (!valid)
+    return nodeError("has an invalid perm for rank " + Twine(rank));
+  return transposeTensor(**x, *perm);
 }
 
 FailureOr<Tensor> Importer::importReshape(const onnx::NodeProto &node) {
@@ -353,7 +418,10 @@ FailureOr<Tensor> Importer::importReshape(const onnx::NodeProto &node) {
   FailureOr<SmallVector<int64_t>> target = intsOf(node, 1, "the shape");
   if (failed(target))
     return failure();
-  bool allowZero = intAttr(node, "allowzero", 0) != 0;
+  FailureOr<int64_t> allowZeroAttr = intAttr(node, "allowzero", 0);
+  if (failed(allowZeroAttr))
+    return failure();
+  bool allowZero = *allowZeroAttr != 0;
   SmallVector<int64_t> shape;
   int64_t known = 1, inferred = -1;
   for (auto [i, d] : llvm::enumerate(*target)) {
@@ -369,7 +437,10 @@ FailureOr<Tensor> Importer::importReshape(const onnx::NodeProto &node) {
     } else if (d < 0) {
       return nodeError("has a negative size");
     } else {
-      known *= d;
+      std::optional<int64_t> product = llvm::checkedMul(known, d);
+      if (!product)
+        return nodeError("has a target shape whose size overflows");
+      known = *product;
     }
     shape.push_back(d);
   }
@@ -386,16 +457,23 @@ FailureOr<Tensor> Importer::importFlatten(const onnx::NodeProto &node) {
   if (failed(x))
     return failure();
   int64_t rank = (*x)->type.getRank();
-  int64_t axis = intAttr(node, "axis", 1);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis > rank)
-    return nodeError("has axis out of range");
-  int64_t outer = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= (*x)->type.getDimSize(d);
-  SmallVector<int64_t> shape = {outer, (*x)->type.getNumElements() /
-                                           std::max<int64_t>(outer, 1)};
+  FailureOr<int64_t> axisAttr = intAttr(node, "axis", 1);
+  if (failed(axisAttr))
+    return failure();
+  FailureOr<int64_t> axis =
+      normalizeAxis(*axisAttr, rank, "axis", /*endInclusive=*/true);
+  if (failed(axis))
+    return failure();
+  // Both products are partial products of a checked shape: no overflow.
+  ArrayRef<int64_t> in = (*x)->type.getShape();
+  auto product = [](ArrayRef<int64_t> sizes) {
+    int64_t p = 1;
+    for (int64_t d : sizes)
+      p *= d;
+    return p;
+  };
+  SmallVector<int64_t> shape = {product(in.take_front(*axis)),
+                                product(in.drop_front(*axis))};
   return reshapeTensor(**x, shape);
 }
 
@@ -416,16 +494,25 @@ FailureOr<Tensor> Importer::squeezeOrUnsqueeze(const onnx::NodeProto &node,
     if (failed(a))
       return failure();
     axes = *a;
-  } else if (auto a = intsAttr(node, "axes")) {
+  } else {
+    FailureOr<SmallVector<int64_t>> a = intsAttr(node, "axes", {});
+    if (failed(a))
+      return failure();
     axes = *a;
   }
   int64_t outRank = squeeze ? rank : rank + axes.size();
   for (int64_t &a : axes) {
-    if (a < 0)
-      a += squeeze ? rank : outRank;
-    if (a < 0 || a >= (squeeze ? rank : outRank))
-      return nodeError("has an axis out of range");
+    FailureOr<int64_t> normalized =
+        normalizeAxis(a, squeeze ? rank : outRank, "axis");
+    if (failed(normalized))
+      return failure();
+    a = *normalized;
   }
+  // A repeated axis would make Unsqueeze read past the input's sizes.
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    return nodeError("lists an axis twice");
   SmallVector<int64_t> shape;
   if (squeeze) {
     for (int64_t d = 0; d < rank; ++d) {
@@ -463,11 +550,13 @@ FailureOr<Tensor> Importer::importConcat(const onnx::NodeProto &node) {
   if (ins.empty())
     return nodeError("has no inputs");
   int64_t rank = ins[0]->type.getRank();
-  int64_t axis = intAttr(node, "axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return nodeError("has axis out of range");
+  FailureOr<int64_t> axisAttr = intAttr(node, "axis", 0);
+  if (failed(axisAttr))
+    return failure();
+  FailureOr<int64_t> normalized = normalizeAxis(*axisAttr, rank, "axis");
+  if (failed(normalized))
+    return failure();
+  int64_t axis = *normalized;
   SmallVector<int64_t> shape(ins[0]->type.getShape());
   shape[axis] = 0;
   for (Tensor *t : ins) {
@@ -476,6 +565,8 @@ FailureOr<Tensor> Importer::importConcat(const onnx::NodeProto &node) {
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis && t->type.getDimSize(d) != ins[0]->type.getDimSize(d))
         return nodeError("concatenates tensors of different sizes");
+    // At most 2^31 inputs of at most kMaxElements: no overflow; define()
+    // checks the result's size.
     shape[axis] += t->type.getDimSize(axis);
   }
   // In NHWC when the inputs are held so (channel concatenation of CNNs).

@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -38,30 +40,112 @@ const onnx::AttributeProto *Importer::attr(const onnx::NodeProto &node,
   return nullptr;
 }
 
-int64_t Importer::intAttr(const onnx::NodeProto &node, StringRef name,
-                          int64_t dflt) {
-  const onnx::AttributeProto *a = attr(node, name);
-  return a ? a->i() : dflt;
+/// The name of an attribute type ("INT", "FLOATS", ...), for messages.
+static std::string attributeTypeName(onnx::AttributeProto::AttributeType type) {
+  std::string name = onnx::AttributeProto::AttributeType_Name(type);
+  return name.empty() ? "type " + std::to_string(type) : name;
 }
 
-float Importer::floatAttr(const onnx::NodeProto &node, StringRef name,
-                          float dflt) {
+FailureOr<const onnx::AttributeProto *>
+Importer::typedAttr(const onnx::NodeProto &node, StringRef name,
+                    onnx::AttributeProto::AttributeType type) {
   const onnx::AttributeProto *a = attr(node, name);
-  return a ? a->f() : dflt;
+  if (a && a->type() != type)
+    return nodeError("attribute '" + name + "' must be " +
+                     attributeTypeName(type) + ", not " +
+                     attributeTypeName(a->type()));
+  return a;
 }
 
-std::string Importer::stringAttr(const onnx::NodeProto &node, StringRef name,
-                                 StringRef dflt) {
-  const onnx::AttributeProto *a = attr(node, name);
-  return a ? a->s() : dflt.str();
+FailureOr<int64_t> Importer::intAttr(const onnx::NodeProto &node,
+                                     StringRef name, int64_t dflt) {
+  FailureOr<const onnx::AttributeProto *> a =
+      typedAttr(node, name, onnx::AttributeProto::INT);
+  if (failed(a))
+    return failure();
+  return *a ? (*a)->i() : dflt;
 }
 
-std::optional<SmallVector<int64_t>>
-Importer::intsAttr(const onnx::NodeProto &node, StringRef name) {
-  const onnx::AttributeProto *a = attr(node, name);
-  if (!a)
-    return std::nullopt;
-  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+FailureOr<float> Importer::floatAttr(const onnx::NodeProto &node,
+                                     StringRef name, float dflt) {
+  FailureOr<const onnx::AttributeProto *> a =
+      typedAttr(node, name, onnx::AttributeProto::FLOAT);
+  if (failed(a))
+    return failure();
+  return *a ? (*a)->f() : dflt;
+}
+
+FailureOr<std::string> Importer::stringAttr(const onnx::NodeProto &node,
+                                            StringRef name, StringRef dflt) {
+  FailureOr<const onnx::AttributeProto *> a =
+      typedAttr(node, name, onnx::AttributeProto::STRING);
+  if (failed(a))
+    return failure();
+  return *a ? (*a)->s() : dflt.str();
+}
+
+FailureOr<SmallVector<int64_t>>
+Importer::intsAttr(const onnx::NodeProto &node, StringRef name,
+                   ArrayRef<int64_t> dflt) {
+  FailureOr<const onnx::AttributeProto *> a =
+      typedAttr(node, name, onnx::AttributeProto::INTS);
+  if (failed(a))
+    return failure();
+  if (!*a)
+    return SmallVector<int64_t>(dflt);
+  return SmallVector<int64_t>((*a)->ints().begin(), (*a)->ints().end());
+}
+
+FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank,
+                                           StringRef what, bool endInclusive) {
+  int64_t end = endInclusive ? rank + 1 : rank;
+  // Compared before the addition, which could overflow.
+  if (axis < -end + (endInclusive ? 1 : 0) || axis >= end)
+    return nodeError(what + " " + Twine(axis) + " is out of range for rank " +
+                     Twine(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+std::optional<int64_t>
+mlir::qat::onnx_import::checkedNumElements(ArrayRef<int64_t> shape) {
+  int64_t product = 1;
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    empty |= d == 0;
+    std::optional<int64_t> next = llvm::checkedMul(product, std::max<int64_t>(d, 1));
+    if (!next || *next > kMaxElements)
+      return std::nullopt;
+    product = *next;
+  }
+  return empty ? 0 : product;
+}
+
+/// `shape` printed as ONNX writes it ("[2, 3]"), for messages.
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << '[';
+  llvm::interleaveComma(shape, os);
+  os << ']';
+  return s;
+}
+
+FailureOr<RankedTensorType> Importer::checkedType(ArrayRef<int64_t> shape,
+                                                  Type elementType,
+                                                  const Twine &what) {
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return error(what + " has a negative size in shape " + shapeString(shape));
+  if (!checkedNumElements(shape))
+    return error(what + " has shape " + shapeString(shape) +
+                 ", larger than the " + Twine(kMaxElements) +
+                 " elements qat imports");
+  return RankedTensorType::get(shape, elementType);
 }
 
 //===----------------------------------------------------------------------===//
@@ -104,9 +188,11 @@ std::string mlir::qat::onnx_import::typeString(Type type) {
   return s;
 }
 
-std::string mlir::qat::onnx_import::dataTypeName(int32_t dataType) {
-  return onnx::TensorProto::DataType_Name(
-      static_cast<onnx::TensorProto::DataType>(dataType));
+std::string mlir::qat::onnx_import::dataTypeName(int64_t dataType) {
+  if (onnx::TensorProto::DataType_IsValid(dataType))
+    return onnx::TensorProto::DataType_Name(
+        static_cast<onnx::TensorProto::DataType>(dataType));
+  return "data type " + std::to_string(dataType);
 }
 
 /// The end of the error for a value whose data type elementTypeOf does not
@@ -128,10 +214,11 @@ FailureOr<Tensor> Importer::readInitializer(const onnx::TensorProto &proto) {
                  "' keeps its data in an external file, which qat does not "
                  "read; save the model with its data inside");
   SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : shape)
-    if (d < 0)
-      return error("initializer '" + proto.name() + "' has a negative size");
-  auto type = RankedTensorType::get(shape, *elementType);
+  FailureOr<RankedTensorType> checked =
+      checkedType(shape, *elementType, "initializer '" + proto.name() + "'");
+  if (failed(checked))
+    return failure();
+  RankedTensorType type = *checked;
   int64_t count = type.getNumElements();
   unsigned width = elementType->getIntOrFloatBitWidth();
 
@@ -165,6 +252,13 @@ FailureOr<Tensor> Importer::readInitializer(const onnx::TensorProto &proto) {
   SmallVector<APInt> data;
   for (int64_t i = 0; i < count; ++i) {
     int64_t v = width == 64 ? proto.int64_data(i) : proto.int32_data(i);
+    // int32_data holds 8-bit values widened: one out of the type's range
+    // is not a value of the tensor, and truncating it would change it.
+    bool fits = isUnsigned ? v >= 0 && llvm::isUIntN(width, v)
+                           : llvm::isIntN(width, v);
+    if (!fits)
+      return error("initializer '" + proto.name() + "' holds " + Twine(v) +
+                   ", out of the range of " + dataTypeName(proto.data_type()));
     data.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true,
                          /*implicitTrunc=*/true));
   }
@@ -195,6 +289,27 @@ Importer::readValueType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
           "exporting)");
     shape.push_back(dim.dim_value());
   }
+  return checkedType(shape, *elementType, "graph value '" + info.name() + "'");
+}
+
+std::optional<RankedTensorType>
+Importer::declaredType(const onnx::ValueInfoProto &info) {
+  if (!info.type().has_tensor_type())
+    return std::nullopt;
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  bool isUnsigned;
+  std::optional<Type> elementType =
+      elementTypeOf(ctx, tensor.elem_type(), isUnsigned);
+  if (!elementType || !tensor.has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return std::nullopt;
+    shape.push_back(dim.dim_value());
+  }
+  if (!checkedNumElements(shape))
+    return std::nullopt;
   return RankedTensorType::get(shape, *elementType);
 }
 
@@ -211,9 +326,20 @@ FailureOr<Tensor *> Importer::lookup(const onnx::NodeProto &node, int index) {
 
 LogicalResult Importer::define(const onnx::NodeProto &node, int index,
                                Tensor t) {
-  if (index >= node.output_size())
+  if (index >= node.output_size() || node.output(index).empty())
     return nodeError("has no output #" + Twine(index));
-  values[node.output(index)] = std::move(t);
+  // Every result the op importers compute passes here: the one check that
+  // no shape arithmetic produced a tensor too large to compile.
+  if (failed(checkedType(t.type.getShape(), t.type.getElementType(),
+                         "node '" + nodeName + "' (" + opType +
+                             "): the result")))
+    return failure();
+  // ONNX values are assigned once; a second definition would silently
+  // replace what earlier nodes (or a pending QuantizeLinear) refer to.
+  if (!values.try_emplace(node.output(index), std::move(t)).second)
+    return nodeError("output '" + node.output(index) +
+                     "' is already defined (by a graph input, an "
+                     "initializer or an earlier node)");
   return success();
 }
 
@@ -433,6 +559,8 @@ FailureOr<SmallVector<float>> Importer::readScales(const onnx::NodeProto &node,
   if (!scales->getElementType().isF32())
     return nodeError("the scale must be FLOAT");
   SmallVector<float> out(scales->getValues<float>());
+  if (out.empty())
+    return nodeError("the scale is empty");
   for (float s : out)
     if (!(s > 0) || !std::isfinite(s))
       return nodeError("scale " + std::to_string(s) +
@@ -460,8 +588,8 @@ FailureOr<Grid> Importer::readGrid(const onnx::NodeProto &node, int scaleIndex,
     auto intType = dyn_cast<IntegerType>(zps->getElementType());
     if (!intType || intType.getWidth() != 8)
       return nodeError("the zero point must be UINT8 or INT8 (got " +
-                       Twine(intType ? intType.getWidth() : 0) +
-                       "-bit data); 16-bit and float grids are not supported");
+                       typeString(zps->getElementType()) +
+                       "); 16-bit and float grids are not supported");
     g.isSigned = !(*zt)->isUnsigned;
     for (const APInt &v : zps->getValues<APInt>())
       g.zeroPoints.push_back(g.isSigned ? v.getSExtValue() : v.getZExtValue());
@@ -475,13 +603,10 @@ FailureOr<Grid> Importer::readGrid(const onnx::NodeProto &node, int scaleIndex,
   // One scale is a per-tensor grid, whatever the axis says.
   if (channels == 1)
     return g;
-  int64_t a = axis.value_or(1);
-  if (a < 0)
-    a += rank;
-  if (a < 0 || a >= rank)
-    return nodeError("axis " + Twine(axis.value_or(1)) +
-                     " is out of range for rank " + Twine(rank));
-  g.axis = a;
+  FailureOr<int64_t> a = normalizeAxis(axis.value_or(1), rank, "axis");
+  if (failed(a))
+    return failure();
+  g.axis = *a;
   return g;
 }
 
@@ -582,11 +707,17 @@ FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
     SmallVector<float> &s = *scales;
     SmallVector<int64_t> zp(s.size(), 0);
     if (hasInput(node, zeroPoint)) {
-      FailureOr<SmallVector<int64_t>> z =
-          intsOf(node, zeroPoint, "the zero point");
+      FailureOr<DenseElementsAttr> z =
+          constantOf(node, zeroPoint, "the zero point");
       if (failed(z))
         return failure();
-      zp = *z;
+      // The input's type, as ONNX requires: a wider one could overflow
+      // q - zero point below.
+      if (!z->getElementType().isInteger(32))
+        return nodeError("the zero point of an INT32 input must be INT32");
+      zp.clear();
+      for (const APInt &v : z->getValues<APInt>())
+        zp.push_back(v.getSExtValue());
     }
     int64_t a = axis.value_or(1);
     if (a < 0)

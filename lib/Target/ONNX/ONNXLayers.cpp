@@ -276,9 +276,8 @@ FailureOr<Tensor> Importer::addBias(Tensor &acc, Tensor &bias,
                                     int64_t channelDim) {
   int64_t channels = acc.type.getDimSize(channelDim);
   int64_t count = bias.type.getNumElements();
-  if (count != channels && count != 1)
-    return nodeError("the bias has " + Twine(count) + " values for " +
-                     Twine(channels) + " channels");
+  // Conv and Gemm, the callers, check the bias's size first.
+  assert((count == channels || count == 1) && "a bias per channel or one");
   if (count != channels) {
     FailureOr<Tensor> scalar = reshapeTensor(bias, {});
     if (failed(scalar))

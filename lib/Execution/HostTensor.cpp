@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -124,7 +125,25 @@ std::optional<ElementKind> mlir::qat::getElementKind(Type type) {
 
 HostTensor::HostTensor(ElementKind kind, ArrayRef<int64_t> shape)
     : kind(kind), shape(shape.begin(), shape.end()) {
-  bytes.assign(getNumElements() * getElementSize(kind), 0);
+  std::optional<uint64_t> size = getByteSize(kind, shape);
+  assert(size && "tensor size overflows");
+  bytes.assign(*size, 0);
+}
+
+std::optional<uint64_t> HostTensor::getByteSize(ElementKind kind,
+                                                ArrayRef<int64_t> shape) {
+  std::optional<int64_t> n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    n = llvm::checkedMul(*n, d);
+    if (!n)
+      return std::nullopt;
+  }
+  n = llvm::checkedMul(*n, static_cast<int64_t>(getElementSize(kind)));
+  if (!n)
+    return std::nullopt;
+  return static_cast<uint64_t>(*n);
 }
 
 int64_t HostTensor::getNumElements() const {
@@ -238,12 +257,22 @@ static StringRef getKindName(ElementKind kind) {
   llvm_unreachable("unknown element kind");
 }
 
-std::string HostTensor::describe() const {
+std::string mlir::qat::describeTensorType(ElementKind kind,
+                                          ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "tensor<";
-  for (int64_t d : shape)
-    os << d << "x";
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+    os << "x";
+  }
   os << getKindName(kind) << ">";
   return s;
+}
+
+std::string HostTensor::describe() const {
+  return describeTensorType(kind, shape);
 }

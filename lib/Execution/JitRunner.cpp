@@ -85,6 +85,27 @@ void mlir::qat::initializeJit() {
 
 CompiledFunction::~CompiledFunction() = default;
 
+llvm::Error mlir::qat::matchSignature(const TensorSignature &sig,
+                                      ElementKind kind,
+                                      ArrayRef<int64_t> shape) {
+  bool shapeOk = shape.size() == sig.shape.size();
+  for (size_t d = 0; shapeOk && d < sig.shape.size(); ++d)
+    shapeOk = ShapedType::isDynamic(sig.shape[d]) || sig.shape[d] == shape[d];
+  // Integers are signless in MLIR: unsigned data of the same width fits
+  // (ONNX's uint8 tensors arrive as u8 .npy files for i8 arguments).
+  auto unsign = [](ElementKind k) {
+    return k == ElementKind::I8    ? ElementKind::U8
+           : k == ElementKind::I16 ? ElementKind::U16
+                                   : k;
+  };
+  if (shapeOk && unsign(kind) == unsign(sig.kind))
+    return llvm::Error::success();
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      "expected " + describeTensorType(sig.kind, sig.shape) + ", got " +
+          describeTensorType(kind, shape));
+}
+
 static FailureOr<TensorSignature> getSignature(Location loc, Type type,
                                                StringRef what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
@@ -173,26 +194,9 @@ CompiledFunction::run(ArrayRef<HostTensor> args, bool collectResults) {
   std::vector<std::vector<int64_t>> argDescs;
   std::vector<const void *> argBuffers;
   for (auto [i, arg] : llvm::enumerate(args)) {
-    const TensorSignature &sig = inputs[i];
-    bool shapeOk = arg.shape.size() == sig.shape.size();
-    for (size_t d = 0; shapeOk && d < sig.shape.size(); ++d)
-      shapeOk =
-          ShapedType::isDynamic(sig.shape[d]) || sig.shape[d] == arg.shape[d];
-    // Integers are signless in MLIR: unsigned data of the same width fits
-    // (ONNX's uint8 tensors arrive as u8 .npy files for i8 arguments).
-    auto sameBits = [](ElementKind a, ElementKind b) {
-      auto unsign = [](ElementKind k) {
-        return k == ElementKind::I8    ? ElementKind::U8
-               : k == ElementKind::I16 ? ElementKind::U16
-                                       : k;
-      };
-      return unsign(a) == unsign(b);
-    };
-    if (!sameBits(arg.kind, sig.kind) || !shapeOk)
-      return fail("argument #" + Twine(i) + " of @" + name + ": expected " +
-                  HostTensor(sig.kind, {}).describe() + " of rank " +
-                  Twine(sig.shape.size()) + " with matching sizes, got " +
-                  arg.describe());
+    if (llvm::Error err = matchSignature(inputs[i], arg.kind, arg.shape))
+      return fail("argument #" + Twine(i) + " of @" + name + ": " +
+                  llvm::toString(std::move(err)));
     size_t rank = arg.shape.size();
     std::vector<int64_t> desc(Descriptor::words(rank));
     auto ptr = reinterpret_cast<int64_t>(arg.data());

@@ -28,6 +28,7 @@
 #include "qat/Execution/Npy.h"
 #include "qat/InitQAT.h"
 #include "qat/Pipelines/Pipelines.h"
+#include "qat/Tools/ToolDiagnostics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -42,6 +43,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 #include <limits>
 
 #include <random>
@@ -50,6 +52,21 @@ using namespace mlir;
 using namespace mlir::qat;
 
 namespace {
+/// A parser of llvm::cl double flags that accepts only finite values >= 0:
+/// `--range=nan` or `--time=inf` is an error that names the flag, not an
+/// abort (a NaN bound) or a loop that never ends.
+struct NonNegativeFiniteParser : llvm::cl::parser<double> {
+  using llvm::cl::parser<double>::parser;
+  bool parse(llvm::cl::Option &option, StringRef name, StringRef arg,
+             double &value) {
+    if (llvm::cl::parser<double>::parse(option, name, arg, value))
+      return true;
+    if (!std::isfinite(value) || value < 0)
+      return option.error("'" + arg + "' is not a finite number >= 0");
+    return false;
+  }
+};
+
 enum class Mode { Int, Simulate, SimulateF64, Lower };
 
 /// qat-run's options: --help shows these, not LLVM's backend flags.
@@ -88,7 +105,7 @@ llvm::cl::opt<Codegen> codegen(
                      clEnumValN(Codegen::Loops, "loops",
                                 "upstream's loops (qat-lower-to-llvm)")),
     llvm::cl::init(Codegen::CPU), llvm::cl::cat(qatRunCategory));
-llvm::cl::opt<double>
+llvm::cl::opt<double, false, NonNegativeFiniteParser>
     timeSeconds("time",
                 llvm::cl::desc("Also call the compiled function repeatedly "
                                "for this many seconds and print the best "
@@ -107,7 +124,7 @@ llvm::cl::list<std::string>
 llvm::cl::opt<unsigned> seed("seed",
                              llvm::cl::desc("Seed of the generated inputs"),
                              llvm::cl::init(0), llvm::cl::cat(qatRunCategory));
-llvm::cl::opt<double> range(
+llvm::cl::opt<double, false, NonNegativeFiniteParser> range(
     "range",
     llvm::cl::desc("Generated float inputs are uniform in [-range, range]"),
     llvm::cl::init(4.0), llvm::cl::cat(qatRunCategory));
@@ -180,23 +197,41 @@ static HostTensor widen(const HostTensor &t) {
   return wide;
 }
 
-/// The arguments: .npy files in order, then seeded values.
+/// Where qat-run's errors go; set by main.
+static ToolDiagnostics *diagnostics;
+
+/// The arguments: .npy files in order, then seeded values. A file whose
+/// dtype or shape does not fit its argument is rejected before its data is
+/// read.
 static FailureOr<SmallVector<HostTensor>>
 getArguments(const CompiledFunction &compiled) {
   std::mt19937 rng(seed);
   SmallVector<HostTensor> args;
   for (auto [i, sig] : llvm::enumerate(compiled.getInputs())) {
-    if (i < inputs.size()) {
-      llvm::Expected<HostTensor> t = readNpy(inputs[i]);
-      if (!t) {
-        llvm::errs() << llvm::toString(t.takeError()) << "\n";
-        return failure();
-      }
-      // f32 data for the f64 reference is widened (exactly).
-      args.push_back(sig.kind == ElementKind::F64 ? widen(*t) : std::move(*t));
-    } else {
+    if (i >= inputs.size()) {
       args.push_back(generateInput(sig, rng));
+      continue;
     }
+    auto validate = [&, i = i,
+                     sig = sig](ElementKind kind,
+                                ArrayRef<int64_t> shape) -> llvm::Error {
+      TensorSignature want = sig;
+      // f32 data for the f64 reference is widened (exactly).
+      if (sig.kind == ElementKind::F64 && kind == ElementKind::F32)
+        want.kind = ElementKind::F32;
+      if (llvm::Error err = matchSignature(want, kind, shape))
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       "argument #" + Twine(i) + " of @" +
+                                           compiled.getName() + ": " +
+                                           llvm::toString(std::move(err)));
+      return llvm::Error::success();
+    };
+    llvm::Expected<HostTensor> t = readNpy(inputs[i], validate);
+    if (!t) {
+      diagnostics->reportError(llvm::toString(t.takeError()));
+      return failure();
+    }
+    args.push_back(sig.kind == ElementKind::F64 ? widen(*t) : std::move(*t));
   }
   return args;
 }
@@ -212,7 +247,7 @@ static int runOnce(ModuleOp module, StringRef name) {
     return 1;
   llvm::Expected<SmallVector<HostTensor>> results = (*compiled)->run(*args);
   if (!results) {
-    llvm::errs() << llvm::toString(results.takeError()) << "\n";
+    diagnostics->reportError(llvm::toString(results.takeError()));
     return 1;
   }
   if (timeSeconds > 0) {
@@ -238,7 +273,7 @@ static int runOnce(ModuleOp module, StringRef name) {
   for (auto [i, result] : llvm::enumerate(*results)) {
     if (i < outputs.size()) {
       if (llvm::Error err = writeNpy(outputs[i], result)) {
-        llvm::errs() << llvm::toString(std::move(err)) << "\n";
+        diagnostics->reportError(llvm::toString(std::move(err)));
         return 1;
       }
     }
@@ -306,6 +341,32 @@ static int runCheck(ModuleOp module, StringRef name) {
   return 0;
 }
 
+/// Flags that would otherwise be ignored are errors: more --input or
+/// --output files than the function has arguments or results, and the
+/// flags of a single run given with --check.
+static LogicalResult checkFlags(ModuleOp module, StringRef name) {
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  if (!func)
+    return success(); // Reported by the compilation, at the module.
+  auto tooMany = [&](const llvm::cl::list<std::string> &files, StringRef flag,
+                     size_t count, StringRef what) {
+    if (files.size() <= count)
+      return false;
+    emitError(func.getLoc())
+        << files.size() << " --" << flag << " files given, but @" << name
+        << " has " << count << " " << what;
+    return true;
+  };
+  if (tooMany(inputs, "input", func.getNumArguments(), "arguments") ||
+      tooMany(outputs, "output", func.getNumResults(), "results"))
+    return failure();
+  if (check && (!outputs.empty() || timeSeconds > 0)) {
+    diagnostics->reportError("--output and --time are not used with --check");
+    return failure();
+  }
+  return success();
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAllPasses();
@@ -319,8 +380,11 @@ int main(int argc, char **argv) {
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  ToolDiagnostics toolDiagnostics(&context, "qat-run");
+  diagnostics = &toolDiagnostics;
+  if (failed(toolDiagnostics.addInputFile(inputFile, sourceMgr)))
+    return 1;
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 
@@ -330,10 +394,13 @@ int main(int argc, char **argv) {
     auto first =
         llvm::find_if(funcs, [](func::FuncOp f) { return !f.isExternal(); });
     if (first == funcs.end()) {
-      llvm::errs() << inputFile << ": no function to run\n";
+      toolDiagnostics.reportError(inputFile + ": no function to run");
       return 1;
     }
     name = (*first).getSymName().str();
   }
-  return check ? runCheck(*module, name) : runOnce(*module, name);
+  if (failed(checkFlags(*module, name)))
+    return 1;
+  int result = check ? runCheck(*module, name) : runOnce(*module, name);
+  return toolDiagnostics.exitCode(success(result == 0));
 }

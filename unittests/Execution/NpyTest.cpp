@@ -81,4 +81,75 @@ TEST(Npy, RejectsMalformedFiles) {
   EXPECT_NE(error(complex).find("unsupported dtype '<c8'"), std::string::npos);
 }
 
+/// A version 1.0 file declaring `shape` (the tuple's text) of `descr`, with
+/// `dataBytes` zero bytes of data.
+static std::string makeNpy(StringRef shape, size_t dataBytes,
+                           StringRef descr = "<f4") {
+  std::string header = ("{'descr': '" + descr +
+                        "', 'fortran_order': False, 'shape': " + shape + ", }")
+                           .str();
+  header += "\n";
+  std::string file = std::string("\x93NUMPY\x01\x00", 8);
+  file.push_back(static_cast<char>(header.size() & 0xff));
+  file.push_back(static_cast<char>(header.size() >> 8));
+  return file + header + std::string(dataBytes, '\0');
+}
+
+static std::string getError(llvm::Expected<HostTensor> t) {
+  EXPECT_FALSE(static_cast<bool>(t));
+  return t ? std::string() : toString(t.takeError());
+}
+
+TEST(Npy, RejectsSizesThatOverflow) {
+  // 2^62 x 4 f32 elements: 2^66 bytes, which wrapped to 0 before.
+  EXPECT_NE(getError(parseNpy(makeNpy("(4611686018427387904, 4)", 0)))
+                .find("the size of shape (4611686018427387904, 4) overflows"),
+            std::string::npos);
+  // The element count fits, the byte count does not.
+  EXPECT_NE(getError(parseNpy(makeNpy("(4611686018427387904,)", 0)))
+                .find("overflows"),
+            std::string::npos);
+  EXPECT_EQ(HostTensor::getByteSize(ElementKind::F32, {int64_t(1) << 62}),
+            std::nullopt);
+  EXPECT_EQ(HostTensor::getByteSize(ElementKind::F32, {-1}), std::nullopt);
+  EXPECT_EQ(HostTensor::getByteSize(ElementKind::F64, {2, 3}), 48u);
+}
+
+TEST(Npy, ChecksDataSizeBeforeAllocating) {
+  // 4 * 10^11 bytes declared, none present: an error, not an allocation.
+  EXPECT_NE(getError(parseNpy(makeNpy("(100000000000,)", 0)))
+                .find("expected 400000000000 bytes of data for "
+                      "tensor<100000000000xf32>, found 0"),
+            std::string::npos);
+}
+
+TEST(Npy, ValidatorRejectsBeforeTheData) {
+  bool called = false;
+  auto reject = [&](ElementKind kind, ArrayRef<int64_t> shape) {
+    called = true;
+    EXPECT_EQ(kind, ElementKind::I32);
+    EXPECT_EQ(shape, ArrayRef<int64_t>({100000000000}));
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "no");
+  };
+  // The data is missing: the validator's error comes first.
+  EXPECT_EQ(getError(parseNpy(makeNpy("(100000000000,)", 0, "<i4"), reject)),
+            "no");
+  EXPECT_TRUE(called);
+}
+
+TEST(Npy, BoundsTheHeader) {
+  std::string file = std::string("\x93NUMPY\x02\x00\xff\xff\xff\x7f", 12);
+  EXPECT_NE(
+      getError(parseNpy(file))
+          .find("header of 2147483647 bytes is longer than the 10000 bytes"),
+      std::string::npos);
+  EXPECT_NE(getError(parseNpy(std::string("\x93NUMPY\x04\x00", 8)))
+                .find("unsupported version 4"),
+            std::string::npos);
+  EXPECT_NE(getError(parseNpy(makeNpy("(4,", 16))).find("not a tuple"),
+            std::string::npos);
+  EXPECT_NE(getError(parseNpy(makeNpy("(-4,)", 16))).find("bad dimension"),
+            std::string::npos);
+}
+
 } // namespace

@@ -37,13 +37,22 @@ Type getMLIRType(MLIRContext *ctx, ElementKind kind);
 /// Signless integers map to the signed kinds.
 std::optional<ElementKind> getElementKind(Type type);
 
+/// "tensor<2x3xf32>"-like description of a tensor type, for messages.
+std::string describeTensorType(ElementKind kind, ArrayRef<int64_t> shape);
+
 struct HostTensor {
   ElementKind kind = ElementKind::F32;
   SmallVector<int64_t> shape;
   std::vector<uint8_t> bytes;
 
   HostTensor() = default;
+  /// A zero tensor. The shape must have a byte size (see getByteSize).
   HostTensor(ElementKind kind, ArrayRef<int64_t> shape);
+
+  /// The bytes of a `kind` tensor of `shape`; std::nullopt for a negative
+  /// size or an element count or byte size that overflows int64_t.
+  static std::optional<uint64_t> getByteSize(ElementKind kind,
+                                             ArrayRef<int64_t> shape);
 
   int64_t getNumElements() const;
   void *data() { return bytes.data(); }

@@ -35,6 +35,13 @@ struct TensorSignature {
   SmallVector<int64_t> shape;
 };
 
+/// Succeeds when a tensor of `kind` and `shape` can be passed as `sig`: the
+/// same element kind (or, integers being signless, the unsigned kind of the
+/// same width), the same rank and every static size equal. The error says
+/// what was expected and what was found.
+llvm::Error matchSignature(const TensorSignature &sig, ElementKind kind,
+                           ArrayRef<int64_t> shape);
+
 /// The dialect registry of qat's runners, tools and tests: every upstream
 /// dialect and extension (bufferization models, convert-to-llvm interfaces),
 /// qat's dialect, and the LLVM IR translations that JIT and AOT compilation
@@ -64,6 +71,7 @@ public:
   compile(ModuleOp module, StringRef name,
           std::function<void(OpPassManager &)> buildPipeline);
 
+  StringRef getName() const { return name; }
   ArrayRef<TensorSignature> getInputs() const { return inputs; }
   ArrayRef<TensorSignature> getResults() const { return results; }
 

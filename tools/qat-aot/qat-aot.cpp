@@ -14,10 +14,18 @@
 // with row-major buffers the caller owns. The object calls malloc/free and
 // libm; with --kernel-threads > 1 it also needs the OpenMP runtime (-lomp).
 //
+// NAME is also the C name: the header declares NAME and _mlir_ciface_NAME
+// and the object defines them. A function whose name is not usable in C
+// (not an identifier, a C or C++ keyword, reserved, or a name the header's
+// own includes declare) is rejected; --c-name=CNAME compiles it under
+// CNAME instead (the function is renamed in the module, and must not
+// collide with another symbol of it).
+//
 //===----------------------------------------------------------------------===//
 
 #include "qat/Execution/JitRunner.h"
 #include "qat/Pipelines/Pipelines.h"
+#include "qat/Tools/ToolDiagnostics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -61,6 +69,11 @@ llvm::cl::opt<std::string> headerFile("header",
                                       llvm::cl::desc("C header to write"),
                                       llvm::cl::Required,
                                       llvm::cl::cat(qatAotCategory));
+llvm::cl::opt<std::string>
+    cName("c-name",
+          llvm::cl::desc("Name of the compiled function in the object and "
+                         "the header (default: the function's name)"),
+          llvm::cl::value_desc("identifier"), llvm::cl::cat(qatAotCategory));
 /// qat-compile's options: --requant, --isa, --kernel-threads, ...
 CompileCLOptions compileFlags(qatAotCategory);
 
@@ -75,11 +88,170 @@ std::string getCType(Type t) {
   return "";
 }
 
+/// Why `name` cannot name the function in C and C++ code that includes the
+/// header, or std::nullopt if it can.
+std::optional<std::string> getCNameProblem(StringRef name) {
+  auto isIdentifierChar = [](char c) { return llvm::isAlnum(c) || c == '_'; };
+  if (name.empty() || llvm::isDigit(name.front()) ||
+      !llvm::all_of(name, isIdentifierChar))
+    return "is not a C identifier";
+  // C23 and C++20 keywords, and the names the header's includes
+  // (stdint.h, stdlib.h, string.h) declare that it uses itself.
+  static const llvm::StringSet<> taken = {"alignas",
+                                          "alignof",
+                                          "and",
+                                          "and_eq",
+                                          "asm",
+                                          "auto",
+                                          "bitand",
+                                          "bitor",
+                                          "bool",
+                                          "break",
+                                          "case",
+                                          "catch",
+                                          "char",
+                                          "char8_t",
+                                          "char16_t",
+                                          "char32_t",
+                                          "class",
+                                          "compl",
+                                          "concept",
+                                          "const",
+                                          "consteval",
+                                          "constexpr",
+                                          "constinit",
+                                          "const_cast",
+                                          "continue",
+                                          "co_await",
+                                          "co_return",
+                                          "co_yield",
+                                          "decltype",
+                                          "default",
+                                          "delete",
+                                          "do",
+                                          "double",
+                                          "dynamic_cast",
+                                          "else",
+                                          "enum",
+                                          "explicit",
+                                          "export",
+                                          "extern",
+                                          "false",
+                                          "float",
+                                          "for",
+                                          "friend",
+                                          "goto",
+                                          "if",
+                                          "inline",
+                                          "int",
+                                          "long",
+                                          "mutable",
+                                          "namespace",
+                                          "new",
+                                          "noexcept",
+                                          "not",
+                                          "not_eq",
+                                          "nullptr",
+                                          "operator",
+                                          "or",
+                                          "or_eq",
+                                          "private",
+                                          "protected",
+                                          "public",
+                                          "register",
+                                          "reinterpret_cast",
+                                          "requires",
+                                          "restrict",
+                                          "return",
+                                          "short",
+                                          "signed",
+                                          "sizeof",
+                                          "static",
+                                          "static_assert",
+                                          "static_cast",
+                                          "struct",
+                                          "switch",
+                                          "template",
+                                          "this",
+                                          "thread_local",
+                                          "throw",
+                                          "true",
+                                          "try",
+                                          "typedef",
+                                          "typeid",
+                                          "typename",
+                                          "typeof",
+                                          "typeof_unqual",
+                                          "union",
+                                          "unsigned",
+                                          "using",
+                                          "virtual",
+                                          "void",
+                                          "volatile",
+                                          "wchar_t",
+                                          "while",
+                                          "xor",
+                                          "xor_eq",
+                                          "int8_t",
+                                          "int16_t",
+                                          "int32_t",
+                                          "int64_t",
+                                          "uint8_t",
+                                          "uint16_t",
+                                          "uint32_t",
+                                          "uint64_t",
+                                          "intptr_t",
+                                          "uintptr_t",
+                                          "size_t",
+                                          "NULL",
+                                          "malloc",
+                                          "calloc",
+                                          "realloc",
+                                          "free",
+                                          "abort",
+                                          "exit",
+                                          "memcpy",
+                                          "memmove",
+                                          "memset",
+                                          "memcmp",
+                                          "strlen"};
+  if (taken.contains(name))
+    return "is a C or C++ keyword or a name the header's includes declare";
+  if (name.starts_with("__") ||
+      (name.size() > 1 && name[0] == '_' && llvm::isUpper(name[1])))
+    return "is reserved in C and C++";
+  return std::nullopt;
+}
+
 /// One argument or result of the function.
 struct Buffer {
   std::string cType;
   SmallVector<int64_t> shape;
 };
+
+/// The C name of `func` (--c-name or its own), after renaming it to that.
+FailureOr<std::string> getCName(func::FuncOp func) {
+  std::string name = cName.empty() ? func.getSymName().str() : cName;
+  if (std::optional<std::string> problem = getCNameProblem(name))
+    return func.emitError()
+               << "qat-aot: the C name '" << name << "' " << *problem
+               << (cName.empty() ? "; choose one with --c-name" : ""),
+           failure();
+  if (name == func.getSymName())
+    return name;
+  auto module = func->getParentOfType<ModuleOp>();
+  SymbolTable symbols(module);
+  if (Operation *other = symbols.lookup(name)) {
+    InFlightDiagnostic diag = func.emitError()
+                              << "qat-aot: --c-name=" << name
+                              << " collides with another symbol of the module";
+    diag.attachNote(other->getLoc()) << "the other symbol";
+    return failure();
+  }
+  if (failed(symbols.rename(func, StringAttr::get(func.getContext(), name))))
+    return failure();
+  return name;
+}
 
 FailureOr<Buffer> getBuffer(Location loc, Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
@@ -99,7 +271,8 @@ std::string emitHeader(StringRef name, ArrayRef<Buffer> args,
                        ArrayRef<Buffer> results) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  std::string guard = llvm::formatv("QAT_AOT_{0}_H", name.upper()).str();
+  // The name as it is (not upper-cased): @f and @F get distinct guards.
+  std::string guard = llvm::formatv("QAT_AOT_{0}_H", name).str();
   os << "/* Generated by qat-aot: @" << name
      << " compiled with qat-compile. */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
@@ -227,17 +400,22 @@ int main(int argc, char **argv) {
   ctx.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &ctx);
+  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+  ToolDiagnostics diagnostics(&ctx, "qat-aot");
+  if (failed(diagnostics.addInputFile(inputFile, sourceMgr)))
+    return 1;
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputFile, sourceMgr, ParserConfig(&ctx));
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
   if (!module)
     return 1;
   auto func = module->lookupSymbol<func::FuncOp>(entry);
   if (!func) {
-    llvm::errs() << "qat-aot: no function @" << entry << " in " << inputFile
-                 << "\n";
+    diagnostics.reportError("no function @" + entry + " in " + inputFile);
     return 1;
   }
+  FailureOr<std::string> name = getCName(func);
+  if (failed(name))
+    return 1;
   SmallVector<Buffer> args, results;
   for (Type t : func.getArgumentTypes()) {
     FailureOr<Buffer> b = getBuffer(func.getLoc(), t);
@@ -252,7 +430,8 @@ int main(int argc, char **argv) {
     results.push_back(*b);
   }
   if (results.empty()) {
-    emitError(func.getLoc()) << "qat-aot: @" << entry << " has no results";
+    emitError(func.getLoc())
+        << "qat-aot: @" << func.getSymName() << " has no results";
     return 1;
   }
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
@@ -262,7 +441,7 @@ int main(int argc, char **argv) {
   CompileOptions options;
   compileFlags.apply(options);
   buildCompilePipeline(pm, options);
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(*module)) || diagnostics.hadError())
     return 1;
 
   // The host's target machine; the object is for this CPU.
@@ -271,7 +450,7 @@ int main(int argc, char **argv) {
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
-    llvm::errs() << "qat-aot: " << error << "\n";
+    diagnostics.reportError(error);
     return 1;
   }
   llvm::SubtargetFeatures features;
@@ -285,27 +464,27 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext);
   if (!llvmModule) {
-    llvm::errs() << "qat-aot: translation to LLVM IR failed\n";
+    diagnostics.reportError("translation to LLVM IR failed");
     return 1;
   }
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
   if (llvm::Error err =
           makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get())) {
-    llvm::errs() << "qat-aot: " << llvm::toString(std::move(err)) << "\n";
+    diagnostics.reportError(llvm::toString(std::move(err)));
     return 1;
   }
 
   std::error_code ec;
   llvm::ToolOutputFile object(objectFile, ec, llvm::sys::fs::OF_None);
   if (ec) {
-    llvm::errs() << "qat-aot: " << objectFile << ": " << ec.message() << "\n";
+    diagnostics.reportError(objectFile + ": " + ec.message());
     return 1;
   }
   llvm::legacy::PassManager codegen;
   if (machine->addPassesToEmitFile(codegen, object.os(), nullptr,
                                    llvm::CodeGenFileType::ObjectFile)) {
-    llvm::errs() << "qat-aot: the target cannot emit object files\n";
+    diagnostics.reportError("the target cannot emit object files");
     return 1;
   }
   codegen.run(*llvmModule);
@@ -313,10 +492,10 @@ int main(int argc, char **argv) {
 
   llvm::ToolOutputFile header(headerFile, ec, llvm::sys::fs::OF_Text);
   if (ec) {
-    llvm::errs() << "qat-aot: " << headerFile << ": " << ec.message() << "\n";
+    diagnostics.reportError(headerFile + ": " + ec.message());
     return 1;
   }
-  header.os() << emitHeader(entry, args, results);
+  header.os() << emitHeader(*name, args, results);
   header.keep();
-  return 0;
+  return diagnostics.exitCode(success());
 }

@@ -380,7 +380,9 @@ int main(int argc, char **argv) {
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  ToolDiagnostics toolDiagnostics(&context, "qat-run");
+  // --check compiles the module three times: each problem is printed once.
+  ToolDiagnostics toolDiagnostics(&context, "qat-run",
+                                  /*dropDuplicates=*/check);
   diagnostics = &toolDiagnostics;
   if (failed(toolDiagnostics.addInputFile(inputFile, sourceMgr)))
     return 1;

@@ -81,13 +81,17 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
 
 void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   // As text: qat-tensor-ops-to-linalg, qat-runtime-shape-checks,
-  // one-shot-bufferize{bufferize-function-boundaries
+  // qat-constant-globals, one-shot-bufferize{bufferize-function-boundaries
   // function-boundary-type-conversion=identity-layout-map
   // allow-return-allocs-from-loops},
   // buffer-deallocation-pipeline, convert-bufferization-to-memref.
   // Float ops on whole tensors and aggregates have no bufferization.
   pm.addPass(createQATTensorOpsToLinalgPass());
   pm.addPass(createQATRuntimeShapeChecksPass());
+  // The constants' globals in program order (after the passes that may add
+  // constants): one-shot bufferization would name them in the order of a
+  // hash map (output differing from run to run).
+  pm.addPass(createQATConstantGlobalsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // A loop that yields a new tensor (a fake-quant inside scf.for) gets a

@@ -250,7 +250,7 @@ def QATRuntimeShapeChecksPass : Pass<"qat-runtime-shape-checks"> {
     %dx = tensor.dim %x, %c0 : tensor<?xf32>
     %dy = tensor.dim %y, %c0 : tensor<?xf32>
     %same = index.cmp eq(%dx, %dy)
-    cf.assert %same, "run-time shape check failed at loc(...): ..."
+    cf.assert %same, "file.mlir:3:8: run-time shape check failed: ..."
     %s = linalg.generic ...
     ```
   }];
@@ -259,6 +259,37 @@ def QATRuntimeShapeChecksPass : Pass<"qat-runtime-shape-checks"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def QATConstantGlobalsPass : Pass<"qat-constant-globals", "ModuleOp"> {
+  let summary = "Tensor constants get their memref.global in program order";
+  let description = [{
+    Creates, for each used tensor-valued `arith.constant` in program order,
+    the `memref.global` that one-shot bufferization would create for it
+    (same name scheme, alignment and uniquing: upstream's `getGlobalFor`),
+    so that bufferization finds and reuses them. Without it the globals'
+    names (`@__constant_32xi32` vs `@__constant_32xi32_0`) depend on the
+    order in which one-shot bufferization visits functions, which LLVM 22
+    takes from a hash map (llvm/llvm-project#184722): two runs of
+    `qat-compile` on one module gave different output.
+
+    ```mlir
+    func.func @f() -> tensor<2xi32> {
+      %c = arith.constant dense<[1, 2]> : tensor<2xi32>
+      return %c : tensor<2xi32>
+    }
+    // becomes
+    memref.global "private" constant @__constant_2xi32 : memref<2xi32> =
+        dense<[1, 2]> {alignment = 64 : i64}
+    func.func @f() -> tensor<2xi32> { ... unchanged ... }
+    ```
+  }];
+  let dependentDialects = ["memref::MemRefDialect"];
+  let options = [
+    Option<"alignment", "alignment", "uint64_t", "64",
+           "Alignment of the globals (one-shot bufferization's "
+           "buffer-alignment)">,
+  ];
 }
 
 #endif // QAT_CODEGEN_PASSES_TD

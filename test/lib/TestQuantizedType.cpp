@@ -39,5 +39,9 @@ struct TestQuantizedTypePass
 } // namespace
 
 namespace mlir::qat::test {
-void registerTestPasses() { PassRegistration<TestQuantizedTypePass>(); }
+void registerTestErrorWithoutFailurePass();
+void registerTestPasses() {
+  PassRegistration<TestQuantizedTypePass>();
+  registerTestErrorWithoutFailurePass();
+}
 } // namespace mlir::qat::test

@@ -6,6 +6,7 @@
 
 #include "qat/Execution/Compare.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "qat/Dialect/QAT/IR/QATOps.h"
 
@@ -13,6 +14,35 @@
 
 using namespace mlir;
 using namespace mlir::qat;
+
+std::optional<OutputGrid> mlir::qat::getGrid(FakeQuantOpInterface op) {
+  if (!op.hasStaticParameters())
+    return std::nullopt;
+  OutputGrid grid;
+  if (auto fq = dyn_cast<FakeQuantOp>(op.getOperation())) {
+    bool isF64 = computesInDouble(fq.getInput().getType().getElementType());
+    ArrayRef<double> scales = *fq.getScales();
+    for (double s : scales)
+      grid.scales.push_back(isF64 ? s : static_cast<float>(s));
+    if (fq.getAxis())
+      grid.axis = static_cast<int64_t>(*fq.getAxis());
+    return grid;
+  }
+  // fake_quant_min_max: the nudged scales, computed in the compute
+  // precision (Semantics.md §4, §6).
+  quant::QuantizedType type = op.getQuantizedType();
+  if (auto perAxis =
+          dyn_cast_or_null<quant::UniformQuantizedPerAxisType>(type)) {
+    llvm::append_range(grid.scales, perAxis.getScales());
+    grid.axis = perAxis.getQuantizedDimension();
+    return grid;
+  }
+  if (auto perTensor = dyn_cast_or_null<quant::UniformQuantizedType>(type)) {
+    grid.scales.push_back(perTensor.getScale());
+    return grid;
+  }
+  return std::nullopt;
+}
 
 SmallVector<std::optional<OutputGrid>>
 mlir::qat::getOutputGrids(func::FuncOp func) {
@@ -23,18 +53,12 @@ mlir::qat::getOutputGrids(func::FuncOp func) {
       while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
                              tensor::ReshapeOp>(v.getDefiningOp()))
         v = v.getDefiningOp()->getOperand(0);
-      auto fq = v.getDefiningOp<FakeQuantOp>();
-      if (!fq || !fq.hasStaticParameters() ||
-          (fq.getAxis() && v != ret.getOperand(i)))
+      auto fq = v.getDefiningOp<FakeQuantOpInterface>();
+      if (!fq)
         continue;
-      OutputGrid grid;
-      bool isF64 = computesInDouble(fq.getInput().getType().getElementType());
-      ArrayRef<double> scales = *fq.getScales();
-      for (double s : scales)
-        grid.scales.push_back(isF64 ? s : static_cast<float>(s));
-      if (fq.getAxis())
-        grid.axis = static_cast<int64_t>(*fq.getAxis());
-      grids[i] = grid;
+      std::optional<OutputGrid> grid = getGrid(fq);
+      if (grid && (!grid->axis || v == ret.getOperand(i)))
+        grids[i] = std::move(grid);
     }
   });
   return grids;
@@ -72,6 +96,10 @@ Agreement mlir::qat::compareOutputs(const HostTensor &got,
     }
   }
   return a;
+}
+
+bool mlir::qat::isWithinTolerance(const Agreement &a) {
+  return a.inSteps ? a.maxDifference <= 1 : a.maxDifference == 0;
 }
 
 void mlir::qat::accumulate(Agreement &total, const Agreement &other) {

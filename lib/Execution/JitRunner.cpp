@@ -120,7 +120,8 @@ static FailureOr<TensorSignature> getSignature(Location loc, Type type,
 
 FailureOr<std::unique_ptr<CompiledFunction>>
 CompiledFunction::compile(ModuleOp module, StringRef name,
-                          std::function<void(OpPassManager &)> buildPipeline) {
+                          std::function<void(OpPassManager &)> buildPipeline,
+                          bool optimize) {
   initializeJit();
 
   auto func = module.lookupSymbol<func::FuncOp>(name);
@@ -151,7 +152,7 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
 
   // Keep the transformer alive while the engine is created: the options hold
   // a function_ref to it.
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/optimize ? 3 : 0,
                                                /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
@@ -160,7 +161,8 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
   // threads=N).
   StringRef runtimeLibs[] = {QAT_MLIR_C_RUNNER_UTILS, QAT_OPENMP_RUNTIME};
   options.sharedLibPaths = runtimeLibs;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.jitCodeGenOptLevel = optimize ? llvm::CodeGenOptLevel::Aggressive
+                                        : llvm::CodeGenOptLevel::None;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
     return emitError(module.getLoc())

@@ -25,6 +25,7 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 #include "qat/Execution/Compare.h"
 #include "qat/Execution/JitRunner.h"
+#include "qat/Execution/Layers.h"
 #include "qat/Execution/Npy.h"
 #include "qat/InitQAT.h"
 #include "qat/Pipelines/Pipelines.h"
@@ -33,8 +34,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -115,6 +118,13 @@ llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
                                          "the f32 and f64 simulations"),
                           llvm::cl::cat(qatRunCategory));
+/// Test only (test/Integration/qat-run-check-layers.test): the integer
+/// program's layer N computes 2 steps too high (a result without a grid
+/// 2^-10 too high), so that the tests can see --check find a wrong layer.
+llvm::cl::opt<int> checkPerturbLayer(
+    "check-perturb-layer",
+    llvm::cl::desc("Test only: make layer N of the integer program wrong"),
+    llvm::cl::init(-1), llvm::cl::ReallyHidden, llvm::cl::cat(qatRunCategory));
 llvm::cl::list<std::string>
     inputs("input", llvm::cl::desc(".npy file for the next argument"),
            llvm::cl::value_desc("file.npy"), llvm::cl::cat(qatRunCategory));
@@ -160,9 +170,11 @@ static void printTensor(llvm::raw_ostream &os, const HostTensor &t) {
 }
 
 /// Compiles `name` of `module` (consumed) in `how`, in f64 with
-/// `promoteToF64` (applied first, so that the signature is the promoted one).
+/// `promoteToF64` (applied first, so that the signature is the promoted one),
+/// without LLVM's optimizations unless `optimize`.
 static FailureOr<std::unique_ptr<CompiledFunction>>
-compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
+compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64,
+          bool optimize = true) {
   if (promoteToF64) {
     PassManager pm(module.getContext());
     pm.addPass(createQATPromoteToF64Pass());
@@ -171,7 +183,7 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
   }
   CompileOptions options;
   compileFlags.apply(options);
-  return CompiledFunction::compile(module, name, [&](OpPassManager &pm) {
+  auto build = [&](OpPassManager &pm) {
     if (how == Mode::Int) {
       buildQATToIntPipeline(pm, options);
     } else if (how == Mode::Simulate) {
@@ -184,7 +196,8 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64) {
       buildCodegenCPUPipeline(pm, options);
     else
       buildLowerToLLVMPipeline(pm);
-  });
+  };
+  return CompiledFunction::compile(module, name, build, optimize);
 }
 
 /// f32 tensors as f64 (exact), for the promoted reference.
@@ -283,61 +296,305 @@ static int runOnce(ModuleOp module, StringRef name) {
   return 0;
 }
 
-static void printAgreement(StringRef against, const Agreement &a) {
-  llvm::outs() << llvm::formatv(
-      "  vs {0,-15} {1}/{2} exact ({3:P3}), max {4} {5}", against, a.exact,
-      a.total, a.exactFraction(), a.maxDifference,
-      a.inSteps ? "steps" : "(absolute)");
-  if (a.maxDifference > 0)
-    llvm::outs() << llvm::formatv("; worst element {0}: {1} vs {2}",
-                                  a.worstIndex, a.worstValue, a.worstReference);
-  llvm::outs() << "\n";
+/// --check compiles the simulations it compares with without LLVM's
+/// optimizations: they run once, and LLVM -O3 on a deep graph's f64
+/// simulation takes seconds per layer... (the same IEEE results: no
+/// fast-math at any level). The integer program is compiled as qat-run
+/// runs it.
+static constexpr bool kOptimizeReference = false;
+
+/// `v` in printf's %g (shortest of fixed and exponent, 6 digits).
+static std::string formatNumber(double v) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%g", v);
+  return text;
 }
 
-static int runCheck(ModuleOp module, StringRef name) {
+/// "12/16 exact (75.000%), max 1.00 steps" (or "max 0.000976562
+/// (absolute)" without a grid) and the worst element.
+static std::string formatAgreement(const Agreement &a) {
+  std::string text = llvm::formatv("{0}/{1} exact ({2:P3}), max ", a.exact,
+                                   a.total, a.exactFraction());
+  llvm::raw_string_ostream os(text);
+  if (a.inSteps)
+    os << llvm::formatv("{0} steps", a.maxDifference);
+  else
+    os << llvm::format("%g (absolute)", a.maxDifference);
+  if (a.maxDifference > 0)
+    os << llvm::format("; worst element %lld: %.7g vs %.7g",
+                       static_cast<long long>(a.worstIndex), a.worstValue,
+                       a.worstReference);
+  return text;
+}
+
+static void printAgreement(StringRef against, const Agreement &a) {
+  llvm::outs() << llvm::formatv("  vs {0,-15} {1}\n", against,
+                                formatAgreement(a));
+}
+
+/// `t` with elements of `kind`: float kinds round to nearest (exact when
+/// widening); other tensors are returned as they are.
+static HostTensor convertTo(const HostTensor &t, ElementKind kind) {
+  auto isFloat = [](ElementKind k) {
+    return k == ElementKind::F16 || k == ElementKind::BF16 ||
+           k == ElementKind::F32 || k == ElementKind::F64;
+  };
+  if (t.kind == kind || !isFloat(t.kind) || !isFloat(kind))
+    return t;
+  HostTensor converted(kind, t.shape);
+  for (int64_t i = 0, e = t.getNumElements(); i < e; ++i)
+    converted.setFromDouble(i, t.getAsDouble(i));
+  return converted;
+}
+
+/// `values` converted to the element types `compiled` takes.
+static SmallVector<HostTensor> convertTo(ArrayRef<HostTensor> values,
+                                         const CompiledFunction &compiled) {
+  SmallVector<HostTensor> converted;
+  for (auto [value, sig] : llvm::zip_equal(values, compiled.getInputs()))
+    converted.push_back(convertTo(value, sig.kind));
+  return converted;
+}
+
+/// A copy of `module` in which `add` puts a function next to @`name`, and
+/// without @`name` itself when nothing calls it (its compilation would be
+/// wasted); returns the new function's name.
+static std::string
+cloneWith(ModuleOp module, StringRef name, OwningOpRef<ModuleOp> &copy,
+          function_ref<func::FuncOp(func::FuncOp, const LayerSplit &)> add) {
+  copy = module.clone();
+  auto func = copy->lookupSymbol<func::FuncOp>(name);
+  // The split of the original succeeded, so this one does.
+  LayerSplit split = *findLayers(func);
+  std::string added = add(func, split).getSymName().str();
+  if (SymbolTable::symbolKnownUseEmpty(func, *copy))
+    func.erase();
+  return added;
+}
+
+/// --check's first part, for information: the program's results against
+/// the two simulations of the whole graph. Fills `traced` with the f64
+/// simulation's value of every layer boundary.
+static LogicalResult checkEndToEnd(ModuleOp module, ModuleOp intModule,
+                                   StringRef name,
+                                   SmallVector<HostTensor> &args,
+                                   SmallVector<HostTensor> &traced) {
   auto func = module.lookupSymbol<func::FuncOp>(name);
-  if (!func) {
-    llvm::errs() << "no function @" << name << "\n";
-    return 1;
-  }
   SmallVector<std::optional<OutputGrid>> grids = getOutputGrids(func);
-  OwningOpRef<ModuleOp> sim32 = module.clone();
-  OwningOpRef<ModuleOp> sim64 = module.clone();
-  auto integer = compileAs(module, name, Mode::Int, false);
-  auto float32 = compileAs(*sim32, name, Mode::Simulate, false);
-  auto float64 = compileAs(*sim64, name, Mode::Simulate, true);
-  if (failed(integer) || failed(float32) || failed(float64))
-    return 1;
-  FailureOr<SmallVector<HostTensor>> args = getArguments(**integer);
-  if (failed(args))
-    return 1;
-  SmallVector<HostTensor> wideArgs;
-  for (const HostTensor &t : *args)
-    wideArgs.push_back(widen(t));
-  auto intOut = (*integer)->run(*args);
-  auto f32Out = (*float32)->run(*args);
-  auto f64Out = (*float64)->run(wideArgs);
+  unsigned numResults = func.getNumResults();
+  OwningOpRef<ModuleOp> sim32 = module.clone(), sim64;
+  std::string trace = cloneWith(
+      module, name, sim64, [](func::FuncOp f, const LayerSplit &split) {
+        return addTraceFunction(f, split, "__qat_check_trace");
+      });
+  // One compilation at a time: a graph that fails to compile reports its
+  // errors once, not once per pipeline.
+  auto integer = compileAs(intModule, name, Mode::Int, false);
+  if (failed(integer))
+    return failure();
+  auto float32 =
+      compileAs(*sim32, name, Mode::Simulate, false, kOptimizeReference);
+  if (failed(float32))
+    return failure();
+  auto float64 =
+      compileAs(*sim64, trace, Mode::Simulate, true, kOptimizeReference);
+  if (failed(float64))
+    return failure();
+  FailureOr<SmallVector<HostTensor>> inputs = getArguments(**integer);
+  if (failed(inputs))
+    return failure();
+  args = std::move(*inputs);
+  auto intOut = (*integer)->run(args);
+  auto f32Out = (*float32)->run(args);
+  auto f64Out = (*float64)->run(convertTo(args, **float64));
   for (auto *r : {&intOut, &f32Out, &f64Out})
     if (!*r) {
       llvm::errs() << llvm::toString(r->takeError()) << "\n";
-      return 1;
+      return failure();
     }
-  bool withinOneStep = true;
-  for (size_t i = 0; i < intOut->size(); ++i) {
+  llvm::outs() << "end to end (for information: a one-step difference in a "
+                  "layer moves the layers after it):\n";
+  for (unsigned i = 0; i < numResults; ++i) {
     const HostTensor &got = (*intOut)[i];
     llvm::outs() << "result #" << i << " " << got.describe()
                  << (grids[i] ? "" : " (no output grid)") << "\n";
     printAgreement("simulation f32",
                    compareOutputs(got, (*f32Out)[i], grids[i]));
-    Agreement exact = compareOutputs(got, (*f64Out)[i], grids[i]);
-    printAgreement("simulation f64", exact);
-    withinOneStep &= !exact.inSteps || exact.maxDifference <= 1;
+    printAgreement("simulation f64",
+                   compareOutputs(got, (*f64Out)[i], grids[i]));
   }
-  if (!withinOneStep) {
-    llvm::errs() << "error: the integer program is more than one step from "
-                    "the f64 simulation\n";
+  traced.assign(std::make_move_iterator(f64Out->begin() + numResults),
+                std::make_move_iterator(f64Out->end()));
+  return success();
+}
+
+/// --check's verdict: every layer computed by the integer program from the
+/// f64 simulation's values of its inputs (`args`, then `traced` for the
+/// boundaries), against the simulation of the same layer from the same
+/// values (isWithinTolerance). Errors at the first layer that fails.
+static LogicalResult checkLayers(ModuleOp module, ModuleOp intModule,
+                                 StringRef name, ArrayRef<HostTensor> args,
+                                 ArrayRef<HostTensor> traced) {
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  LayerSplit split = *findLayers(func);
+  auto addLayers = [](func::FuncOp f, const LayerSplit &s) {
+    return addPerLayerFunction(f, s, "__qat_check_layers");
+  };
+  OwningOpRef<ModuleOp> intCopy, sim64, sim32;
+  std::string layers = cloneWith(intModule, name, intCopy, addLayers);
+  cloneWith(module, name, sim64, addLayers);
+  cloneWith(module, name, sim32, addLayers);
+  auto integer = compileAs(*intCopy, layers, Mode::Int, false);
+  if (failed(integer))
+    return failure();
+  auto float64 =
+      compileAs(*sim64, layers, Mode::Simulate, true, kOptimizeReference);
+  if (failed(float64))
+    return failure();
+  // Only results without a grid are compared with the f32 simulation.
+  std::unique_ptr<CompiledFunction> float32;
+  if (!split.tailResults.empty()) {
+    auto compiled =
+        compileAs(*sim32, layers, Mode::Simulate, false, kOptimizeReference);
+    if (failed(compiled))
+      return failure();
+    float32 = std::move(*compiled);
+  }
+
+  SmallVector<HostTensor> inputs(args);
+  llvm::append_range(inputs, traced);
+  auto intOut = (*integer)->run(convertTo(inputs, **integer));
+  auto f64Out = (*float64)->run(convertTo(inputs, **float64));
+  llvm::Expected<SmallVector<HostTensor>> f32Out =
+      float32 ? float32->run(convertTo(inputs, *float32))
+              : SmallVector<HostTensor>();
+  for (auto *r : {&intOut, &f64Out, &f32Out})
+    if (!*r) {
+      llvm::errs() << llvm::toString(r->takeError()) << "\n";
+      return failure();
+    }
+
+  llvm::outs() << "per layer (each computed from the f64 simulation's values "
+                  "of its inputs):\n";
+  std::optional<size_t> firstError;
+  size_t numErrors = 0;
+  SmallVector<Agreement> agreements;
+  for (size_t l = 0; l < split.size(); ++l) {
+    bool isTail = l >= split.boundaries.size();
+    Operation *op =
+        isTail
+            ? func.getBody()
+                  .front()
+                  .getTerminator()
+                  ->getOperand(split.tailResults[l - split.boundaries.size()])
+                  .getDefiningOp()
+            : split.boundaries[l];
+    std::optional<OutputGrid> grid;
+    if (!isTail)
+      grid = getGrid(cast<FakeQuantOpInterface>(op));
+    const HostTensor &got = (*intOut)[l];
+    Agreement a =
+        compareOutputs(got, isTail ? (*f32Out)[l] : (*f64Out)[l], grid);
+    std::string what =
+        isTail ? llvm::formatv("result #{0}",
+                               split.tailResults[l - split.boundaries.size()])
+                     .str()
+               : llvm::formatv("layer {0}", l).str();
+    std::string loc;
+    llvm::raw_string_ostream(loc) << op->getLoc();
+    llvm::outs() << llvm::formatv(
+        "  {0,-10} {1} {2} {3}{4}\n    vs {5,-15} {6}\n", what, op->getName(),
+        loc, got.describe(),
+        isTail ? " (float, after the last fake-quant)" : "",
+        isTail ? "simulation f32" : "simulation f64", formatAgreement(a));
+    if (!isWithinTolerance(a)) {
+      ++numErrors;
+      if (!firstError)
+        firstError = l;
+    }
+    agreements.push_back(a);
+  }
+  if (!firstError)
+    return success();
+  size_t l = *firstError;
+  const Agreement &a = agreements[l];
+  InFlightDiagnostic diag = [&] {
+    if (l < split.boundaries.size())
+      return emitError(split.boundaries[l]->getLoc())
+             << "--check: layer " << l << " of @" << name << " ("
+             << split.boundaries[l]->getName() << ") is "
+             << formatNumber(a.maxDifference)
+             << " steps from the f64 simulation computed from the same "
+                "inputs (at most one is allowed)";
+    unsigned result = split.tailResults[l - split.boundaries.size()];
+    Value v = func.getBody().front().getTerminator()->getOperand(result);
+    return emitError(v.getLoc())
+           << "--check: result #" << result << " of @" << name
+           << " is computed in float after the last fake-quant and differs "
+              "from the f32 simulation computed from the same inputs by "
+           << formatNumber(a.maxDifference) << " (it must equal it)";
+  }();
+  diag << "; " << numErrors << " of " << split.size()
+       << " layers fail, this is the first";
+  return failure();
+}
+
+static int runCheck(ModuleOp module, StringRef name) {
+  MLIRContext *ctx = module.getContext();
+  // The pipelines below compile the same operations several times; print
+  // each diagnostic (a remark about an operation left in float, an error)
+  // once.
+  llvm::StringSet<> printed;
+  ScopedDiagnosticHandler printOnce(ctx, [&](Diagnostic &diag) {
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << static_cast<int>(diag.getSeverity()) << diag.getLocation() << diag;
+    for (Diagnostic &note : diag.getNotes())
+      os << note.getLocation() << note;
+    // Success stops the diagnostic here; failure passes it on to the
+    // printing handler.
+    return success(!printed.insert(key).second);
+  });
+
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  if (!func) {
+    llvm::errs() << "no function @" << name << "\n";
     return 1;
   }
+  // Learned parameters are folded first by every pipeline; folded here
+  // once, the layers' grids are known.
+  PassManager fold(ctx);
+  QATFoldLearnedParamsPassOptions foldOptions;
+  foldOptions.requireStatic = true;
+  fold.addPass(createQATFoldLearnedParamsPass(foldOptions));
+  if (failed(fold.run(module)))
+    return 1;
+  FailureOr<LayerSplit> split = findLayers(func);
+  if (failed(split))
+    return 1;
+
+  // The integer program's graph; with the test hook, one layer is wrong.
+  OwningOpRef<ModuleOp> intModule = module.clone();
+  if (checkPerturbLayer >= 0) {
+    if (static_cast<size_t>(checkPerturbLayer) >= split->size()) {
+      llvm::errs() << "--check-perturb-layer=" << checkPerturbLayer << ": @"
+                   << name << " has " << split->size() << " layers\n";
+      return 1;
+    }
+    auto intFunc = intModule->lookupSymbol<func::FuncOp>(name);
+    size_t l = checkPerturbLayer;
+    std::optional<OutputGrid> grid;
+    if (l < split->boundaries.size())
+      grid = getGrid(cast<FakeQuantOpInterface>(split->boundaries[l]));
+    double delta = grid ? 2 * *llvm::max_element(grid->scales) : 0x1p-10;
+    perturbLayer(intFunc, *findLayers(intFunc), l, delta);
+  }
+  OwningOpRef<ModuleOp> intEndToEnd = intModule->clone();
+
+  SmallVector<HostTensor> args, traced;
+  if (failed(checkEndToEnd(module, *intEndToEnd, name, args, traced)) ||
+      failed(checkLayers(module, *intModule, name, args, traced)))
+    return 1;
   return 0;
 }
 

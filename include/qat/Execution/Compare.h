@@ -15,6 +15,7 @@
 #ifndef QAT_EXECUTION_COMPARE_H
 #define QAT_EXECUTION_COMPARE_H
 
+#include "qat/Dialect/QAT/IR/QATOps.h"
 #include "qat/Execution/HostTensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,7 +29,12 @@ struct OutputGrid {
   std::optional<int64_t> axis;
 };
 
-/// The grid of each result of `func` that a static qat.fake_quant produces
+/// The grid `op` rounds onto (scales rounded to the compute precision;
+/// fake_quant_min_max's nudged grid), or std::nullopt when its parameters
+/// are not static.
+std::optional<OutputGrid> getGrid(FakeQuantOpInterface op);
+
+/// The grid of each result of `func` that a static fake-quant produces
 /// (scales rounded to the compute precision); std::nullopt for the others.
 SmallVector<std::optional<OutputGrid>> getOutputGrids(func::FuncOp func);
 
@@ -52,6 +58,21 @@ struct Agreement {
 /// to whole steps; an element is exact when that is 0 (or both are NaN).
 Agreement compareOutputs(const HostTensor &got, const HostTensor &reference,
                          const std::optional<OutputGrid> &grid);
+
+/// The rule of qat-run --check for one layer's output, computed from the
+/// same inputs as the reference's (so no error of an earlier layer is in
+/// it):
+/// - on a grid (`a.inSteps`), compared with the f64 simulation: at most one
+///   step apart. The integer program rounds where the fake-quant graph
+///   rounds, with errors far below a step before each rounding, so it
+///   equals the exact result except next to a rounding boundary, and there
+///   by one step (docs/Semantics.md §8.5);
+/// - without a grid, compared with the f32 simulation: equal. The integer
+///   program computes such a result in float from the same dequantized
+///   values, with the operations of the f32 simulation (integer regions end
+///   in a quantize; Semantics.md §8), so any difference is an error; no
+///   tolerance in float units would follow from the semantics.
+bool isWithinTolerance(const Agreement &a);
 
 /// Adds `other` (another output or case) into `total`.
 void accumulate(Agreement &total, const Agreement &other);

@@ -67,9 +67,13 @@ public:
   /// `buildPipeline` adds the passes that take the module from its current
   /// form to the LLVM dialect. The module is consumed (lowered in place).
   /// Errors are reported as diagnostics on the module's context.
+  /// `optimize` = false compiles the LLVM IR without optimization (LLVM's
+  /// -O0): the same IEEE results (no fast-math flags at any level), much
+  /// faster to compile; for references run once on small inputs.
   static FailureOr<std::unique_ptr<CompiledFunction>>
   compile(ModuleOp module, StringRef name,
-          std::function<void(OpPassManager &)> buildPipeline);
+          std::function<void(OpPassManager &)> buildPipeline,
+          bool optimize = true);
 
   StringRef getName() const { return name; }
   ArrayRef<TensorSignature> getInputs() const { return inputs; }

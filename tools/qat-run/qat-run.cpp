@@ -14,11 +14,34 @@
 // lowering only. Inputs come from .npy files in argument order; missing ones
 // are drawn from a seeded generator. Outputs are printed or written as .npy.
 //
-// --check runs the integer program and the simulation in f32 and in f64 on
-// the same inputs and reports, per output, the fraction of equal elements,
-// the largest difference in quantization steps and the worst element. It
-// fails when the integer program is more than one step from the f64
-// simulation.
+// --check compares the integer program with the simulation, layer by layer
+// (docs/Semantics.md §8.10). A layer ends at each activation fake-quant
+// (one whose input depends on the arguments; lib/Execution/Layers.h); a
+// result computed after the last one is a float layer of its own.
+//
+// 1. End to end, for information: the whole program and the simulations
+//    in f32 and in f64 on the same inputs; per result, the fraction of
+//    equal elements, the largest difference in steps of its grid (absolute
+//    without one) and the worst element. A one-step difference in an early
+//    layer can grow to several steps here, so this part does not decide.
+// 2. Per layer, the verdict: the f64 simulation, traced, gives every
+//    boundary's value. A per-layer function (each layer computed from
+//    function arguments that take those values, put back on their grid by
+//    a copy of the boundary's fake-quant) goes through the integer pipeline
+//    and through the simulation, and both run on the traced values, so
+//    that no layer inherits an earlier layer's difference. A layer's output
+//    must be within one step of the f64 simulation's; a float layer must
+//    equal the f32 simulation's bit for bit (isWithinTolerance in
+//    qat/Execution/Compare.h says why). The first layer that fails gets an
+//    error at its fake-quant's location (or the result's), and qat-run
+//    exits 1.
+//
+// The graph is split rather than instrumented because the integer pipeline
+// only sees a grid where a fake-quant is: a function argument carrying the
+// reference's tensor, re-quantized by the boundary's own fake-quant, is an
+// input the pipeline compiles exactly as the original layer's input. The
+// simulations are compiled without LLVM optimizations (they run once); the
+// integer program as qat-run always compiles it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,7 +139,8 @@ llvm::cl::opt<double, false, NonNegativeFiniteParser>
                 llvm::cl::init(0), llvm::cl::cat(qatRunCategory));
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Compare the integer program with "
-                                         "the f32 and f64 simulations"),
+                                         "the f64 simulation layer by layer "
+                                         "(and end to end, for information)"),
                           llvm::cl::cat(qatRunCategory));
 /// Test only (test/Integration/qat-run-check-layers.test): the integer
 /// program's layer N computes 2 steps too high (a result without a grid

@@ -58,6 +58,17 @@ FailureOr<LayerSplit> mlir::qat::findLayers(func::FuncOp func) {
   return split;
 }
 
+Operation *mlir::qat::getLayerEnd(func::FuncOp func, const LayerSplit &split,
+                                  size_t index) {
+  if (std::optional<unsigned> result = split.getTailResult(index))
+    return func.getBody()
+        .front()
+        .getTerminator()
+        ->getOperand(*result)
+        .getDefiningOp();
+  return split.boundaries[index];
+}
+
 /// A new function of `type` after `func`, with its entry block, named
 /// `name` (or, when that is taken, `name` with a suffix).
 static func::FuncOp createNextTo(func::FuncOp func, StringRef name,
@@ -167,7 +178,7 @@ void mlir::qat::perturbLayer(func::FuncOp func, const LayerSplit &split,
     return;
   }
   Operation *ret = func.getBody().front().getTerminator();
-  unsigned result = split.tailResults[index - split.boundaries.size()];
+  unsigned result = *split.getTailResult(index);
   b.setInsertionPoint(ret);
   ret->setOperand(
       result, addConstant(b, ret->getLoc(), ret->getOperand(result), delta));

@@ -452,6 +452,58 @@ static LogicalResult checkEndToEnd(ModuleOp module, ModuleOp intModule,
   return success();
 }
 
+/// Prints each layer's agreement (`got`, the integer program's outputs of
+/// the per-layer function, against `f64` for a boundary and `f32` for a
+/// tail) and reports an error at the first layer that breaks
+/// isWithinTolerance.
+static LogicalResult judgeLayers(func::FuncOp func, const LayerSplit &split,
+                                 ArrayRef<HostTensor> got,
+                                 ArrayRef<HostTensor> f64,
+                                 ArrayRef<HostTensor> f32) {
+  llvm::outs() << "per layer (each computed from the f64 simulation's values "
+                  "of its inputs):\n";
+  // The first failure's error, completed with the count at the end.
+  std::optional<InFlightDiagnostic> first;
+  size_t numErrors = 0;
+  for (size_t l = 0; l < split.size(); ++l) {
+    Operation *end = getLayerEnd(func, split, l);
+    std::optional<unsigned> tail = split.getTailResult(l);
+    std::optional<OutputGrid> grid;
+    if (!tail)
+      grid = getGrid(cast<FakeQuantOpInterface>(end));
+    Agreement a = compareOutputs(got[l], tail ? f32[l] : f64[l], grid);
+    std::string what = tail ? llvm::formatv("result #{0}", *tail).str()
+                            : llvm::formatv("layer {0}", l).str();
+    std::string loc;
+    llvm::raw_string_ostream(loc) << end->getLoc();
+    llvm::outs() << llvm::formatv(
+        "  {0,-10} {1} {2} {3}{4}\n    vs {5,-15} {6}\n", what, end->getName(),
+        loc, got[l].describe(), tail ? " (float: no fake-quant ends it)" : "",
+        tail ? "simulation f32" : "simulation f64", formatAgreement(a));
+    if (isWithinTolerance(a))
+      continue;
+    ++numErrors;
+    if (first)
+      continue;
+    first.emplace(emitError(end->getLoc()));
+    if (tail)
+      *first << "--check: result #" << *tail << " of @" << func.getSymName()
+             << " is computed in float (no fake-quant ends it) and differs "
+                "from the f32 simulation computed from the same inputs by "
+             << formatNumber(a.maxDifference) << " (it must equal it)";
+    else
+      *first << "--check: layer " << l << " of @" << func.getSymName() << " ("
+             << end->getName() << ") is " << formatNumber(a.maxDifference)
+             << " steps from the f64 simulation computed from the same inputs "
+                "(at most one is allowed)";
+  }
+  if (!first)
+    return success();
+  *first << "; " << numErrors << " of " << split.size()
+         << " layers fail, this is the first";
+  return failure();
+}
+
 /// --check's verdict: every layer computed by the integer program from the
 /// f64 simulation's values of its inputs (`args`, then `traced` for the
 /// boundaries), against the simulation of the same layer from the same
@@ -498,69 +550,7 @@ static LogicalResult checkLayers(ModuleOp module, ModuleOp intModule,
       return failure();
     }
 
-  llvm::outs() << "per layer (each computed from the f64 simulation's values "
-                  "of its inputs):\n";
-  std::optional<size_t> firstError;
-  size_t numErrors = 0;
-  SmallVector<Agreement> agreements;
-  for (size_t l = 0; l < split.size(); ++l) {
-    bool isTail = l >= split.boundaries.size();
-    Operation *op =
-        isTail
-            ? func.getBody()
-                  .front()
-                  .getTerminator()
-                  ->getOperand(split.tailResults[l - split.boundaries.size()])
-                  .getDefiningOp()
-            : split.boundaries[l];
-    std::optional<OutputGrid> grid;
-    if (!isTail)
-      grid = getGrid(cast<FakeQuantOpInterface>(op));
-    const HostTensor &got = (*intOut)[l];
-    Agreement a =
-        compareOutputs(got, isTail ? (*f32Out)[l] : (*f64Out)[l], grid);
-    std::string what =
-        isTail ? llvm::formatv("result #{0}",
-                               split.tailResults[l - split.boundaries.size()])
-                     .str()
-               : llvm::formatv("layer {0}", l).str();
-    std::string loc;
-    llvm::raw_string_ostream(loc) << op->getLoc();
-    llvm::outs() << llvm::formatv(
-        "  {0,-10} {1} {2} {3}{4}\n    vs {5,-15} {6}\n", what, op->getName(),
-        loc, got.describe(),
-        isTail ? " (float, after the last fake-quant)" : "",
-        isTail ? "simulation f32" : "simulation f64", formatAgreement(a));
-    if (!isWithinTolerance(a)) {
-      ++numErrors;
-      if (!firstError)
-        firstError = l;
-    }
-    agreements.push_back(a);
-  }
-  if (!firstError)
-    return success();
-  size_t l = *firstError;
-  const Agreement &a = agreements[l];
-  InFlightDiagnostic diag = [&] {
-    if (l < split.boundaries.size())
-      return emitError(split.boundaries[l]->getLoc())
-             << "--check: layer " << l << " of @" << name << " ("
-             << split.boundaries[l]->getName() << ") is "
-             << formatNumber(a.maxDifference)
-             << " steps from the f64 simulation computed from the same "
-                "inputs (at most one is allowed)";
-    unsigned result = split.tailResults[l - split.boundaries.size()];
-    Value v = func.getBody().front().getTerminator()->getOperand(result);
-    return emitError(v.getLoc())
-           << "--check: result #" << result << " of @" << name
-           << " is computed in float after the last fake-quant and differs "
-              "from the f32 simulation computed from the same inputs by "
-           << formatNumber(a.maxDifference) << " (it must equal it)";
-  }();
-  diag << "; " << numErrors << " of " << split.size()
-       << " layers fail, this is the first";
-  return failure();
+  return judgeLayers(func, split, *intOut, *f64Out, *f32Out);
 }
 
 static int runCheck(ModuleOp module, StringRef name) {

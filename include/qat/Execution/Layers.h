@@ -42,8 +42,21 @@ struct LayerSplit {
   /// boundary's output), in order: one tail layer each.
   SmallVector<unsigned> tailResults;
 
+  /// Layers are numbered boundaries first, then tails.
   size_t size() const { return boundaries.size() + tailResults.size(); }
+  /// The function result layer `index` computes, or std::nullopt when a
+  /// boundary ends it.
+  std::optional<unsigned> getTailResult(size_t index) const {
+    if (index < boundaries.size())
+      return std::nullopt;
+    return tailResults[index - boundaries.size()];
+  }
 };
+
+/// The operation that ends layer `index` of `split` (which must be
+/// `findLayers(func)`): the boundary, or the one defining the tail result.
+Operation *getLayerEnd(func::FuncOp func, const LayerSplit &split,
+                       size_t index);
 
 /// The layers of `func`. Fails with an error at the function when its body
 /// has more than one block (the boundaries would not dominate their uses

@@ -21,6 +21,7 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <mutex>
 
@@ -121,7 +122,7 @@ static FailureOr<TensorSignature> getSignature(Location loc, Type type,
 FailureOr<std::unique_ptr<CompiledFunction>>
 CompiledFunction::compile(ModuleOp module, StringRef name,
                           std::function<void(OpPassManager &)> buildPipeline,
-                          bool optimize) {
+                          const JitOptions &jitOptions, CompileTimes *times) {
   initializeJit();
 
   auto func = module.lookupSymbol<func::FuncOp>(name);
@@ -145,14 +146,26 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
 
+  // Processor time: on a loaded machine, wall time would measure the load.
+  std::clock_t start = std::clock();
+  auto elapsed = [&] {
+    std::clock_t now = std::clock();
+    double s = double(now - start) / CLOCKS_PER_SEC;
+    start = now;
+    return s;
+  };
   PassManager pm(module.getContext());
   buildPipeline(pm);
-  if (failed(pm.run(module)))
+  LogicalResult lowered = pm.run(module);
+  if (times)
+    times->pipeline += elapsed();
+  if (failed(lowered))
     return failure();
 
   // Keep the transformer alive while the engine is created: the options hold
   // a function_ref to it.
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/optimize ? 3 : 0,
+  unsigned optLevel = std::min(jitOptions.optLevel, 3u);
+  auto transformer = makeOptimizingTransformer(optLevel,
                                                /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
@@ -161,14 +174,21 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
   // threads=N).
   StringRef runtimeLibs[] = {QAT_MLIR_C_RUNNER_UTILS, QAT_OPENMP_RUNTIME};
   options.sharedLibPaths = runtimeLibs;
-  options.jitCodeGenOptLevel = optimize ? llvm::CodeGenOptLevel::Aggressive
-                                        : llvm::CodeGenOptLevel::None;
+  options.jitCodeGenOptLevel =
+      static_cast<llvm::CodeGenOptLevel>(optLevel); // None .. Aggressive
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
     return emitError(module.getLoc())
            << "JIT compilation failed: " << llvm::toString(engine.takeError());
+  (*engine)->registerSymbols(getCheckFailureSymbols);
+  // The JIT generates machine code at the first look-up: do it here, so
+  // that compile errors surface now and `times` counts them as compilation.
+  if (auto fn = (*engine)->lookupPacked("_mlir_ciface_" + name.str()); !fn)
+    return emitError(module.getLoc())
+           << "JIT compilation failed: " << llvm::toString(fn.takeError());
+  if (times)
+    times->llvm += elapsed();
   compiled->engine = std::move(*engine);
-  compiled->engine->registerSymbols(getCheckFailureSymbols);
   return compiled;
 }
 

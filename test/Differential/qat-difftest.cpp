@@ -34,12 +34,14 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cstring>
+#include <ctime>
+#include <map>
 
 using namespace mlir;
 using namespace mlir::qat;
@@ -62,6 +64,33 @@ static llvm::cl::opt<bool> dump("dump",
                                 llvm::cl::desc("Print every graph's MLIR"),
                                 llvm::cl::cat(difftestCategory));
 
+static llvm::cl::opt<bool>
+    dynamicShapes("dynamic",
+                  llvm::cl::desc("Also generate graphs with a dynamic batch "
+                                 "dimension, run with several sizes"),
+                  llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<bool> emptyTensors(
+    "empty",
+    llvm::cl::desc("Also generate graphs with a dimension of size 0 (M, K or "
+                   "N; off by default until the zero-size lowering is fixed)"),
+    llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<bool>
+    baseline("baseline",
+             llvm::cl::desc("Only the original features: no wide bits, "
+                            "unsigned weights, other axes, empty tensors, "
+                            "learned parameters, unused fake-quants, extreme "
+                            "scales or deep chains"),
+             llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<unsigned>
+    jitOptLevel("jit-opt-level",
+                llvm::cl::desc("LLVM optimization level of the JIT (0-3)"),
+                llvm::cl::init(3), llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<bool>
+    timing("timing",
+           llvm::cl::desc("Print where the time goes (generation, MLIR "
+                          "pipelines, LLVM, execution, reference)"),
+           llvm::cl::cat(difftestCategory));
+
 namespace {
 /// The integer program through upstream's loops and through qat's vector
 /// code generation, and the two simulations.
@@ -73,25 +102,38 @@ struct Target {
   unsigned threads = 1;
 };
 
-FailureOr<SmallVector<HostTensor>>
-compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
-              Requant requant, const HostTensor &input, Target target = {},
-              bool floatLayers = false) {
+/// Processor seconds spent in each stage, over all cases.
+struct Times {
+  double generate = 0, pipeline = 0, llvm = 0, run = 0, reference = 0;
+};
+Times times;
+
+/// Processor seconds since `since` (of all threads: the OpenMP team's too).
+double seconds(std::clock_t since) {
+  return double(std::clock() - since) / CLOCKS_PER_SEC;
+}
+
+/// The layers the integer compile reported as running in float.
+llvm::SmallSet<unsigned, 8> remarkedFloatLayers;
+
+FailureOr<std::unique_ptr<CompiledFunction>>
+compile(MLIRContext &ctx, const std::string &text, Path path, Requant requant,
+        Target target = {}, bool floatLayers = false) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
   if (!module)
     return failure();
-  HostTensor arg = input;
   if (path == Path::Sim64) {
     PassManager pm(&ctx);
     pm.addPass(createQATPromoteToF64Pass());
     if (failed(pm.run(*module)))
       return failure();
-    arg = HostTensor(ElementKind::F64, input.shape);
-    for (int64_t i = 0, e = input.getNumElements(); i < e; ++i)
-      arg.setFromDouble(i, input.getAsDouble(i));
   }
-  auto compiled =
-      CompiledFunction::compile(*module, "f", [&](OpPassManager &pm) {
+  JitOptions jit;
+  jit.optLevel = jitOptLevel;
+  CompileTimes compileTimes;
+  auto compiled = CompiledFunction::compile(
+      *module, "f",
+      [&](OpPassManager &pm) {
         if (path == Path::Int || path == Path::IntVectorized) {
           QATToIntOptions options;
           // Every layer must become integer code, but those the reference
@@ -111,10 +153,28 @@ compileAndRun(MLIRContext &ctx, const std::string &text, Path path,
           buildCodegenCPUPipeline(pm, options);
         } else
           buildLowerToLLVMPipeline(pm);
-      });
-  if (failed(compiled))
-    return failure();
-  auto results = (*compiled)->run({arg});
+      },
+      jit, &compileTimes);
+  times.pipeline += compileTimes.pipeline;
+  times.llvm += compileTimes.llvm;
+  return compiled;
+}
+
+FailureOr<SmallVector<HostTensor>> run(CompiledFunction &fn, Path path,
+                                       ArrayRef<HostTensor> inputs) {
+  std::clock_t start = std::clock();
+  SmallVector<HostTensor> args(inputs);
+  if (path == Path::Sim64)
+    for (HostTensor &arg : args) {
+      if (arg.kind != ElementKind::F32)
+        continue;
+      HostTensor wide(ElementKind::F64, arg.shape);
+      for (int64_t i = 0, e = arg.getNumElements(); i < e; ++i)
+        wide.setFromDouble(i, arg.getAsDouble(i));
+      arg = std::move(wide);
+    }
+  auto results = fn.run(args);
+  times.run += seconds(start);
   if (!results) {
     llvm::errs() << llvm::toString(results.takeError()) << "\n";
     return failure();
@@ -127,6 +187,78 @@ void print(StringRef name, const Agreement &a) {
       "  {0,-30} {1}/{2} elements exact ({3:P3}), max difference {4} steps\n",
       name, a.exact, a.total, a.exactFraction(), a.maxDifference);
 }
+
+/// The per-tensor grid of `grid` for the comparisons in steps (a per-channel
+/// grid's first channel: the figures are indicative there).
+OutputGrid getComparisonGrid(const ActivationGrid &grid, ArrayRef<int64_t>) {
+  OutputGrid out;
+  for (double s : grid.scales)
+    out.scales.push_back(static_cast<float>(s));
+  out.axis = grid.axis;
+  return out;
+}
+
+/// Per feature of the generator: graphs passed, failed, rejected.
+struct FeatureCounts {
+  unsigned passed = 0, failed = 0, rejected = 0;
+};
+std::map<std::string, FeatureCounts> featureCounts;
+
+/// Checks the results of one compiled integer program (`what`), each layer
+/// from the program's own previous tensor: an integer layer equals the
+/// integer reference and is within one step of its exact evaluation; a
+/// float layer lies within the f32 evaluation's error of the exact value.
+/// Appends what is wrong to `why`; accumulates the figures when `stats`.
+void checkProgram(const Graph &graph, Requant requant, StringRef what,
+                  ArrayRef<HostTensor> inputs, ArrayRef<HostTensor> results,
+                  std::string &why, Agreement *vsReference,
+                  Agreement *vsExactLayer) {
+  std::clock_t start = std::clock();
+  for (size_t l = 0; l < graph.layers.size(); ++l) {
+    const HostTensor &got = results[l];
+    const HostTensor &layerInput = l == 0 ? inputs[0] : results[l - 1];
+    OutputGrid grid =
+        getComparisonGrid(graph.layers[l].output, getLayerShape(graph, l));
+    if (!isIntegerLayer(graph, l, requant)) {
+      // The program's storage values against the range.
+      auto range = getFloatLayerRange(graph, l, layerInput);
+      int64_t outside = 0;
+      for (int64_t i = 0, e = got.getNumElements(); i < e; ++i) {
+        const ActivationGrid &og = graph.layers[l].output;
+        QuantGrid<float> eg = og.gridAt(got.shape, i);
+        int64_t q = quantize<float>(static_cast<float>(got.getAsDouble(i)), eg);
+        if (q < range[i].first || q > range[i].second)
+          ++outside;
+      }
+      if (outside)
+        why += llvm::formatv("{0}: float layer {1} has {2} elements outside "
+                             "the f32 error bound of its exact value; ",
+                             what, l, outside)
+                   .str();
+      continue;
+    }
+    HostTensor reference =
+        evaluateIntegerLayer(graph, l, layerInput, requant);
+    Agreement ref = compareOutputs(got, reference, grid);
+    if (vsReference)
+      accumulate(*vsReference, ref);
+    if (got.bytes != reference.bytes)
+      why += llvm::formatv("{0}: layer {1} differs from the integer reference "
+                           "({2}/{3} exact); ",
+                           what, l, ref.exact, ref.total)
+                 .str();
+    Agreement exact = compareOutputs(
+        got, evaluateLayerExactly(graph, l, layerInput), grid);
+    if (vsExactLayer)
+      accumulate(*vsExactLayer, exact);
+    if (exact.maxDifference > 1)
+      why += llvm::formatv("{0}: layer {1} is {2} steps from its exact "
+                           "evaluation; ",
+                           what, l, exact.maxDifference)
+                 .str();
+  }
+  times.reference += seconds(start);
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -136,12 +268,35 @@ int main(int argc, char **argv) {
                                     "qat random differential test\n");
   MLIRContext ctx(createQATContextRegistry());
   ctx.printOpOnDiagnostic(false);
-  // Errors print; remarks (there are none with fallback=error) do not.
+  // Errors print; remarks (there are none with fallback=error) do not, but
+  // the layers they name as running in float are recorded.
   ctx.getDiagEngine().registerHandler([](Diagnostic &d) {
-    if (d.getSeverity() == DiagnosticSeverity::Remark)
-      return success();
-    return failure();
+    if (d.getSeverity() != DiagnosticSeverity::Remark)
+      return failure();
+    unsigned layer;
+    if (auto name = dyn_cast<NameLoc>(d.getLocation())) {
+      StringRef n = name.getName().getValue();
+      if (n.consume_front("layer") && !n.getAsInteger(10, layer) &&
+          StringRef(d.str()).contains("runs in float"))
+        remarkedFloatLayers.insert(layer);
+    }
+    return success();
   });
+
+  GeneratorOptions generator;
+  generator.dynamic = dynamicShapes;
+  if (!emptyTensors)
+    generator.emptyTensor = 0;
+  if (baseline) {
+    generator = GeneratorOptions();
+    generator.wideBits = generator.unsignedWeights = 0;
+    generator.weightOtherAxis = generator.perChannelActivation = 0;
+    generator.emptyTensor = generator.computedParams = 0;
+    generator.argumentParams = generator.unusedFakeQuant = 0;
+    generator.extremeScales = generator.deepChain = 0;
+    generator.veryDeepChain = 0;
+    generator.dynamic = dynamicShapes;
+  }
 
   // Half of the graphs compile with float requantization, a quarter with
   // each fixed-point rounding.
@@ -157,89 +312,115 @@ int main(int argc, char **argv) {
     isas.push_back(InstructionSet::Avx2);
 #endif
   unsigned numPassed = 0, numFailed = 0, numRejected = 0;
+  unsigned numFloatGraphs = 0, numRuns = 0;
   for (unsigned c = firstCase; c < firstCase + numCases; ++c) {
-    Graph graph = generateGraph(seed, c);
+    std::clock_t start = std::clock();
+    Graph graph = generateGraph(seed, c, generator);
     std::string text = emitMLIR(graph);
+    times.generate += seconds(start);
     if (dump)
       llvm::outs() << "// case " << c << "\n" << text;
-    HostTensor input = generateInput(graph, seed * 7919 + c);
     Requant requant = modes[c % 4];
+    std::vector<std::string> features = getFeatures(graph);
+    enum class Outcome { Passed, Failed, Rejected };
+    auto finish = [&](Outcome outcome, const std::string &why) {
+      for (const std::string &f : features) {
+        FeatureCounts &counts = featureCounts[f];
+        counts.passed += outcome != Outcome::Failed;
+        counts.failed += outcome == Outcome::Failed;
+        counts.rejected += outcome == Outcome::Rejected;
+      }
+      if (outcome == Outcome::Failed) {
+        ++numFailed;
+        llvm::errs() << "case " << c << " FAILED: " << why << "\n" << text;
+        return;
+      }
+      ++numPassed;
+      numRejected += outcome == Outcome::Rejected;
+    };
+    // Learned parameters that are function arguments: every pipeline
+    // rejects them (qat-fold-learned-params=require-static; qat-simulate
+    // needs static parameters too).
+    if (hasArgumentParams(graph)) {
+      if (succeeded(compile(ctx, text, Path::Int, requant)) ||
+          succeeded(compile(ctx, text, Path::Sim32, requant)))
+        finish(Outcome::Failed, "compiled with run-time parameters");
+      else
+        finish(Outcome::Rejected, "");
+      continue;
+    }
     bool floatLayers = hasFloatLayers(graph, requant);
-    auto integer =
-        compileAndRun(ctx, text, Path::Int, requant, input, {}, floatLayers);
+    numFloatGraphs += floatLayers;
+    remarkedFloatLayers.clear();
+    auto integer = compile(ctx, text, Path::Int, requant, {}, floatLayers);
     // A graph outside the i32 domain must be rejected (with a located
     // error), and only such a graph.
     if (isOutsideIntegerDomain(graph, requant)) {
-      if (succeeded(integer)) {
-        llvm::errs() << "case " << c << " FAILED: compiled to integers, but "
-                     << "its constants have no exact i32 form\n"
-                     << text;
-        ++numFailed;
-      } else {
-        ++numRejected;
-        ++numPassed;
-      }
+      if (succeeded(integer))
+        finish(Outcome::Failed, "compiled to integers, but its constants "
+                                "have no exact i32 form");
+      else
+        finish(Outcome::Rejected, "");
       continue;
     }
-    // Every kernel the host can run, on 1 and 2 threads.
-    Target target{isas[c / 2 % isas.size()], 1 + c % 2};
-    auto vectorized = compileAndRun(ctx, text, Path::IntVectorized, requant,
-                                    input, target, floatLayers);
-    auto sim32 = compileAndRun(ctx, text, Path::Sim32, requant, input);
-    auto sim64 = compileAndRun(ctx, text, Path::Sim64, requant, input);
-    if (failed(integer) || failed(vectorized) || failed(sim32) ||
-        failed(sim64)) {
-      llvm::errs() << "case " << c << ": compilation or execution failed\n"
-                   << text;
-      ++numFailed;
-      continue;
-    }
-    SmallVector<HostTensor> reference =
-        evaluateIntegerReference(graph, input, requant);
-    bool ok = true;
     std::string why;
-    for (size_t l = 0; l < graph.layers.size(); ++l) {
-      const HostTensor &got = (*integer)[l];
-      OutputGrid grid;
-      grid.scales = {static_cast<float>(graph.layers[l].output.scale)};
-      Agreement ref = compareOutputs(got, reference[l], grid);
-      accumulate(vsReference, ref);
-      const HostTensor &vec = (*vectorized)[l];
-      if (vec.bytes != got.bytes) {
-        ok = false;
-        why += llvm::formatv("layer {0} differs between loops and vector "
-                             "code; ",
+    for (unsigned l : remarkedFloatLayers)
+      if (l < graph.layers.size() && isIntegerLayer(graph, l, requant))
+        why += llvm::formatv("layer {0} stays in float, but the reference "
+                             "has an integer form for it; ",
                              l)
                    .str();
-      }
-      if (std::memcmp(got.bytes.data(), reference[l].bytes.data(),
-                      got.bytes.size()) != 0) {
-        ok = false;
-        why += llvm::formatv("layer {0} differs from the integer reference "
-                             "({1}/{2} exact); ",
-                             l, ref.exact, ref.total)
-                   .str();
-      }
-      const HostTensor &layerInput = l == 0 ? input : (*integer)[l - 1];
-      Agreement exact =
-          compareOutputs(got, evaluateLayerExactly(graph, l, layerInput), grid);
-      accumulate(vsExactLayer[static_cast<int>(requant)], exact);
-      if (exact.maxDifference > 1) {
-        ok = false;
-        why += llvm::formatv("layer {0} is {1} steps from its exact "
-                             "evaluation; ",
-                             l, exact.maxDifference)
-                   .str();
-      }
-      accumulate(vsF64, compareOutputs(got, (*sim64)[l], grid));
-      accumulate(vsF32, compareOutputs(got, (*sim32)[l], grid));
-    }
-    if (!ok) {
-      ++numFailed;
-      llvm::errs() << "case " << c << " FAILED: " << why << "\n" << text;
+    // Every kernel the host can run, on 1 and 2 threads.
+    Target target{isas[c / 2 % isas.size()], 1 + c % 2};
+    auto vectorized = compile(ctx, text, Path::IntVectorized, requant, target,
+                              floatLayers);
+    auto sim32 = compile(ctx, text, Path::Sim32, requant);
+    auto sim64 = compile(ctx, text, Path::Sim64, requant);
+    if (failed(integer) || failed(vectorized) || failed(sim32) ||
+        failed(sim64)) {
+      finish(Outcome::Failed,
+             std::string("compilation failed (") +
+                 (failed(integer)      ? "integer"
+                  : failed(vectorized) ? "vectorized"
+                  : failed(sim32)      ? "f32 simulation"
+                                       : "f64 simulation") +
+                 ")");
       continue;
     }
-    ++numPassed;
+    // A dynamic batch runs with several sizes.
+    std::vector<int64_t> sizes =
+        graph.dynamicBatch ? graph.runSizes : std::vector<int64_t>{graph.m};
+    for (int64_t size : sizes) {
+      Graph sized = graph;
+      sized.m = size;
+      SmallVector<HostTensor> inputs =
+          generateInputs(sized, seed * 7919 + c + size * 104729);
+      auto intResults = run(**integer, Path::Int, inputs);
+      auto vecResults = run(**vectorized, Path::IntVectorized, inputs);
+      auto sim32Results = run(**sim32, Path::Sim32, inputs);
+      auto sim64Results = run(**sim64, Path::Sim64, inputs);
+      ++numRuns;
+      if (failed(intResults) || failed(vecResults) || failed(sim32Results) ||
+          failed(sim64Results)) {
+        why += llvm::formatv("execution failed with batch {0}; ", size).str();
+        continue;
+      }
+      std::string prefix =
+          graph.dynamicBatch ? llvm::formatv("batch {0}, ", size).str() : "";
+      checkProgram(sized, requant, prefix + "loops", inputs, *intResults, why,
+                   &vsReference, &vsExactLayer[static_cast<int>(requant)]);
+      checkProgram(sized, requant, prefix + "vector code", inputs,
+                   *vecResults, why, nullptr, nullptr);
+      for (size_t l = 0; l < graph.layers.size(); ++l) {
+        OutputGrid grid = getComparisonGrid(graph.layers[l].output,
+                                            getLayerShape(sized, l));
+        accumulate(vsF64,
+                   compareOutputs((*intResults)[l], (*sim64Results)[l], grid));
+        accumulate(vsF32,
+                   compareOutputs((*intResults)[l], (*sim32Results)[l], grid));
+      }
+    }
+    finish(why.empty() ? Outcome::Passed : Outcome::Failed, why);
   }
   llvm::outs() << llvm::formatv("qat-difftest: {0} random graphs, seed {1}\n",
                                 numCases, seed);
@@ -250,8 +431,23 @@ int main(int argc, char **argv) {
   print("vs f64 simulation (end to end)", vsF64);
   print("vs f32 simulation (end to end)", vsF32);
   llvm::outs() << llvm::formatv(
-      "  {0,-30} {1} graphs (passed: their constants have no i32 form)\n",
+      "  {0,-30} {1} graphs (passed: no i32 form, or run-time parameters)\n",
       "rejected with an error", numRejected);
+  llvm::outs() << llvm::formatv(
+      "  {0,-30} {1} graphs (some layers run in float by design)\n",
+      "with float layers", numFloatGraphs);
+  llvm::outs() << "  per feature (graphs passed / failed / of which "
+                  "expected rejections):\n";
+  for (const auto &[name, counts] : featureCounts)
+    llvm::outs() << llvm::formatv("    {0,-24} {1} / {2} / {3}\n", name,
+                                  counts.passed, counts.failed,
+                                  counts.rejected);
+  if (timing)
+    llvm::outs() << llvm::formatv(
+        "  time (s): generation {0:f2}, MLIR pipelines {1:f2}, LLVM {2:f2}, "
+        "execution {3:f2}, reference {4:f2} ({5} runs)\n",
+        times.generate, times.pipeline, times.llvm, times.run,
+        times.reference, numRuns);
   llvm::outs() << numPassed << " passed, " << numFailed << " failed\n";
   return numFailed == 0 ? 0 : 1;
 }

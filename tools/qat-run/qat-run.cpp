@@ -221,7 +221,9 @@ compileAs(ModuleOp module, StringRef name, Mode how, bool promoteToF64,
     else
       buildLowerToLLVMPipeline(pm);
   };
-  return CompiledFunction::compile(module, name, build, optimize);
+  JitOptions jit;
+  jit.optLevel = optimize ? 3 : 0;
+  return CompiledFunction::compile(module, name, build, jit);
 }
 
 /// f32 tensors as f64 (exact), for the promoted reference.

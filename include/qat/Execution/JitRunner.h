@@ -59,6 +59,22 @@ void initializeJit();
 /// pages. Process-wide; glibc only (elsewhere it does nothing).
 void keepFreedBuffersInHeap();
 
+/// How CompiledFunction::compile builds machine code.
+struct JitOptions {
+  /// LLVM's optimization and code generation level, 0 to 3: a test that
+  /// compiles many small programs once each may trade run time for compile
+  /// time.
+  unsigned optLevel = 3;
+};
+
+/// Where a compilation spent its time, in seconds of processor time.
+struct CompileTimes {
+  /// The MLIR pass pipeline (to the LLVM dialect).
+  double pipeline = 0;
+  /// Translation to LLVM IR, optimization and machine code.
+  double llvm = 0;
+};
+
 class CompiledFunction {
 public:
   ~CompiledFunction();
@@ -67,13 +83,11 @@ public:
   /// `buildPipeline` adds the passes that take the module from its current
   /// form to the LLVM dialect. The module is consumed (lowered in place).
   /// Errors are reported as diagnostics on the module's context.
-  /// `optimize` = false compiles the LLVM IR without optimization (LLVM's
-  /// -O0): the same IEEE results (no fast-math flags at any level), much
-  /// faster to compile; for references run once on small inputs.
+  /// `times`, when given, receives where the time went.
   static FailureOr<std::unique_ptr<CompiledFunction>>
   compile(ModuleOp module, StringRef name,
           std::function<void(OpPassManager &)> buildPipeline,
-          bool optimize = true);
+          const JitOptions &options = {}, CompileTimes *times = nullptr);
 
   StringRef getName() const { return name; }
   ArrayRef<TensorSignature> getInputs() const { return inputs; }

@@ -66,18 +66,16 @@ unsigned randomBits(Rng &rng, double wide) {
 
 /// Where the parameters of a grid come from.
 ParamSource randomSource(Rng &rng, const GeneratorOptions &options) {
-  if (chance(rng, options.computedParams))
-    return ParamSource::Computed;
-  if (chance(rng, options.argumentParams))
-    return ParamSource::Argument;
-  return ParamSource::Attribute;
+  return chance(rng, options.computedParams) ? ParamSource::Computed
+                                             : ParamSource::Attribute;
 }
 
 /// A learned parameter's zero points are sometimes floats: each the
 /// integer zero point moved by a fraction (ties too), which the forward pass
 /// rounds half to even and clamps (QuantMath's roundZeroPoint).
 void randomFloatZeroPoints(Rng &rng, ActivationGrid &g) {
-  if (g.source == ParamSource::Attribute || !chance(rng, 0.5))
+  if (g.source == ParamSource::Attribute || !g.floatZeroPoints.empty() ||
+      !chance(rng, 0.5))
     return;
   const float offsets[] = {0.0f, 0.5f, -0.5f, 0.25f, -0.375f, 1.5f};
   for (int64_t &z : g.zeroPoints) {
@@ -365,6 +363,19 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index,
   }
   if (chance(rng, options.unusedFakeQuant))
     g.unusedAfter.push_back(uniformInt(rng, 0, g.layers.size()));
+  // One grid's parameters as function arguments (which every pipeline
+  // rejects: one per graph is enough to test that).
+  if (chance(rng, options.argumentParams)) {
+    SmallVector<ActivationGrid *> grids{&g.input};
+    for (Layer &L : g.layers) {
+      grids.push_back(L.kind == LayerKind::Contraction ? &L.weightGrid
+                                                       : &L.output);
+      grids.push_back(&L.output);
+    }
+    ActivationGrid *grid = grids[uniformInt(rng, 0, grids.size() - 1)];
+    grid->source = ParamSource::Argument;
+    randomFloatZeroPoints(rng, *grid);
+  }
   return g;
 }
 

@@ -130,7 +130,7 @@ struct Graph {
 /// graph, per grid or per layer as noted); all reproducible by seed.
 struct GeneratorOptions {
   /// Activation and weight bit widths above 8 (up to 16), per grid.
-  double wideBits = 0.35;
+  double wideBits = 0.15;
   /// Unsigned weights (with any zero point), per layer.
   double unsignedWeights = 0.2;
   /// Per-channel weights on an axis other than the output channel, per layer.
@@ -142,10 +142,10 @@ struct GeneratorOptions {
   double dynamicBatch = 0.25;
   /// A dimension of size 0 (M, K or N), per graph.
   double emptyTensor = 0.04;
-  /// Parameters as SSA values computed from constants / as function
-  /// arguments, per grid.
+  /// Parameters as SSA values computed from constants, per grid; one grid's
+  /// as function arguments, per graph.
   double computedParams = 0.08;
-  double argumentParams = 0.04;
+  double argumentParams = 0.05;
   /// An unused fake-quant, per graph.
   double unusedFakeQuant = 0.1;
   /// Scales from 1e-30 to 1e30 (the whole graph's magnitude), per graph.

@@ -85,6 +85,11 @@ static llvm::cl::opt<unsigned>
     jitOptLevel("jit-opt-level",
                 llvm::cl::desc("LLVM optimization level of the JIT (0-3)"),
                 llvm::cl::init(3), llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<bool> simulations(
+    "simulate",
+    llvm::cl::desc("Also compile and run the f32 and f64 simulations (the end "
+                   "to end figures; the checks do not need them)"),
+    llvm::cl::init(true), llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<bool>
     timing("timing",
            llvm::cl::desc("Print where the time goes (generation, MLIR "
@@ -115,6 +120,9 @@ double seconds(std::clock_t since) {
 
 /// The layers the integer compile reported as running in float.
 llvm::SmallSet<unsigned, 8> remarkedFloatLayers;
+/// The case's error messages, and how many had no location.
+std::string caseDiagnostics;
+unsigned unlocatedErrors = 0;
 
 FailureOr<std::unique_ptr<CompiledFunction>>
 compile(MLIRContext &ctx, const std::string &text, Path path, Requant requant,
@@ -268,11 +276,17 @@ int main(int argc, char **argv) {
                                     "qat random differential test\n");
   MLIRContext ctx(createQATContextRegistry());
   ctx.printOpOnDiagnostic(false);
-  // Errors print; remarks (there are none with fallback=error) do not, but
-  // the layers they name as running in float are recorded.
+  // Errors are kept, and printed with the case if it fails; an error at an
+  // unknown location is a failure of its own. Remarks (there are none with
+  // fallback=error) are not printed, but the layers they name as running in
+  // float are recorded.
   ctx.getDiagEngine().registerHandler([](Diagnostic &d) {
-    if (d.getSeverity() != DiagnosticSeverity::Remark)
-      return failure();
+    if (d.getSeverity() != DiagnosticSeverity::Remark) {
+      llvm::raw_string_ostream os(caseDiagnostics);
+      os << d.getLocation() << ": " << d << "\n";
+      unlocatedErrors += isa<UnknownLoc>(d.getLocation());
+      return success();
+    }
     unsigned layer;
     if (auto name = dyn_cast<NameLoc>(d.getLocation())) {
       StringRef n = name.getName().getValue();
@@ -323,7 +337,13 @@ int main(int argc, char **argv) {
     Requant requant = modes[c % 4];
     std::vector<std::string> features = getFeatures(graph);
     enum class Outcome { Passed, Failed, Rejected };
-    auto finish = [&](Outcome outcome, const std::string &why) {
+    caseDiagnostics.clear();
+    unlocatedErrors = 0;
+    auto finish = [&](Outcome outcome, std::string why) {
+      if (unlocatedErrors) {
+        why += "an error without a location; ";
+        outcome = Outcome::Failed;
+      }
       for (const std::string &f : features) {
         FeatureCounts &counts = featureCounts[f];
         counts.passed += outcome != Outcome::Failed;
@@ -332,7 +352,8 @@ int main(int argc, char **argv) {
       }
       if (outcome == Outcome::Failed) {
         ++numFailed;
-        llvm::errs() << "case " << c << " FAILED: " << why << "\n" << text;
+        llvm::errs() << "case " << c << " FAILED: " << why << "\n"
+                     << caseDiagnostics << text;
         return;
       }
       ++numPassed;
@@ -374,8 +395,14 @@ int main(int argc, char **argv) {
     Target target{isas[c / 2 % isas.size()], 1 + c % 2};
     auto vectorized = compile(ctx, text, Path::IntVectorized, requant, target,
                               floatLayers);
-    auto sim32 = compile(ctx, text, Path::Sim32, requant);
-    auto sim64 = compile(ctx, text, Path::Sim64, requant);
+    FailureOr<std::unique_ptr<CompiledFunction>> sim32 =
+        std::unique_ptr<CompiledFunction>();
+    FailureOr<std::unique_ptr<CompiledFunction>> sim64 =
+        std::unique_ptr<CompiledFunction>();
+    if (simulations) {
+      sim32 = compile(ctx, text, Path::Sim32, requant);
+      sim64 = compile(ctx, text, Path::Sim64, requant);
+    }
     if (failed(integer) || failed(vectorized) || failed(sim32) ||
         failed(sim64)) {
       finish(Outcome::Failed,
@@ -397,8 +424,14 @@ int main(int argc, char **argv) {
           generateInputs(sized, seed * 7919 + c + size * 104729);
       auto intResults = run(**integer, Path::Int, inputs);
       auto vecResults = run(**vectorized, Path::IntVectorized, inputs);
-      auto sim32Results = run(**sim32, Path::Sim32, inputs);
-      auto sim64Results = run(**sim64, Path::Sim64, inputs);
+      FailureOr<SmallVector<HostTensor>> sim32Results =
+          SmallVector<HostTensor>();
+      FailureOr<SmallVector<HostTensor>> sim64Results =
+          SmallVector<HostTensor>();
+      if (simulations) {
+        sim32Results = run(**sim32, Path::Sim32, inputs);
+        sim64Results = run(**sim64, Path::Sim64, inputs);
+      }
       ++numRuns;
       if (failed(intResults) || failed(vecResults) || failed(sim32Results) ||
           failed(sim64Results)) {
@@ -411,7 +444,7 @@ int main(int argc, char **argv) {
                    &vsReference, &vsExactLayer[static_cast<int>(requant)]);
       checkProgram(sized, requant, prefix + "vector code", inputs,
                    *vecResults, why, nullptr, nullptr);
-      for (size_t l = 0; l < graph.layers.size(); ++l) {
+      for (size_t l = 0; simulations && l < graph.layers.size(); ++l) {
         OutputGrid grid = getComparisonGrid(graph.layers[l].output,
                                             getLayerShape(sized, l));
         accumulate(vsF64,

@@ -90,6 +90,16 @@ static llvm::cl::opt<bool> simulations(
     llvm::cl::desc("Also compile and run the f32 and f64 simulations (the end "
                    "to end figures; the checks do not need them)"),
     llvm::cl::init(true), llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<std::string> onlyFeature(
+    "only",
+    llvm::cl::desc("Skip the graphs without this feature (a name of the "
+                   "per-feature figures, e.g. wide-bits)"),
+    llvm::cl::cat(difftestCategory));
+static llvm::cl::opt<bool> progress(
+    "progress",
+    llvm::cl::desc("Print each case's index to stderr before running it (to "
+                   "find the case that crashes a run)"),
+    llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<bool>
     timing("timing",
            llvm::cl::desc("Print where the time goes (generation, MLIR "
@@ -332,10 +342,14 @@ int main(int argc, char **argv) {
     Graph graph = generateGraph(seed, c, generator);
     std::string text = emitMLIR(graph);
     times.generate += seconds(start);
-    if (dump)
-      llvm::outs() << "// case " << c << "\n" << text;
     Requant requant = modes[c % 4];
     std::vector<std::string> features = getFeatures(graph);
+    if (!onlyFeature.empty() && !llvm::is_contained(features, onlyFeature))
+      continue;
+    if (dump)
+      llvm::outs() << "// case " << c << "\n" << text;
+    if (progress)
+      llvm::errs() << "running case " << c << "\n";
     enum class Outcome { Passed, Failed, Rejected };
     caseDiagnostics.clear();
     unlocatedErrors = 0;

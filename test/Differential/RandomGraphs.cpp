@@ -85,13 +85,15 @@ void randomFloatZeroPoints(Rng &rng, ActivationGrid &g) {
   }
 }
 
-/// A random axis of `shape` for a per-channel grid: a static dimension of
-/// non-zero size (the first is dynamic with `dynamicFirst`).
+/// A random axis of `shape` for a per-channel grid: a dimension of non-zero
+/// size (the first is dynamic with `dynamicFirst`, and rarely chosen).
 std::optional<int64_t> randomAxis(Rng &rng, ArrayRef<int64_t> shape,
                                   bool dynamicFirst) {
+  // (Rarely the dynamic dimension, which the verifier must reject.)
+  bool allowDynamic = dynamicFirst && chance(rng, 0.2);
   SmallVector<int64_t> axes;
   for (auto [d, size] : llvm::enumerate(shape))
-    if (size > 0 && !(d == 0 && dynamicFirst))
+    if (size > 0 && !(d == 0 && dynamicFirst && !allowDynamic))
       axes.push_back(d);
   if (axes.empty())
     return std::nullopt;
@@ -861,6 +863,7 @@ std::vector<std::string> mlir::qat::difftest::getFeatures(const Graph &g) {
   add(otherAxis, "weight-other-axis");
   add(perChannelActivation, "per-channel-activation");
   add(g.dynamicBatch, "dynamic-batch");
+  add(hasDynamicAxis(g), "per-channel-dynamic-axis");
   add(empty || g.k == 0 || g.m == 0, "empty-tensor");
   add(computed, "computed-params");
   add(argument, "argument-params");
@@ -1099,6 +1102,14 @@ bool mlir::qat::difftest::hasArgumentParams(const Graph &g) {
   bool found = false;
   forEachGrid(g, [&](const ActivationGrid &grid, ArrayRef<int64_t>) {
     found |= grid.source == ParamSource::Argument;
+  });
+  return found;
+}
+
+bool mlir::qat::difftest::hasDynamicAxis(const Graph &g) {
+  bool found = false;
+  forEachGrid(g, [&](const ActivationGrid &grid, ArrayRef<int64_t>) {
+    found |= g.dynamicBatch && grid.axis == 0;
   });
   return found;
 }

@@ -190,6 +190,10 @@ bool isIntegerLayer(const Graph &graph, size_t l, Requant requant);
 /// constants: qat-fold-learned-params=require-static).
 bool hasArgumentParams(const Graph &graph);
 
+/// True when a per-channel grid of `graph` is along its dynamic dimension,
+/// which the verifier must reject (issue 14).
+bool hasDynamicAxis(const Graph &graph);
+
 /// True when some layer of `graph` runs in float with `requant`.
 bool hasFloatLayers(const Graph &graph, Requant requant);
 

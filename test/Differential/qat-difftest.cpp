@@ -373,9 +373,19 @@ int main(int argc, char **argv) {
       ++numPassed;
       numRejected += outcome == Outcome::Rejected;
     };
-    // Learned parameters that are function arguments: every pipeline
+    // Per-channel parameters on a dynamic axis are invalid, and learned
+    // parameters that are function arguments unsupported: every pipeline
     // rejects them (qat-fold-learned-params=require-static; qat-simulate
     // needs static parameters too).
+    if (hasDynamicAxis(graph)) {
+      if (succeeded(compile(ctx, text, Path::Int, requant, {}, true)) ||
+          succeeded(compile(ctx, text, Path::Sim32, requant)))
+        finish(Outcome::Failed, "compiled with per-channel parameters on a "
+                                "dynamic axis");
+      else
+        finish(Outcome::Rejected, "");
+      continue;
+    }
     if (hasArgumentParams(graph)) {
       if (succeeded(compile(ctx, text, Path::Int, requant)) ||
           succeeded(compile(ctx, text, Path::Sim32, requant)))

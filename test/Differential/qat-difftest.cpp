@@ -337,6 +337,7 @@ int main(int argc, char **argv) {
 #endif
   unsigned numPassed = 0, numFailed = 0, numRejected = 0;
   unsigned numFloatGraphs = 0, numRuns = 0;
+  unsigned numFloatLayers = 0, numRemarkedFloatLayers = 0;
   for (unsigned c = firstCase; c < firstCase + numCases; ++c) {
     std::clock_t start = std::clock();
     Graph graph = generateGraph(seed, c, generator);
@@ -409,6 +410,11 @@ int main(int argc, char **argv) {
       continue;
     }
     std::string why;
+    for (size_t l = 0; l < graph.layers.size(); ++l)
+      if (!isIntegerLayer(graph, l, requant)) {
+        ++numFloatLayers;
+        numRemarkedFloatLayers += remarkedFloatLayers.contains(l);
+      }
     for (unsigned l : remarkedFloatLayers)
       if (l < graph.layers.size() && isIntegerLayer(graph, l, requant))
         why += llvm::formatv("layer {0} stays in float, but the reference "
@@ -491,8 +497,10 @@ int main(int argc, char **argv) {
       "  {0,-30} {1} graphs (passed: no i32 form, or run-time parameters)\n",
       "rejected with an error", numRejected);
   llvm::outs() << llvm::formatv(
-      "  {0,-30} {1} graphs (some layers run in float by design)\n",
-      "with float layers", numFloatGraphs);
+      "  {0,-30} {1} graphs (some layers run in float by design; {2} of "
+      "their {3} float layers named by a remark)\n",
+      "with float layers", numFloatGraphs, numRemarkedFloatLayers,
+      numFloatLayers);
   llvm::outs() << "  per feature (graphs passed / failed / of which "
                   "expected rejections):\n";
   for (const auto &[name, counts] : featureCounts)

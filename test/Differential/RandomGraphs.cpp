@@ -239,6 +239,25 @@ static void randomWeightGrid(Rng &rng, const GeneratorOptions &options,
   randomFloatZeroPoints(rng, g);
 }
 
+ArrayRef<std::pair<StringRef, double GeneratorOptions::*>>
+mlir::qat::difftest::getGeneratorKnobs() {
+  static const std::pair<StringRef, double GeneratorOptions::*> knobs[] = {
+      {"wide-bits", &GeneratorOptions::wideBits},
+      {"unsigned-weights", &GeneratorOptions::unsignedWeights},
+      {"weight-other-axis", &GeneratorOptions::weightOtherAxis},
+      {"per-channel-activation", &GeneratorOptions::perChannelActivation},
+      {"dynamic-batch", &GeneratorOptions::dynamicBatch},
+      {"empty-tensor", &GeneratorOptions::emptyTensor},
+      {"computed-params", &GeneratorOptions::computedParams},
+      {"argument-params", &GeneratorOptions::argumentParams},
+      {"unused-fake-quant", &GeneratorOptions::unusedFakeQuant},
+      {"extreme-scales", &GeneratorOptions::extremeScales},
+      {"deep-chain", &GeneratorOptions::deepChain},
+      {"very-deep-chain", &GeneratorOptions::veryDeepChain},
+  };
+  return knobs;
+}
+
 /// Graph sizes: sometimes a 0 in M, K or one layer's N.
 enum class EmptyDim { None, M, K, N };
 

@@ -155,6 +155,11 @@ struct GeneratorOptions {
   double veryDeepChain = 0.02;
 };
 
+/// The probabilities of GeneratorOptions by the feature names of
+/// getFeatures (deep-chain and very-deep-chain for the two chain lengths).
+ArrayRef<std::pair<StringRef, double GeneratorOptions::*>>
+getGeneratorKnobs();
+
 /// The shape of the graph input and of layer `l`'s result.
 SmallVector<int64_t> getInputShape(const Graph &graph);
 SmallVector<int64_t> getLayerShape(const Graph &graph, size_t l);

@@ -90,6 +90,11 @@ static llvm::cl::opt<bool> simulations(
     llvm::cl::desc("Also compile and run the f32 and f64 simulations (the end "
                    "to end figures; the checks do not need them)"),
     llvm::cl::init(true), llvm::cl::cat(difftestCategory));
+static llvm::cl::list<std::string> probabilities(
+    "probability",
+    llvm::cl::desc("Override a feature's probability: <feature>=<0..1> "
+                   "(comma-separated list)"),
+    llvm::cl::CommaSeparated, llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<std::string> onlyFeature(
     "only",
     llvm::cl::desc("Skip the graphs without this feature (a name of the "
@@ -311,15 +316,24 @@ int main(int argc, char **argv) {
   generator.dynamic = dynamicShapes;
   if (!emptyTensors)
     generator.emptyTensor = 0;
-  if (baseline) {
-    generator = GeneratorOptions();
-    generator.wideBits = generator.unsignedWeights = 0;
-    generator.weightOtherAxis = generator.perChannelActivation = 0;
-    generator.emptyTensor = generator.computedParams = 0;
-    generator.argumentParams = generator.unusedFakeQuant = 0;
-    generator.extremeScales = generator.deepChain = 0;
-    generator.veryDeepChain = 0;
-    generator.dynamic = dynamicShapes;
+  for (const auto &[name, member] : getGeneratorKnobs())
+    if (baseline)
+      generator.*member = 0;
+  for (const std::string &setting : probabilities) {
+    auto [name, value] = StringRef(setting).split('=');
+    double p;
+    auto knob = llvm::find_if(getGeneratorKnobs(),
+                              [&](const auto &k) { return k.first == name; });
+    if (knob == getGeneratorKnobs().end() || value.getAsDouble(p) || p < 0 ||
+        p > 1) {
+      llvm::errs() << "qat-difftest: --probability " << setting
+                   << ": expected <feature>=<0..1> with a feature of:";
+      for (const auto &k : getGeneratorKnobs())
+        llvm::errs() << " " << k.first;
+      llvm::errs() << "\n";
+      return 2;
+    }
+    generator.*(knob->second) = p;
   }
 
   // Half of the graphs compile with float requantization, a quarter with

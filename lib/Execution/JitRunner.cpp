@@ -21,8 +21,8 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 
 #if defined(__GLIBC__)

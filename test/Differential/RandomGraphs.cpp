@@ -338,9 +338,8 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index,
             static_cast<float>(uniformReal(rng, -1, 1) * outMagnitude * 0.3));
     randomActivation(rng, layer, outMagnitude);
     g.layers.push_back(layer);
-    g.layers.back().output =
-        randomActivationGrid(rng, options, outMagnitude,
-                             getLayerShape(g, l), g.dynamicBatch);
+    g.layers.back().output = randomActivationGrid(
+        rng, options, outMagnitude, getLayerShape(g, l), g.dynamicBatch);
     k = layer.n;
     magnitude = outMagnitude;
   }
@@ -376,10 +375,9 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index,
     }
     randomActivation(rng, layer, outMagnitude);
     g.layers.push_back(layer);
-    g.layers.back().output =
-        randomActivationGrid(rng, options, outMagnitude,
-                             getLayerShape(g, g.layers.size() - 1),
-                             g.dynamicBatch);
+    g.layers.back().output = randomActivationGrid(
+        rng, options, outMagnitude, getLayerShape(g, g.layers.size() - 1),
+        g.dynamicBatch);
     magnitude = outMagnitude;
   }
   if (chance(rng, options.unusedFakeQuant))
@@ -400,8 +398,9 @@ Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index,
   return g;
 }
 
-QuantGrid<float> mlir::qat::difftest::ActivationGrid::gridAt(ArrayRef<int64_t> shape,
-                                        int64_t index) const {
+QuantGrid<float>
+mlir::qat::difftest::ActivationGrid::gridAt(ArrayRef<int64_t> shape,
+                                            int64_t index) const {
   if (!axis)
     return grid(0);
   int64_t stride = 1;
@@ -456,10 +455,9 @@ static SmallVector<int64_t> getLayerInputShape(const Graph &g, size_t l) {
 /// Every grid of `g` with the shape of its tensor, in the order of the
 /// function arguments of learned parameters: the input's, then per layer
 /// the weight's, the operand's and the output's.
-static void
-forEachGrid(const Graph &g,
-            llvm::function_ref<void(const ActivationGrid &, ArrayRef<int64_t>)>
-                fn) {
+static void forEachGrid(
+    const Graph &g,
+    llvm::function_ref<void(const ActivationGrid &, ArrayRef<int64_t>)> fn) {
   fn(g.input, getInputShape(g));
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const Layer &L = g.layers[l];
@@ -562,8 +560,7 @@ struct Emitter {
 /// A literal of `values` for a parameter of `grid`'s type.
 template <typename T>
 static std::string paramLiteral(const ActivationGrid &grid,
-                                const std::vector<T> &values,
-                                const char *fmt) {
+                                const std::vector<T> &values, const char *fmt) {
   return grid.axis ? "[" + list(values, fmt) + "]" : list(values, fmt);
 }
 
@@ -598,13 +595,12 @@ std::string Emitter::emitParams(const ActivationGrid &grid) {
                        scaleType, zpType);
 }
 
-void Emitter::emitFakeQuant(const std::string &result,
-                            const std::string &value,
-                            const ActivationGrid &grid,
-                            ArrayRef<int64_t> shape, bool staticShape) {
+void Emitter::emitFakeQuant(const std::string &result, const std::string &value,
+                            const ActivationGrid &grid, ArrayRef<int64_t> shape,
+                            bool staticShape) {
   std::string params = emitParams(grid);
-  os << "  " << result << " = qat.fake_quant " << value << " " << params
-     << " {" << gridAttrs(grid)
+  os << "  " << result << " = qat.fake_quant " << value << " " << params << " {"
+     << gridAttrs(grid)
      << "} : " << (staticShape ? tensorType(shape, false) : type(shape))
      << "\n";
 }
@@ -784,8 +780,8 @@ void Emitter::emitContraction(size_t l, const std::string &in) {
 /// A fake-quant of %h<after> whose result has no use: static, with a
 /// learned scale, or the min/max form.
 void Emitter::emitUnused(size_t after) {
-  SmallVector<int64_t> shape = after == 0 ? getInputShape(g)
-                                          : getLayerShape(g, after - 1);
+  SmallVector<int64_t> shape =
+      after == 0 ? getInputShape(g) : getLayerShape(g, after - 1);
   std::string t = type(shape);
   switch (after % 3) {
   case 0:
@@ -895,8 +891,8 @@ std::vector<std::string> mlir::qat::difftest::getFeatures(const Graph &g) {
   return features;
 }
 
-SmallVector<HostTensor>
-mlir::qat::difftest::generateInputs(const Graph &g, uint64_t seed) {
+SmallVector<HostTensor> mlir::qat::difftest::generateInputs(const Graph &g,
+                                                            uint64_t seed) {
   Rng rng(seed);
   HostTensor t(ElementKind::F32, getInputShape(g));
   double step = g.input.scales[0];
@@ -1013,8 +1009,8 @@ static std::vector<T> getPatches(const Graph &g, const Layer &L,
   // Depthwise: channel j of a row sees only its own channel of the window,
   // as a (rows * C) x (KH * KW) matrix.
   int64_t window = c.kh * c.kw;
-  int64_t rows = window * c.channels ? patches.size() / (window * c.channels)
-                                     : 0;
+  int64_t rows =
+      window * c.channels ? patches.size() / (window * c.channels) : 0;
   std::vector<T> perChannel(patches.size());
   for (int64_t m = 0; m < rows; ++m)
     for (int64_t i = 0; i < window; ++i)
@@ -1356,8 +1352,9 @@ static std::vector<ExactValue> evaluateExactValues(const Graph &g, size_t l,
       double b = dequantize<float>(quantize<float>(L.operand[i], bg), bg.scale,
                                    bg.zeroPoint);
       double v = L.kind == LayerKind::Add ? x[i] + b : x[i] * b;
-      y.push_back({v, L.kind == LayerKind::Add ? std::abs(x[i]) + std::abs(b)
-                                               : std::abs(v),
+      y.push_back({v,
+                   L.kind == LayerKind::Add ? std::abs(x[i]) + std::abs(b)
+                                            : std::abs(v),
                    2});
     }
     return y;

@@ -157,8 +157,7 @@ struct GeneratorOptions {
 
 /// The probabilities of GeneratorOptions by the feature names of
 /// getFeatures (deep-chain and very-deep-chain for the two chain lengths).
-ArrayRef<std::pair<StringRef, double GeneratorOptions::*>>
-getGeneratorKnobs();
+ArrayRef<std::pair<StringRef, double GeneratorOptions::*>> getGeneratorKnobs();
 
 /// The shape of the graph input and of layer `l`'s result.
 SmallVector<int64_t> getInputShape(const Graph &graph);
@@ -228,10 +227,10 @@ bool isOutsideIntegerDomain(const Graph &graph, Requant requant);
 /// Layer `layer` of the fake-quant graph with exact arithmetic: the float
 /// matmul, bias and activation in double from `input` (the previous
 /// quantized tensor, or the graph input), then the output fake-quant on the
-/// value rounded to f32 (per element, for per-channel grids). Comparing each quantized tensor of the integer
-/// program with this, given the program's own previous tensor, measures
-/// every quantized tensor against the fake-quant graph without the errors
-/// of earlier layers propagating.
+/// value rounded to f32 (per element, for per-channel grids). Comparing each
+/// quantized tensor of the integer program with this, given the program's own
+/// previous tensor, measures every quantized tensor against the fake-quant
+/// graph without the errors of earlier layers propagating.
 HostTensor evaluateLayerExactly(const Graph &graph, size_t layer,
                                 const HostTensor &input);
 

@@ -260,8 +260,7 @@ void checkProgram(const Graph &graph, Requant requant, StringRef what,
                    .str();
       continue;
     }
-    HostTensor reference =
-        evaluateIntegerLayer(graph, l, layerInput, requant);
+    HostTensor reference = evaluateIntegerLayer(graph, l, layerInput, requant);
     Agreement ref = compareOutputs(got, reference, grid);
     if (vsReference)
       accumulate(*vsReference, ref);
@@ -270,8 +269,8 @@ void checkProgram(const Graph &graph, Requant requant, StringRef what,
                            "({2}/{3} exact); ",
                            what, l, ref.exact, ref.total)
                  .str();
-    Agreement exact = compareOutputs(
-        got, evaluateLayerExactly(graph, l, layerInput), grid);
+    Agreement exact =
+        compareOutputs(got, evaluateLayerExactly(graph, l, layerInput), grid);
     if (vsExactLayer)
       accumulate(*vsExactLayer, exact);
     if (exact.maxDifference > 1)
@@ -437,8 +436,8 @@ int main(int argc, char **argv) {
                    .str();
     // Every kernel the host can run, on 1 and 2 threads.
     Target target{isas[c / 2 % isas.size()], 1 + c % 2};
-    auto vectorized = compile(ctx, text, Path::IntVectorized, requant, target,
-                              floatLayers);
+    auto vectorized =
+        compile(ctx, text, Path::IntVectorized, requant, target, floatLayers);
     FailureOr<std::unique_ptr<CompiledFunction>> sim32 =
         std::unique_ptr<CompiledFunction>();
     FailureOr<std::unique_ptr<CompiledFunction>> sim64 =
@@ -449,13 +448,12 @@ int main(int argc, char **argv) {
     }
     if (failed(integer) || failed(vectorized) || failed(sim32) ||
         failed(sim64)) {
-      finish(Outcome::Failed,
-             std::string("compilation failed (") +
-                 (failed(integer)      ? "integer"
-                  : failed(vectorized) ? "vectorized"
-                  : failed(sim32)      ? "f32 simulation"
-                                       : "f64 simulation") +
-                 ")");
+      finish(Outcome::Failed, std::string("compilation failed (") +
+                                  (failed(integer)      ? "integer"
+                                   : failed(vectorized) ? "vectorized"
+                                   : failed(sim32)      ? "f32 simulation"
+                                                        : "f64 simulation") +
+                                  ")");
       continue;
     }
     // A dynamic batch runs with several sizes.
@@ -486,11 +484,11 @@ int main(int argc, char **argv) {
           graph.dynamicBatch ? llvm::formatv("batch {0}, ", size).str() : "";
       checkProgram(sized, requant, prefix + "loops", inputs, *intResults, why,
                    &vsReference, &vsExactLayer[static_cast<int>(requant)]);
-      checkProgram(sized, requant, prefix + "vector code", inputs,
-                   *vecResults, why, nullptr, nullptr);
+      checkProgram(sized, requant, prefix + "vector code", inputs, *vecResults,
+                   why, nullptr, nullptr);
       for (size_t l = 0; simulations && l < graph.layers.size(); ++l) {
-        OutputGrid grid = getComparisonGrid(graph.layers[l].output,
-                                            getLayerShape(sized, l));
+        OutputGrid grid =
+            getComparisonGrid(graph.layers[l].output, getLayerShape(sized, l));
         accumulate(vsF64,
                    compareOutputs((*intResults)[l], (*sim64Results)[l], grid));
         accumulate(vsF32,
@@ -525,8 +523,8 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::formatv(
         "  time (s): generation {0:f2}, MLIR pipelines {1:f2}, LLVM {2:f2}, "
         "execution {3:f2}, reference {4:f2} ({5} runs)\n",
-        times.generate, times.pipeline, times.llvm, times.run,
-        times.reference, numRuns);
+        times.generate, times.pipeline, times.llvm, times.run, times.reference,
+        numRuns);
   llvm::outs() << numPassed << " passed, " << numFailed << " failed\n";
   return numFailed == 0 ? 0 : 1;
 }

@@ -37,3 +37,35 @@ func.func @negative_scalar(%x: f32) -> f32 {
   %t = math.tanh %x : f32
   return %t : f32
 }
+
+// -----
+
+// No elements, nothing to compute: the pad of an empty batch is an empty
+// tensor (upstream's bufferization of this pad builds an invalid subview).
+// CHECK-LABEL: func @pad_of_nothing
+// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<0x2x9x8xi8>
+// CHECK-NEXT: return %[[E]]
+func.func @pad_of_nothing(%x: tensor<0x2x6x8xi8>) -> tensor<0x2x9x8xi8> {
+  %c1 = arith.constant 1 : i8
+  %p = tensor.pad %x low[0, 0, 2, 0] high[0, 0, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %c1 : i8
+  } : tensor<0x2x6x8xi8> to tensor<0x2x9x8xi8>
+  return %p : tensor<0x2x9x8xi8>
+}
+
+// -----
+
+// Also with a dynamic batch: the empty tensor keeps the pad's sizes.
+// CHECK-LABEL: func @dynamic_pad_of_nothing
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x6x0xi8>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x9x0xi8>
+// CHECK-NEXT: return %[[E]]
+func.func @dynamic_pad_of_nothing(%x: tensor<?x6x0xi8>) -> tensor<?x9x0xi8> {
+  %c1 = arith.constant 1 : i8
+  %p = tensor.pad %x low[0, 2, 0] high[0, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index):
+    tensor.yield %c1 : i8
+  } : tensor<?x6x0xi8> to tensor<?x9x0xi8>
+  return %p : tensor<?x9x0xi8>
+}

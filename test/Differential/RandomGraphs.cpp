@@ -1084,6 +1084,15 @@ bool mlir::qat::difftest::isIntegerLayer(const Graph &g, size_t l,
   const ActivationGrid &in = getInputGrid(g, l);
   if (!isStaticPerTensor(in) || !isStaticPerTensor(L.output))
     return false;
+  // A tensor with no elements has nothing to compute: the layer stays float
+  // (with a remark), as any empty result is right.
+  auto hasNoElements = [](ArrayRef<int64_t> shape) {
+    return llvm::is_contained(shape, int64_t{0});
+  };
+  if (hasNoElements(getLayerInputShape(g, l)) ||
+      hasNoElements(getLayerShape(g, l)) ||
+      (L.kind == LayerKind::Contraction && hasNoElements(getWeightShape(L))))
+    return false;
   switch (L.kind) {
   case LayerKind::Contraction: {
     // The weight's channels must be the output channels.
@@ -1122,11 +1131,15 @@ bool mlir::qat::difftest::hasArgumentParams(const Graph &g) {
 }
 
 bool mlir::qat::difftest::hasDynamicAxis(const Graph &g) {
-  bool found = false;
-  forEachGrid(g, [&](const ActivationGrid &grid, ArrayRef<int64_t>) {
-    found |= g.dynamicBatch && grid.axis == 0;
-  });
-  return found;
+  // Only activations have the dynamic batch as their axis 0; a weight's
+  // axis 0 is static.
+  if (!g.dynamicBatch)
+    return false;
+  auto onBatch = [](const ActivationGrid &grid) { return grid.axis == 0; };
+  return onBatch(g.input) || llvm::any_of(g.layers, [&](const Layer &L) {
+           return onBatch(L.output) ||
+                  (L.kind != LayerKind::Contraction && onBatch(L.operandGrid));
+         });
 }
 
 bool mlir::qat::difftest::hasFloatLayers(const Graph &g, Requant requant) {

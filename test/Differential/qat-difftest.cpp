@@ -67,13 +67,14 @@ static llvm::cl::opt<bool> dump("dump",
 static llvm::cl::opt<bool>
     dynamicShapes("dynamic",
                   llvm::cl::desc("Also generate graphs with a dynamic batch "
-                                 "dimension, run with several sizes"),
-                  llvm::cl::cat(difftestCategory));
+                                 "dimension, run with several sizes "
+                                 "(--dynamic=false: none)"),
+                  llvm::cl::init(true), llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<bool> emptyTensors(
     "empty",
     llvm::cl::desc("Also generate graphs with a dimension of size 0 (M, K or "
-                   "N; off by default until the zero-size lowering is fixed)"),
-    llvm::cl::cat(difftestCategory));
+                   "N; --empty=false: none)"),
+    llvm::cl::init(true), llvm::cl::cat(difftestCategory));
 static llvm::cl::opt<bool>
     baseline("baseline",
              llvm::cl::desc("Only the original features: no wide bits, "

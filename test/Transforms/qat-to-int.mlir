@@ -41,3 +41,25 @@ func.func @mlp_layer(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %yq = qat.fake_quant %y {is_signed = false, scales = array<f64: 0.01>} : tensor<2x3xf32>
   return %yq : tensor<2x3xf32>
 }
+
+// An unsigned 11-bit activation is widened to i32 (its codes leave i16);
+// the row sums that an asymmetric weight needs add those i32 values as they
+// are (an i32 -> i32 extsi was invalid IR).
+// CHECK-LABEL: func @matmul_wide_unsigned_activation_row_sums
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x3xi32>)
+// CHECK: arith.extui %{{.*}} : i16 to i32
+// CHECK: linalg.matmul ins(%[[A]], %{{.*}} : tensor<2x3xi32>, tensor<3x2xi8>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[A]] : tensor<2x3xi32>) outs(%{{.*}} : tensor<2xi32>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: i32, %[[OUT:.*]]: i32):
+// CHECK-NEXT: arith.addi %[[IN]], %[[OUT]] : i32
+func.func @matmul_wide_unsigned_activation_row_sums(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %h0 = qat.fake_quant %x {num_bits = 11 : i64, scales = array<f64: 0.01>, zero_points = array<i64: 786>, is_signed = false} : tensor<2x3xf32>
+  %w = arith.constant dense<[[0.5, -0.25], [0.125, 0.75], [-0.5, 0.25]]> : tensor<3x2xf32>
+  %wq = qat.fake_quant %w {scales = array<f64: 0.01>, zero_points = array<i64: 3>, narrow_range} : tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %mm = linalg.matmul ins(%h0, %wq : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %h1 = qat.fake_quant %mm {scales = array<f64: 0.05>} : tensor<2x2xf32>
+  return %h1 : tensor<2x2xf32>
+}

@@ -205,7 +205,10 @@ def QATTensorOpsToLinalgPass : Pass<"qat-tensor-ops-to-linalg"> {
     `convert-linalg-to-loops` cannot lower. This pass rewrites the first as
     `linalg.generic` (upstream's element-wise-to-linalg patterns) and
     decomposes the second through their `AggregatedOpInterface` (max,
-    subtract, exp, sum, divide for softmax), before bufferization.
+    subtract, exp, sum, divide for softmax), before bufferization. An op
+    without side effects whose results have no elements computes nothing:
+    its results become `tensor.empty` (upstream's bufferization of, e.g., a
+    `tensor.pad` of an empty tensor builds an invalid subview).
 
     Before:
     ```mlir

@@ -60,7 +60,8 @@ void populateStridedCopiesToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Element-wise ops on tensors as linalg.generic, and ops implementing
 /// linalg's AggregatedOpInterface (linalg.softmax) decomposed into the ops
-/// they aggregate (qat-tensor-ops-to-linalg). Any driver; the greedy one
+/// they aggregate, and side-effect-free ops whose results have no elements
+/// as tensor.empty (qat-tensor-ops-to-linalg). Any driver; the greedy one
 /// also decomposes what a decomposition produces.
 void populateTensorOpsToLinalgPatterns(RewritePatternSet &patterns);
 

@@ -181,7 +181,11 @@ Accumulation ContractionBuilder::buildMatmul(Value a, Value w) {
           ValueRange{a}, ValueRange{zeroTensor(ArrayRef(sizes).drop_back())},
           ArrayRef<AffineMap>{in, result.inputSumMap}, iterators,
           [&](OpBuilder &b, Location l, ValueRange args) {
-            Value x = arith::ExtSIOp::create(b, l, b.getI32Type(), args[0]);
+            // Signed as the matmul reads it; an activation widened to i32
+            // already (unsigned storage of more than 15 bits) as it is.
+            Value x = args[0];
+            if (!x.getType().isInteger(32))
+              x = arith::ExtSIOp::create(b, l, b.getI32Type(), x);
             linalg::YieldOp::create(
                 b, l, ValueRange{arith::AddIOp::create(b, l, x, args[1])});
           })

@@ -19,6 +19,7 @@
 #include "qat/Dialect/QAT/Utils/ContractionConstants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::qat;
@@ -219,9 +220,10 @@ static SmallVector<int64_t> getStorageValues(DenseIntElementsAttr attr,
   return values;
 }
 
-/// The constants of `r`, or an error emitted at the op concerned.
+/// The constants of `r`, or why it has none (then it stays in float).
 static FailureOr<ContractionConstants>
-computeConstants(ContractionRegion &r, const RequantOptions &options) {
+computeConstants(ContractionRegion &r, const RequantOptions &options,
+                 std::string &reason) {
   QuantGrid<float> input = *getTensorGrid(r.input);
   QuantGrid<float> output = *getTensorGrid(r.output);
   quant::QuantizedType wGrid = r.weight.getGridType();
@@ -251,23 +253,27 @@ computeConstants(ContractionRegion &r, const RequantOptions &options) {
   if (succeeded(cc))
     return cc;
   using Kind = ContractionConstantsError::Kind;
+  llvm::raw_string_ostream os(reason);
   switch (error.kind) {
   case Kind::BiasOutOfRange:
-    return r.epilogue->op.emitError()
-           << "bias " << error.bias << " of output channel " << error.channel
-           << " does not fit in i32 on the accumulator grid (scale "
-           << error.accumulatorScale << ")";
+    os << "bias " << error.bias << " of output channel " << error.channel
+       << " does not fit in i32 on the accumulator grid (scale "
+       << error.accumulatorScale << ")";
+    return failure();
   case Kind::AccumulatorOverflow:
-    return r.contraction.emitError()
-           << "the i32 accumulator of output channel " << error.channel
-           << " may overflow: |acc + bias| can reach " << error.bound
-           << " (activation range [" << input.range.min << ", "
-           << input.range.max << "] with zero point " << input.zeroPoint
-           << ", K = " << ops.k << ")";
+    os << "the i32 accumulator of output channel " << error.channel
+       << " may overflow: |acc + bias| can reach " << error.bound
+       << " (activation range [" << input.range.min << ", " << input.range.max
+       << "] with zero point " << input.zeroPoint << ", K = " << ops.k << ")";
+    return failure();
   case Kind::MultiplierTooLarge:
-    return r.output.emitError()
-           << "requant=fixed-point: the multiplier of output channel "
-           << error.channel << " is too large for a shift of at least 2";
+    if (ops.fixedPoint)
+      os << "requant=fixed-point: the multiplier of output channel "
+         << error.channel << " is too large for a shift of at least 2";
+    else
+      os << "the requantization multiplier of output channel " << error.channel
+         << " is not finite in f32";
+    return failure();
   }
   llvm_unreachable("unknown contraction constants error");
 }
@@ -430,7 +436,7 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
                                                 ContractionRegion &r,
                                                 const RequantOptions &options,
                                                 std::string &reason) {
-  FailureOr<ContractionConstants> cc = computeConstants(r, options);
+  FailureOr<ContractionConstants> cc = computeConstants(r, options, reason);
   if (failed(cc))
     return failure();
   QuantGrid<float> input = *getTensorGrid(r.input);

@@ -128,6 +128,21 @@ struct QATFormIntegerRegionsPass
       signalPassFailure();
   }
 
+  /// Why `user` stays in float: a region declines at its last op (the
+  /// producer of the quantized value), so the reason is looked up along the
+  /// single uses from `user` towards the quantize (a few ops at most).
+  static StringRef
+  findReason(Operation *user,
+             const llvm::DenseMap<Operation *, std::string> &reasons) {
+    Operation *op = user;
+    for (int step = 0; op && step < 4 && !isa<QuantizeOp>(op); ++step) {
+      if (auto it = reasons.find(op); it != reasons.end())
+        return it->second;
+      op = op->hasOneUse() ? *op->user_begin() : nullptr;
+    }
+    return "no integer lowering for this operation";
+  }
+
   /// Names every operation that still consumes dequantized values.
   LogicalResult
   reportFloatOps(const llvm::DenseMap<Operation *, std::string> &reasons) {
@@ -139,9 +154,7 @@ struct QATFormIntegerRegionsPass
     });
     bool error = fallback == FallbackMode::Error;
     for (Operation *user : users) {
-      std::string reason = "no integer lowering for this operation";
-      if (auto it = reasons.find(user); it != reasons.end())
-        reason = it->second;
+      StringRef reason = findReason(user, reasons);
       if (error)
         user->emitError() << "'" << user->getName()
                           << "' has no integer lowering (" << reason

@@ -276,6 +276,9 @@ mlir::qat::getRequantMultiplier(IntermediateScale scale, double outputScale,
   RequantMultiplier m;
   m.multiplier =
       getRequantMultiplier(scale.rounded, outputScale, reciprocalScale);
+  // acc * inf is NaN for acc = 0 (the output's zero point is right).
+  if (!std::isfinite(m.multiplier))
+    return std::nullopt;
   if (!fixedPoint)
     return m;
   std::optional<FixedPointMultiplier> fixed = getFixedPointMultiplier(

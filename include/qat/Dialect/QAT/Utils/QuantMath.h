@@ -225,8 +225,9 @@ struct RequantMultiplier {
 };
 
 /// The multiplier that scales a value on `scale` to the output grid of
-/// scale `outputScale`; std::nullopt when `fixedPoint` is asked for and the
-/// multiplier is too large for a shift of at least 2.
+/// scale `outputScale`; std::nullopt when its f32 value is not finite, or
+/// when `fixedPoint` is asked for and the multiplier is too large for a
+/// shift of at least 2.
 std::optional<RequantMultiplier> getRequantMultiplier(IntermediateScale scale,
                                                       double outputScale,
                                                       bool reciprocalScale,

@@ -23,3 +23,22 @@ func.func @stays(%x: tensor<4xf32>, %s: tensor<f32>) -> (tensor<4xf32>, tensor<4
   %1 = qat.fake_quant %x scale(%s : tensor<f32>) : tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Grids upstream's !quant.uniform cannot hold (its parser would reject the
+// printed type): an f16 tensor's scale above f16's largest value, a scale
+// below f32's smallest, no channels. They stay fake-quant ops (computed in
+// float as the simulation defines them).
+// CHECK-LABEL: func @no_quant_type_form
+// CHECK-COUNT-3: qat.fake_quant
+// CHECK-NOT: qat.quantize
+func.func @no_quant_type_form(%h: tensor<4xf16>, %x: tensor<4xf32>, %e: tensor<0x4xf32>) -> (tensor<4xf16>, tensor<4xf32>, tensor<0x4xf32>) {
+  // expected-remark @+1 {{stays in float: its grid has no !quant.uniform form (no channels, or a scale outside the range of the element type)}}
+  %0 = qat.fake_quant %h {scales = array<f64: 1.0e5>} : tensor<4xf16>
+  // expected-remark @+1 {{stays in float: its grid has no !quant.uniform form}}
+  %1 = qat.fake_quant %x {scales = array<f64: 1.0e-45>} : tensor<4xf32>
+  // expected-remark @+1 {{stays in float: its grid has no !quant.uniform form}}
+  %2 = qat.fake_quant %e {axis = 0 : i64, scales = array<f64>} : tensor<0x4xf32>
+  return %0, %1, %2 : tensor<4xf16>, tensor<4xf32>, tensor<0x4xf32>
+}

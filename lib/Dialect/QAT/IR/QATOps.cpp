@@ -113,11 +113,30 @@ static IntegerType getStorageContainer(MLIRContext *ctx, unsigned numBits) {
   return IntegerType::get(ctx, numBits <= 8 ? 8 : 16);
 }
 
-/// Builds the upstream quant type of a verified op's static grid.
+/// Whether upstream's quant types can hold `scales` for `expressed`: they
+/// require at least one channel and every scale within the expressed type's
+/// positive range (the parser enforces it, so a type outside it would print
+/// as text that does not parse back). A fake-quant op is more liberal: an
+/// f16 tensor's scale of 1e5, a scale below f32's smallest, are valid
+/// computations in its compute precision.
+static bool hasQuantTypeForm(Type expressed, ArrayRef<double> scales) {
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(expressed).getFloatSemantics();
+  double smallest = APFloat::getSmallest(semantics).convertToDouble();
+  double largest = APFloat::getLargest(semantics).convertToDouble();
+  return !scales.empty() && llvm::all_of(scales, [&](double s) {
+    return s >= smallest && s <= largest;
+  });
+}
+
+/// Builds the upstream quant type of a verified op's static grid, or null
+/// when upstream's quant types cannot hold it.
 static quant::QuantizedType
 buildQuantizedType(Type expressed, unsigned numBits, bool isSigned,
                    StorageRange range, ArrayRef<double> scales,
                    ArrayRef<int64_t> zeroPoints, std::optional<uint64_t> axis) {
+  if (!hasQuantTypeForm(expressed, scales))
+    return {};
   MLIRContext *ctx = expressed.getContext();
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   IntegerType storage = getStorageContainer(ctx, numBits);

@@ -26,8 +26,11 @@ static std::optional<StringRef> getReasonToStay(FakeQuantOpInterface op) {
   if (!fakeQuant)
     return StringRef("TensorFlow's min/max kernel rounds differently from "
                      "qat.quantize");
-  if (!fakeQuant.getQuantizedType())
+  if (!fakeQuant.hasStaticParameters())
     return StringRef("its parameters are not static");
+  if (!fakeQuant.getQuantizedType())
+    return StringRef("its grid has no !quant.uniform form (no channels, or a "
+                     "scale outside the range of the element type)");
   return std::nullopt;
 }
 

@@ -17,21 +17,22 @@ def QAT_FakeQuantOpInterface : OpInterface<"FakeQuantOpInterface"> {
     than a list of op kinds, so that every form (scale/zero point, min/max)
     is handled alike.
   }];
-  let methods = [
-    InterfaceMethod<
-      "Returns the float tensor that is fake-quantized.",
-      "::mlir::Value", "getInput">,
-    InterfaceMethod<
-      "Returns true when every quantization parameter is an attribute, i.e. "
-      "known without evaluating any SSA value.",
-      "bool", "hasStaticParameters">,
-    InterfaceMethod<
-      "Returns the integer grid as an upstream `!quant.uniform` type "
-      "(`UniformQuantizedType` or `UniformQuantizedPerAxisType`) with the "
-      "smallest of i8/i16 as storage and the storage range narrowed to the "
-      "op's bit width; null when the parameters are not static.",
-      "::mlir::quant::QuantizedType", "getQuantizedType">
-  ];
+  let methods =
+      [InterfaceMethod<"Returns the float tensor that is fake-quantized.",
+                       "::mlir::Value", "getInput">,
+       InterfaceMethod<"Returns true when every quantization parameter is an "
+                       "attribute, i.e. "
+                       "known without evaluating any SSA value.",
+                       "bool", "hasStaticParameters">,
+       InterfaceMethod<
+           "Returns the integer grid as an upstream `!quant.uniform` type "
+           "(`UniformQuantizedType` or `UniformQuantizedPerAxisType`) with the "
+           "smallest of i8/i16 as storage and the storage range narrowed to "
+           "the "
+           "op's bit width; null when the parameters are not static or when "
+           "upstream's quant types cannot hold them (no channels, a scale "
+           "outside the expressed type's positive range).",
+           "::mlir::quant::QuantizedType", "getQuantizedType">];
 }
 
 #endif // QAT_DIALECT_QAT_IR_QATINTERFACES_TD

@@ -128,7 +128,7 @@ func.func @negative_unknown_epilogue(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
   %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
   %e = tensor.empty() : tensor<2x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
-  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: no integer lowering for this operation}}
+  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: epilogue is not act(acc + bias)}}
   %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                        iterator_types = ["parallel", "parallel"]}

@@ -81,7 +81,8 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
 
 void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   // As text: qat-tensor-ops-to-linalg, qat-runtime-shape-checks,
-  // qat-constant-globals, one-shot-bufferize{bufferize-function-boundaries
+  // qat-constant-globals, qat-unshare-empty-tensors,
+  // one-shot-bufferize{bufferize-function-boundaries
   // function-boundary-type-conversion=identity-layout-map
   // allow-return-allocs-from-loops},
   // buffer-deallocation-pipeline, convert-bufferization-to-memref.
@@ -92,6 +93,9 @@ void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   // constants): one-shot bufferization would name them in the order of a
   // hash map (output differing from run to run).
   pm.addPass(createQATConstantGlobalsPass());
+  // One destination per writer keeps the in-place analysis linear in the
+  // length of a chain (CSE gave a chain's writers one tensor.empty).
+  pm.addPass(createQATUnshareEmptyTensorsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // A loop that yields a new tensor (a fake-quant inside scf.for) gets a

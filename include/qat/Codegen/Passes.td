@@ -264,6 +264,36 @@ def QATRuntimeShapeChecksPass : Pass<"qat-runtime-shape-checks"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def QATUnshareEmptyTensorsPass : Pass<"qat-unshare-empty-tensors"> {
+  let summary = "Every use of a tensor.empty gets a tensor.empty of its own";
+  let description = [{
+    Replaces each use of a `tensor.empty` after the first by a fresh copy of
+    it, created in the empty's block just before the user (or the op that
+    holds the user). A `tensor.empty` has no contents, so the program's
+    meaning is unchanged; what changes is the cost of one-shot
+    bufferization: CSE merges the destinations of a whole chain of ops into
+    one `tensor.empty`, and the in-place analysis then checks each of the N
+    writers against the reads and writes of all N aliases of that one
+    value, which made a chain of 1,000 fake-quants take minutes (cubic in
+    the chain's length). With one empty per writer each alias set is small
+    and bufferization is linear; each writer gets the allocation it would
+    otherwise have got from a conflict (a chain's buffers are freed after
+    their last use).
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xi8>
+    %1 = linalg.generic ... ins(%x : tensor<4xf32>) outs(%e : tensor<4xi8>)
+    %2 = linalg.generic ... ins(%1 : tensor<4xi8>) outs(%e : tensor<4xi8>)
+    // becomes
+    %e = tensor.empty() : tensor<4xi8>
+    %1 = linalg.generic ... ins(%x : tensor<4xf32>) outs(%e : tensor<4xi8>)
+    %e_0 = tensor.empty() : tensor<4xi8>
+    %2 = linalg.generic ... ins(%1 : tensor<4xi8>) outs(%e_0 : tensor<4xi8>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def QATConstantGlobalsPass : Pass<"qat-constant-globals", "ModuleOp"> {
   let summary = "Tensor constants get their memref.global in program order";
   let description = [{

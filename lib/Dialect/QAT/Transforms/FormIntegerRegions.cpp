@@ -160,7 +160,10 @@ struct QATFormIntegerRegionsPass
                           << "' has no integer lowering (" << reason
                           << ") and fallback=error";
       else
-        user->emitRemark() << "'" << user->getName()
+        // At the location only: Operation::emitRemark would attach the op
+        // printed with names for the whole function, which is quadratic
+        // in a long chain of float ops (one remark each).
+        emitRemark(user->getLoc()) << "'" << user->getName()
                            << "' runs in float between dequantize and "
                               "quantize: "
                            << reason;

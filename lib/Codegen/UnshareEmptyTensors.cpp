@@ -30,10 +30,12 @@ static void unshare(tensor::EmptyOp empty) {
   Block *block = empty->getBlock();
   OpBuilder builder(empty);
   // Collected first: replacing a use edits the use list being walked.
-  // Which use keeps the original does not matter (none reads it).
+  // Which use keeps the original does not matter (none reads it); the use
+  // list runs from the newest use, so it is usually the first in program
+  // order, which keeps the output readable.
   SmallVector<OpOperand *> uses = llvm::map_to_vector(
       empty->getUses(), [](OpOperand &use) { return &use; });
-  for (OpOperand *use : llvm::drop_begin(uses)) {
+  for (OpOperand *use : llvm::drop_end(uses)) {
     Operation *anchor = block->findAncestorOpInBlock(*use->getOwner());
     builder.setInsertionPoint(anchor);
     use->set(builder.clone(*empty)->getResult(0));

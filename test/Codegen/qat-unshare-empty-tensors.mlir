@@ -1,0 +1,45 @@
+// RUN: qat-opt %s -split-input-file -qat-unshare-empty-tensors | FileCheck %s
+
+// Each writer of a shared tensor.empty gets its own, placed before it.
+// CHECK-LABEL: func @chain
+// CHECK: %[[E0:.*]] = tensor.empty() : tensor<4xi8>
+// CHECK-NEXT: %[[A:.*]] = linalg.generic {{.*}} outs(%[[E0]] : tensor<4xi8>)
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4xi8>
+// CHECK-NEXT: %[[B:.*]] = linalg.generic {{.*}} ins(%[[A]] : tensor<4xi8>) outs(%[[E1]] : tensor<4xi8>)
+#map = affine_map<(d0) -> (d0)>
+func.func @chain(%x: tensor<4xi8>) -> tensor<4xi8> {
+  %e = tensor.empty() : tensor<4xi8>
+  %a = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xi8>) outs(%e : tensor<4xi8>) {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  } -> tensor<4xi8>
+  %b = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]}
+      ins(%a : tensor<4xi8>) outs(%e : tensor<4xi8>) {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  } -> tensor<4xi8>
+  return %b : tensor<4xi8>
+}
+
+// -----
+
+// A use inside a loop gets its copy before the loop, in the empty's block,
+// not one per iteration; the dynamic size is kept.
+// CHECK-LABEL: func @nested
+// CHECK: tensor.empty(%[[N:.*]]) : tensor<?xi8>
+// CHECK: tensor.empty(%[[N]]) : tensor<?xi8>
+// CHECK-NEXT: scf.for
+// CHECK-NOT: tensor.empty
+// CHECK: scf.yield
+// CHECK: tensor.empty(%[[N]]) : tensor<?xi8>
+// CHECK-NEXT: return
+func.func @nested(%n: index, %lb: index, %ub: index) -> (tensor<?xi8>, tensor<?xi8>) {
+  %e = tensor.empty(%n) : tensor<?xi8>
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %lb to %ub step %c1 iter_args(%t = %e) -> tensor<?xi8> {
+    %u = tensor.insert_slice %e into %t[0] [%n] [1] : tensor<?xi8> into tensor<?xi8>
+    scf.yield %u : tensor<?xi8>
+  }
+  return %r, %e : tensor<?xi8>, tensor<?xi8>
+}

@@ -25,7 +25,8 @@ using namespace mlir;
 
 /// Gives every use of `empty` after the first a copy of `empty` of its own,
 /// placed just before the user's ancestor in the empty's block (so that it
-/// dominates the use and stays outside any loop the original is outside).
+/// dominates the use and stays outside any loop the original is outside),
+/// or after `empty` for a user in another block.
 static void unshare(tensor::EmptyOp empty) {
   Block *block = empty->getBlock();
   OpBuilder builder(empty);
@@ -36,8 +37,12 @@ static void unshare(tensor::EmptyOp empty) {
   SmallVector<OpOperand *> uses = llvm::map_to_vector(
       empty->getUses(), [](OpOperand &use) { return &use; });
   for (OpOperand *use : llvm::drop_end(uses)) {
-    Operation *anchor = block->findAncestorOpInBlock(*use->getOwner());
-    builder.setInsertionPoint(anchor);
+    // A user in another block (a CFG successor) gets its copy next to the
+    // original, which dominates it.
+    if (Operation *anchor = block->findAncestorOpInBlock(*use->getOwner()))
+      builder.setInsertionPoint(anchor);
+    else
+      builder.setInsertionPointAfter(empty);
     use->set(builder.clone(*empty)->getResult(0));
   }
 }

@@ -43,3 +43,17 @@ func.func @nested(%n: index, %lb: index, %ub: index) -> (tensor<?xi8>, tensor<?x
   }
   return %r, %e : tensor<?xi8>, tensor<?xi8>
 }
+
+// -----
+
+// A use in a successor block gets its copy next to the original.
+// CHECK-LABEL: func @successor
+// CHECK: tensor.empty() : tensor<4xi8>
+// CHECK-NEXT: tensor.empty() : tensor<4xi8>
+// CHECK-NEXT: cf.br
+func.func @successor() -> (tensor<4xi8>, tensor<4xi8>) {
+  %e = tensor.empty() : tensor<4xi8>
+  cf.br ^bb1
+^bb1:
+  return %e, %e : tensor<4xi8>, tensor<4xi8>
+}

@@ -47,6 +47,17 @@ enum class InstructionSet { Host, Avx512Vnni, Avx2, Generic };
 /// The inner-product step of qat-vectorize-matmul's kernels.
 enum class DotProduct { Pair, Quad, QuadI16 };
 
+/// The largest register tile of qat-vectorize-matmul's kernels: `mr` rows of
+/// `nr-vectors` accumulator vectors, at most 16 x 4 = 64 accumulators, twice
+/// AVX-512's 32 vector registers. Larger tiles only spill, and their
+/// compile time grows with the square of the tile (16 x 8 takes 15 s on
+/// examples/qat_mlp_cnn.mlir, 32 x 16 over a minute).
+inline constexpr int64_t kMaxRowsPerTile = 16;
+inline constexpr int64_t kMaxVectorsPerRow = 4;
+
+/// The most threads (OpenMP) and row chunks the kernels are split into.
+inline constexpr int64_t kMaxThreads = 1024;
+
 /// One value of a choice option: the enumerator, its name and what it means.
 template <typename E> struct OptionChoice {
   E value;
@@ -162,6 +173,40 @@ public:
   }
 };
 } // namespace detail
+
+/// llvm::cl's parser of an integer option whose values lie in [Min, Max]:
+/// the same parser for a pipeline option and a tool's flag, so that a value
+/// out of range is an error where it is written (a negative tile count
+/// silently meant the default, a huge one compiled for minutes).
+template <typename T, int64_t Min, int64_t Max>
+class BoundedIntParser : public llvm::cl::basic_parser<T> {
+public:
+  BoundedIntParser(llvm::cl::Option &option)
+      : llvm::cl::basic_parser<T>(option), integer(option) {}
+
+  /// Returns true on error, as llvm::cl's parsers do.
+  bool parse(llvm::cl::Option &option, StringRef argName, StringRef arg,
+             T &value) {
+    if (integer.parse(option, argName, arg, value))
+      return true;
+    if (static_cast<int64_t>(value) >= Min &&
+        static_cast<int64_t>(value) <= Max)
+      return false;
+    return option.error("value " + arg + " is out of range; valid values: " +
+                            Twine(Min) + " to " + Twine(Max),
+                        argName);
+  }
+
+  StringRef getValueName() const override { return integer.getValueName(); }
+
+  /// llvm::cl prints the value (--print-options) through parser<T>.
+  operator const llvm::cl::parser<T> &() const { return integer; }
+
+private:
+  /// llvm::cl's parser of T (final: it cannot be the base).
+  llvm::cl::parser<T> integer;
+};
+
 } // namespace mlir::qat
 
 /// One llvm::cl parser per choice enum (a partial specialization for all of

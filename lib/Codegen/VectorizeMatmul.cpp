@@ -1112,12 +1112,39 @@ struct QATVectorizeMatmulPass
     : impl::QATVectorizeMatmulPassBase<QATVectorizeMatmulPass> {
   using Base::Base;
 
+  /// The tile counts out of range are errors where the options are parsed
+  /// (before any IR is read), as the pipelines' bounded options are.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Base::initializeOptions(options, errorHandler)))
+      return failure();
+    return checkOptions(errorHandler);
+  }
+
+  /// Whether mr, nr-vectors and row-chunks are within their ranges
+  /// (qat/Options.h), else `error` with the first that is not.
+  LogicalResult
+  checkOptions(function_ref<LogicalResult(const Twine &)> error) const {
+    auto check = [&](StringRef name, int64_t value, int64_t max) {
+      if (value >= 1 && value <= max)
+        return success();
+      return error("qat-vectorize-matmul: " + name + "=" + Twine(value) +
+                   " is out of range; valid values: 1 to " + Twine(max));
+    };
+    return success(
+        succeeded(check("mr", rowsPerTile, kMaxRowsPerTile)) &&
+        succeeded(check("nr-vectors", vectorsPerRow, kMaxVectorsPerRow)) &&
+        succeeded(check("row-chunks", rowChunks, kMaxThreads)));
+  }
+
   void runOnOperation() override {
-    if (rowsPerTile < 1 || vectorsPerRow < 1 || rowChunks < 1) {
-      getOperation()->emitError() << "qat-vectorize-matmul: mr, nr-vectors "
-                                     "and row-chunks must be positive";
+    // Options set from C++ (createQATVectorizeMatmulPass(options)) were not
+    // parsed.
+    if (failed(checkOptions([&](const Twine &message) {
+          return getOperation()->emitError(message);
+        })))
       return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
     populateVectorizeMatmulPatterns(
         patterns, {rowsPerTile, vectorsPerRow, rowChunks, dotProduct});

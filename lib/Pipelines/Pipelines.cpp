@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/TargetParser/Host.h"
@@ -250,39 +251,76 @@ void CompileCLOptions::apply(CompileOptions &options) const {
   options.vectorsPerRow = vectorsPerRow.getValue();
 }
 
+/// Registers pipeline `arg`, built by `build` from its options, as
+/// PassPipelineRegistration does, but fails with an error where the pass
+/// manager does not run on builtin.module: every qat pipeline holds module
+/// passes, which a pass manager on another operation (`func.func(qat-compile)`)
+/// would abort on ("Can't add pass ... restricted to 'builtin.module'").
+template <typename Options>
+static void
+registerPipeline(StringRef arg, StringRef description,
+                 std::function<void(OpPassManager &, const Options &)> build) {
+  registerPassPipeline(
+      arg, description,
+      [arg, build](OpPassManager &pm, StringRef text,
+                   function_ref<LogicalResult(const Twine &)> errorHandler) {
+        StringRef anchor = pm.getOpAnchorName();
+        if (anchor != ModuleOp::getOperationName())
+          return errorHandler("pipeline '" + arg + "' runs on '" +
+                              ModuleOp::getOperationName() + "', not on '" +
+                              anchor + "'");
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        build(pm, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> handler) {
+        handler(Options());
+      });
+}
+
+/// A pipeline without options.
+static void registerPipeline(StringRef arg, StringRef description,
+                             void (*build)(OpPassManager &)) {
+  registerPipeline<EmptyPipelineOptions>(
+      arg, description,
+      [build](OpPassManager &pm, const EmptyPipelineOptions &) { build(pm); });
+}
+
 void mlir::qat::registerQATPipelines() {
-  PassPipelineRegistration<QATToIntOptions>(
+  registerPipeline<QATToIntOptions>(
       "qat-to-int",
       "Lower a QAT graph to an integer program on tensors (integer linalg; "
       "operations without an integer lowering stay in float)",
       buildQATToIntPipeline);
-  PassPipelineRegistration<>(
+  registerPipeline(
       "qat-simulate-pipeline",
       "Fold learned parameters (all must become static), then lower "
       "fake-quant ops to float arithmetic",
       buildSimulationPipeline);
-  PassPipelineRegistration<>(
+  registerPipeline(
       "qat-lower-to-llvm",
       "Upstream's reference lowering of a tensor program to the LLVM "
       "dialect (bufferize, loops, LLVM)",
       buildLowerToLLVMPipeline);
-  PassPipelineRegistration<>(
+  registerPipeline(
       "qat-bufferize",
       "One-shot bufferization across function boundaries (identity "
       "layouts), deallocation, bufferization ops to memref",
       buildBufferizePipeline);
-  PassPipelineRegistration<>(
+  registerPipeline(
       "qat-lower-buffers-to-llvm",
       "A bufferized program (linalg, vector, scf, memref, arith, math) to "
       "the LLVM dialect",
       buildLowerBuffersToLLVMPipeline);
-  PassPipelineRegistration<CodegenCPUOptions>(
+  registerPipeline<CodegenCPUOptions>(
       "qat-codegen-cpu",
       "Integer program on tensors -> LLVM dialect for the host CPU: "
       "register-tiled vector micro-kernels for integer matmuls with fused "
       "epilogues, upstream's lowering for the rest",
       buildCodegenCPUPipeline);
-  PassPipelineRegistration<CompileOptions>(
+  registerPipeline<CompileOptions>(
       "qat-compile", "QAT graph -> LLVM dialect: qat-to-int, qat-codegen-cpu",
       buildCompilePipeline);
 }

@@ -6,12 +6,16 @@
 
 #include "qat/Tools/ToolDiagnostics.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::qat;
@@ -45,7 +49,62 @@ LogicalResult ToolDiagnostics::handle(Diagnostic &diagnostic) {
   // handler that prints it.
   if (dropDuplicates && !printed.insert(getKey(diagnostic)).second)
     return success();
-  return failure();
+  return success(printUnlocatedDiagnostic(diagnostic, toolName, llvm::errs()));
+}
+
+/// The file `loc` is in, if it has no line there; "" if it names no file.
+/// None if it has a line.
+static std::optional<StringRef> getUnlocatedFile(Location loc) {
+  // The first file position inside (a NameLoc or CallSiteLoc wraps one).
+  FileLineColLoc file;
+  loc->walk([&](Location inner) {
+    if (auto f = dyn_cast<FileLineColLoc>(inner)) {
+      file = f;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (!file)
+    return StringRef();
+  if (file.getLine() == 0)
+    return file.getFilename().getValue();
+  return std::nullopt;
+}
+
+/// "error: ", "warning: ", ... in the colours of llvm::WithColor.
+static raw_ostream &printSeverity(raw_ostream &os, DiagnosticSeverity kind,
+                                  StringRef prefix) {
+  switch (kind) {
+  case DiagnosticSeverity::Error:
+    return llvm::WithColor::error(os, prefix);
+  case DiagnosticSeverity::Warning:
+    return llvm::WithColor::warning(os, prefix);
+  case DiagnosticSeverity::Remark:
+    return llvm::WithColor::remark(os, prefix);
+  case DiagnosticSeverity::Note:
+    return llvm::WithColor::note(os, prefix);
+  }
+  llvm_unreachable("unknown diagnostic severity");
+}
+
+bool mlir::qat::printUnlocatedDiagnostic(Diagnostic &diagnostic,
+                                         StringRef toolName, raw_ostream &os) {
+  std::optional<StringRef> file = getUnlocatedFile(diagnostic.getLocation());
+  if (!file)
+    return false;
+  printSeverity(os, diagnostic.getSeverity(), file->empty() ? toolName : *file)
+      << diagnostic << "\n";
+  // Notes keep their own location, where they have one.
+  for (Diagnostic &note : diagnostic.getNotes()) {
+    std::optional<StringRef> noteFile = getUnlocatedFile(note.getLocation());
+    if (noteFile)
+      printSeverity(os, DiagnosticSeverity::Note,
+                    noteFile->empty() ? toolName : *noteFile)
+          << note << "\n";
+    else
+      os << note.getLocation() << ": note: " << note << "\n";
+  }
+  return true;
 }
 
 void ToolDiagnostics::reportError(const Twine &message) {

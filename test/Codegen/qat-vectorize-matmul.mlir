@@ -8,7 +8,13 @@
 // RUN: not qat-opt %s -qat-vectorize-matmul="mr=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not qat-opt %s -qat-vectorize-matmul="dot=triple" 2>&1 | FileCheck %s --check-prefix=BADDOT --implicit-check-not=func
 // BADDOT: for the --dot option: unknown value 'triple'; valid values: pair, quad, quad-i16
-// BADOPT: error: qat-vectorize-matmul: mr, nr-vectors and row-chunks must be positive
+// RUN: not qat-opt %s -qat-vectorize-matmul="nr-vectors=5" 2>&1 | FileCheck %s --check-prefix=BADNR
+// RUN: not qat-opt %s -qat-vectorize-matmul="row-chunks=-1" 2>&1 | FileCheck %s --check-prefix=BADCHUNKS
+// Rejected where the option is parsed, before the IR is read: a tool-level
+// error, not one at the file's line 0.
+// BADOPT: {{^}}qat-opt: error: qat-vectorize-matmul: mr=0 is out of range; valid values: 1 to 16
+// BADNR: {{^}}qat-opt: error: qat-vectorize-matmul: nr-vectors=5 is out of range; valid values: 1 to 4
+// BADCHUNKS: {{^}}qat-opt: error: qat-vectorize-matmul: row-chunks=-1 is out of range; valid values: 1 to 1024
 
 // i16 activations (widened u8) times a constant 3 x 2 i8 weight, with the
 // requantization epilogue fused: the weight is packed into one panel of

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qat/InitQAT.h"
+#include "qat/Tools/ToolDiagnostics.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -47,10 +48,14 @@ static MlirOptMainConfig watchErrors(MlirOptMainConfig config) {
   config.setPassPipelineSetupFn([base](PassManager &pm) {
     // Never erased: it lives as long as the context. failure() passes each
     // diagnostic on to the handler that prints it.
+    // A diagnostic without a line (an option error while the pipeline is
+    // built, an error on the module the parser wraps the file in) is printed
+    // here, as the tool's or the file's, instead of at `<unknown>:0` or
+    // `file:0:0`.
     pm.getContext()->getDiagEngine().registerHandler([](Diagnostic &d) {
       if (d.getSeverity() == DiagnosticSeverity::Error)
         sawError = true;
-      return failure();
+      return success(qat::printUnlocatedDiagnostic(d, "qat-opt", llvm::errs()));
     });
     return base.setupPassPipeline(pm);
   });

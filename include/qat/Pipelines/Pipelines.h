@@ -60,24 +60,32 @@ void buildLowerBuffersToLLVMPipeline(OpPassManager &pm);
 /// not fast; the codegen pipeline replaces it for speed.
 void buildLowerToLLVMPipeline(OpPassManager &pm);
 
+/// The parsers of qat-codegen-cpu's integer options, with their ranges (0
+/// is the default tile).
+using RowsPerTileParser = BoundedIntParser<int64_t, 0, kMaxRowsPerTile>;
+using VectorsPerRowParser = BoundedIntParser<int64_t, 0, kMaxVectorsPerRow>;
+using ThreadsParser = BoundedIntParser<unsigned, 1, kMaxThreads>;
+
 /// Options of `qat-codegen-cpu`.
 struct CodegenCPUOptions : public PassPipelineOptions<CodegenCPUOptions> {
-  PassOptions::Option<int64_t> rowsPerTile{
+  PassOptions::Option<int64_t, RowsPerTileParser> rowsPerTile{
       *this, "mr",
-      llvm::cl::desc("Output rows per matmul register tile (0: 8 for "
-                     "avx512vnni's 32 vector registers, else 4)"),
+      llvm::cl::desc("Output rows per matmul register tile, 0 to 16 (0: 8 "
+                     "for avx512vnni's 32 vector registers, else 4)"),
       llvm::cl::init(0)};
-  PassOptions::Option<int64_t> vectorsPerRow{
+  PassOptions::Option<int64_t, VectorsPerRowParser> vectorsPerRow{
       *this, "nr-vectors",
-      llvm::cl::desc("Accumulator vectors per register tile row (0: 2)"),
+      llvm::cl::desc("Accumulator vectors per register tile row, 0 to 4 "
+                     "(0: 2)"),
       llvm::cl::init(0)};
   PassOptions::Option<InstructionSet> isa{
       *this, "isa", llvm::cl::desc("Instruction set of the micro-kernels"),
       llvm::cl::init(InstructionSet::Host)};
-  PassOptions::Option<unsigned> threads{
+  PassOptions::Option<unsigned, ThreadsParser> threads{
       *this, "threads",
-      llvm::cl::desc("Threads the kernels' column panels are spread over "
-                     "(OpenMP; 1: sequential). Results do not depend on it"),
+      llvm::cl::desc("Threads the kernels' column panels are spread over, 1 "
+                     "to 1024 (OpenMP; 1: sequential). Results do not depend "
+                     "on it"),
       llvm::cl::init(1)};
 };
 
@@ -121,9 +129,9 @@ private:
   llvm::cl::opt<RequantMode> requant;
   llvm::cl::opt<bool> doubleRound;
   llvm::cl::opt<InstructionSet> isa;
-  llvm::cl::opt<unsigned> threads;
-  llvm::cl::opt<int64_t> rowsPerTile;
-  llvm::cl::opt<int64_t> vectorsPerRow;
+  llvm::cl::opt<unsigned, false, ThreadsParser> threads;
+  llvm::cl::opt<int64_t, false, RowsPerTileParser> rowsPerTile;
+  llvm::cl::opt<int64_t, false, VectorsPerRowParser> vectorsPerRow;
 };
 
 /// Registers `qat-to-int`, `qat-simulate-pipeline`, `qat-lower-to-llvm`,

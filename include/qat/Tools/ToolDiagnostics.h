@@ -25,10 +25,20 @@ class SourceMgr;
 
 namespace mlir::qat {
 
+/// Prints `diagnostic` (and its notes) to `os` as "<file>: error: ..." or
+/// "<toolName>: error: ..." and returns true if its location names no place
+/// in the input: an unknown location, or line 0 of a file (the module the
+/// parser wraps a file in, a binary .onnx file), which a SourceMgr handler
+/// would print as a bogus `<unknown>:0` or `file:0:0`. Returns false, and
+/// prints nothing, for a diagnostic with a line.
+bool printUnlocatedDiagnostic(Diagnostic &diagnostic, StringRef toolName,
+                              raw_ostream &os);
+
 /// Watches the diagnostics of a context. Registered after the handler that
 /// prints them (a SourceMgrDiagnosticHandler), so that it sees each one
 /// first; it passes every diagnostic on, except repeats when
-/// `dropDuplicates` is set.
+/// `dropDuplicates` is set and those without a location, which it prints
+/// itself (printUnlocatedDiagnostic).
 class ToolDiagnostics {
 public:
   /// `toolName` prefixes errors that have no location (reportError).

@@ -12,6 +12,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -119,6 +120,32 @@ static FailureOr<TensorSignature> getSignature(Location loc, Type type,
   return TensorSignature{*kind, SmallVector<int64_t>(tensor.getShape())};
 }
 
+/// The JIT links the program and the C library in one namespace of
+/// symbols: a function of the program named like a C function the
+/// generated code calls (malloc, free, memcpy, tanhf, ...) would take its
+/// place (math.tanh in @tanhf calling @tanhf itself, the runtime's malloc
+/// calling @malloc with tensors). Every function the module defines gets a
+/// prefix that no C library uses (declarations keep their names: they bind
+/// to outside symbols). Returns the new name of `entry`.
+static FailureOr<std::string> prefixDefinedFunctions(ModuleOp module,
+                                                     func::FuncOp entry) {
+  SymbolTable symbols(module);
+  std::string entryName;
+  for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (func.isExternal())
+      continue;
+    std::string name = ("_qat_jit_" + func.getSymName()).str();
+    while (symbols.lookup(name))
+      name += "_";
+    if (failed(symbols.rename(func, name)))
+      return func.emitError() << "cannot rename @" << func.getSymName()
+                              << " to @" << name << " for the JIT";
+    if (func == entry)
+      entryName = name;
+  }
+  return entryName;
+}
+
 FailureOr<std::unique_ptr<CompiledFunction>>
 CompiledFunction::compile(ModuleOp module, StringRef name,
                           std::function<void(OpPassManager &)> buildPipeline,
@@ -145,6 +172,12 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
   }
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
+  // The function is lowered away: JIT errors are reported at its location.
+  Location funcLoc = func.getLoc();
+  FailureOr<std::string> symbol = prefixDefinedFunctions(module, func);
+  if (failed(symbol))
+    return failure();
+  compiled->symbol = *symbol;
 
   // Processor time: on a loaded machine, wall time would measure the load.
   std::clock_t start = std::clock();
@@ -178,13 +211,14 @@ CompiledFunction::compile(ModuleOp module, StringRef name,
       static_cast<llvm::CodeGenOptLevel>(optLevel); // None .. Aggressive
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
-    return emitError(module.getLoc())
+    return emitError(funcLoc)
            << "JIT compilation failed: " << llvm::toString(engine.takeError());
   (*engine)->registerSymbols(getCheckFailureSymbols);
   // The JIT generates machine code at the first look-up: do it here, so
   // that compile errors surface now and `times` counts them as compilation.
-  if (auto fn = (*engine)->lookupPacked("_mlir_ciface_" + name.str()); !fn)
-    return emitError(module.getLoc())
+  if (auto fn = (*engine)->lookupPacked("_mlir_ciface_" + compiled->symbol);
+      !fn)
+    return emitError(funcLoc)
            << "JIT compilation failed: " << llvm::toString(fn.takeError());
   if (times)
     times->llvm += elapsed();
@@ -250,7 +284,7 @@ CompiledFunction::run(ArrayRef<HostTensor> args, bool collectResults) {
     packed.push_back(&resultPtr);
   for (void *&p : descPtrs)
     packed.push_back(&p);
-  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + name, packed))
+  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + symbol, packed))
     return std::move(err);
 
   SmallVector<HostTensor> outputs;

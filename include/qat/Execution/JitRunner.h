@@ -82,7 +82,9 @@ public:
   /// Compiles function `name` of `module` (ranked tensors in and out).
   /// `buildPipeline` adds the passes that take the module from its current
   /// form to the LLVM dialect. The module is consumed (lowered in place).
-  /// Errors are reported as diagnostics on the module's context.
+  /// Errors are reported as diagnostics on the module's context. The
+  /// functions the module defines are renamed (a prefix), so that none
+  /// takes the place of a C library function the generated code calls.
   /// `times`, when given, receives where the time went.
   static FailureOr<std::unique_ptr<CompiledFunction>>
   compile(ModuleOp module, StringRef name,
@@ -104,6 +106,8 @@ private:
   CompiledFunction() = default;
   std::unique_ptr<ExecutionEngine> engine;
   std::string name;
+  /// The function's symbol in the JIT (renamed: prefixDefinedFunctions).
+  std::string symbol;
   SmallVector<TensorSignature> inputs;
   SmallVector<TensorSignature> results;
 };

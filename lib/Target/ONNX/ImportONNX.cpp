@@ -213,8 +213,19 @@ void mlir::qat::registerImportONNXTranslation() {
          MLIRContext *context) -> OwningOpRef<Operation *> {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        return importONNXModel(buffer->getBuffer(),
-                               buffer->getBufferIdentifier(), context);
+        // mlir-translate exits 0 whenever a module comes back: an import
+        // that reported an error returns none, so that the tool fails.
+        bool sawError = false;
+        ScopedDiagnosticHandler watch(context, [&](Diagnostic &diagnostic) {
+          if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+            sawError = true;
+          return failure(); // printed by the tool's handler
+        });
+        OwningOpRef<Operation *> module = importONNXModel(
+            buffer->getBuffer(), buffer->getBufferIdentifier(), context);
+        if (sawError)
+          return nullptr;
+        return module;
       },
       insertImportedDialects);
 }

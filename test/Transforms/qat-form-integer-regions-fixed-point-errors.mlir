@@ -1,0 +1,33 @@
+// RUN: qat-opt %s -split-input-file -qat-form-integer-regions="requant=fixed-point" -verify-diagnostics
+// A fixed-point multiplier without an i32 form and a pooling window whose i32
+// sum may overflow are errors, each at the op that cannot be lowered.
+
+// A multiplier of 1e9 (1 * 1 / 1e-9) has no i32 form with a shift of at
+// least 2.
+func.func @fixed_point_multiplier_too_large(%aq: tensor<1x2xi8>) -> tensor<1x1xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<1x2xi8> -> tensor<1x2xf32>
+  %wq = arith.constant dense<1> : tensor<2x1xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<2x1xi8> -> tensor<2x1xf32>
+  %e = tensor.empty() : tensor<1x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<1x2xf32>, tensor<2x1xf32>) outs(%z : tensor<1x1xf32>) -> tensor<1x1xf32>
+  // expected-error @+1 {{requant=fixed-point: the multiplier of output channel 0 is too large for a shift of at least 2}}
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 1.0e-9>} : tensor<1x1xf32> -> tensor<1x1xi8>
+  return %q : tensor<1x1xi8>
+}
+
+// -----
+
+// A window of 2^24 + 1 elements of 8-bit values: the i32 sum may overflow.
+func.func @window_sum_overflow(%xq: tensor<1x4097x4097x1xi8>) -> tensor<1x1x1x1xi8> {
+  %zero = arith.constant 0.0 : f32
+  %x = qat.dequantize %xq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<1x4097x4097x1xi8> -> tensor<1x4097x4097x1xf32>
+  %window = tensor.empty() : tensor<4097x4097xf32>
+  %e = tensor.empty() : tensor<1x1x1x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x1x1xf32>) -> tensor<1x1x1x1xf32>
+  // expected-error @+1 {{the i32 window sum may overflow (window of 16785409 elements)}}
+  %s = linalg.pooling_nhwc_sum ins(%x, %window : tensor<1x4097x4097x1xf32>, tensor<4097x4097xf32>) outs(%z : tensor<1x1x1x1xf32>) -> tensor<1x1x1x1xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.1>} : tensor<1x1x1x1xf32> -> tensor<1x1x1x1xi8>
+  return %q : tensor<1x1x1x1xi8>
+}

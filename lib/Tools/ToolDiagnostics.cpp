@@ -92,8 +92,14 @@ bool mlir::qat::printUnlocatedDiagnostic(Diagnostic &diagnostic,
   std::optional<StringRef> file = getUnlocatedFile(diagnostic.getLocation());
   if (!file)
     return false;
+  // Upstream's pass option parser reports an option error that llvm::cl
+  // printed already as an empty message (and a pipeline's as text around
+  // blank lines): only what it says is printed.
+  std::string message = StringRef(diagnostic.str()).trim().str();
+  if (message.empty() && diagnostic.getNotes().empty())
+    return true;
   printSeverity(os, diagnostic.getSeverity(), file->empty() ? toolName : *file)
-      << diagnostic << "\n";
+      << message << "\n";
   // Notes keep their own location, where they have one.
   for (Diagnostic &note : diagnostic.getNotes()) {
     std::optional<StringRef> noteFile = getUnlocatedFile(note.getLocation());

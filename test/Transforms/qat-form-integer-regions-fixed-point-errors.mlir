@@ -1,6 +1,7 @@
-// RUN: qat-opt %s -split-input-file -qat-form-integer-regions="requant=fixed-point" -verify-diagnostics
-// A fixed-point multiplier without an i32 form and a pooling window whose i32
-// sum may overflow are errors, each at the op that cannot be lowered.
+// RUN: qat-opt %s -split-input-file -qat-form-integer-regions="requant=fixed-point fallback=error" -verify-diagnostics
+// A fixed-point multiplier without an i32 form (the contraction stays in
+// float; an error with fallback=error) and a pooling window whose i32 sum may
+// overflow (an error), each at the op that cannot be lowered.
 
 // A multiplier of 1e9 (1 * 1 / 1e-9) has no i32 form with a shift of at
 // least 2.
@@ -11,8 +12,8 @@ func.func @fixed_point_multiplier_too_large(%aq: tensor<1x2xi8>) -> tensor<1x1xi
   %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<2x1xi8> -> tensor<2x1xf32>
   %e = tensor.empty() : tensor<1x1xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1xf32>) -> tensor<1x1xf32>
+  // expected-error @+1 {{'linalg.matmul' has no integer lowering (requant=fixed-point: the multiplier of output channel 0 is too large for a shift of at least 2) and fallback=error}}
   %mm = linalg.matmul ins(%a, %w : tensor<1x2xf32>, tensor<2x1xf32>) outs(%z : tensor<1x1xf32>) -> tensor<1x1xf32>
-  // expected-error @+1 {{requant=fixed-point: the multiplier of output channel 0 is too large for a shift of at least 2}}
   %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 1.0e-9>} : tensor<1x1xf32> -> tensor<1x1xi8>
   return %q : tensor<1x1xi8>
 }

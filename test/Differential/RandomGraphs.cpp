@@ -1078,6 +1078,8 @@ static bool isStaticPerTensor(const ActivationGrid &g) {
   return g.isPerTensor() && g.source != ParamSource::Argument;
 }
 
+static bool hasIntegerConstants(const Graph &g, size_t l, Requant requant);
+
 bool mlir::qat::difftest::isIntegerLayer(const Graph &g, size_t l,
                                          Requant requant) {
   const Layer &L = g.layers[l];
@@ -1098,14 +1100,23 @@ bool mlir::qat::difftest::isIntegerLayer(const Graph &g, size_t l,
     // The weight's channels must be the output channels.
     const ActivationGrid &w = L.weightGrid;
     return w.source != ParamSource::Argument &&
-           (!w.axis || *w.axis == int64_t(getWeightShape(L).size()) - 1);
+           (!w.axis || *w.axis == int64_t(getWeightShape(L).size()) - 1) &&
+           hasIntegerConstants(g, l, requant);
   }
   case LayerKind::GlobalAveragePool:
-    return true;
-  case LayerKind::Add:
-    return isStaticPerTensor(L.operandGrid) &&
-           !additionStaysInFloat(in.grid(), L.operandGrid.grid(),
-                                 L.output.grid(), requant);
+    return hasIntegerConstants(g, l, requant);
+  case LayerKind::Add: {
+    if (!isStaticPerTensor(L.operandGrid))
+      return false;
+    // ONNX Runtime's f32 multipliers sa / so and sb / so must be finite.
+    QuantGrid<float> og = L.output.grid();
+    auto finite = [&](const QuantGrid<float> &x) {
+      return std::isfinite(
+          getRequantMultiplier(x.scale, og.scale, og.reciprocalScale));
+    };
+    return finite(in.grid()) && finite(L.operandGrid.grid()) &&
+           !additionStaysInFloat(in.grid(), L.operandGrid.grid(), og, requant);
+  }
   case LayerKind::Mul: {
     if (!isStaticPerTensor(L.operandGrid))
       return false;
@@ -1113,10 +1124,11 @@ bool mlir::qat::difftest::isIntegerLayer(const Graph &g, size_t l,
     if (a.getMaxCenteredMagnitude() * b.getMaxCenteredMagnitude() >
         std::numeric_limits<int32_t>::max())
       return false;
-    return requant == Requant::Float ||
-           getRequantMultiplier(IntermediateScale::ofProduct(a.scale, b.scale),
+    return getRequantMultiplier(IntermediateScale::ofProduct(a.scale, b.scale),
                                 L.output.grid().scale,
-                                L.output.grid().reciprocalScale, true);
+                                L.output.grid().reciprocalScale,
+                                requant != Requant::Float)
+        .has_value();
   }
   }
   llvm_unreachable("unknown layer kind");
@@ -1228,51 +1240,45 @@ static std::vector<int64_t> evaluateTailInteger(const Graph &g, size_t l,
   return out;
 }
 
-bool mlir::qat::difftest::isOutsideIntegerDomain(const Graph &g,
-                                                 Requant requant) {
-  for (size_t l = 0; l < g.layers.size(); ++l) {
-    const Layer &L = g.layers[l];
-    if (!isIntegerLayer(g, l, requant))
-      continue;
-    QuantGrid<float> inGrid = getInputGrid(g, l).grid();
-    QuantGrid<float> og = L.output.grid();
-    if (L.kind == LayerKind::GlobalAveragePool) {
-      SmallVector<int64_t> in = getLayerShape(g, l - 1);
-      int64_t window = in[1] * in[2];
-      float inv = 1.0f / static_cast<float>(window);
-      if (window * inGrid.getMaxCenteredMagnitude() >
-              std::numeric_limits<int32_t>::max() ||
-          !getRequantMultiplier(IntermediateScale::ofProduct(inGrid.scale, inv),
+/// Whether the integer constants of layer `l` (an integer form of its kind)
+/// exist: the i32 proofs, the bias placement and the multipliers. Without
+/// them the layer stays in float (Semantics.md §8.1).
+static bool hasIntegerConstants(const Graph &g, size_t l, Requant requant) {
+  const Layer &L = g.layers[l];
+  QuantGrid<float> inGrid = getInputGrid(g, l).grid();
+  QuantGrid<float> og = L.output.grid();
+  if (L.kind == LayerKind::GlobalAveragePool) {
+    SmallVector<int64_t> in = getLayerShape(g, l - 1);
+    int64_t window = in[1] * in[2];
+    float inv = 1.0f / static_cast<float>(window);
+    return window * inGrid.getMaxCenteredMagnitude() <=
+               std::numeric_limits<int32_t>::max() &&
+           getRequantMultiplier(IntermediateScale::ofProduct(inGrid.scale, inv),
                                 og.scale, og.reciprocalScale,
-                                requant != Requant::Float))
-        return true;
-      continue;
-    }
-    if (L.kind != LayerKind::Contraction)
-      continue;
-    SmallVector<QuantGrid<float>> weightGrids;
-    SmallVector<int64_t> weights(L.k * L.n);
-    for (int64_t j = 0; j < L.n; ++j) {
-      weightGrids.push_back(getWeightGrid(L, 0, j));
-      for (int64_t i = 0; i < L.k; ++i)
-        weights[i * L.n + j] =
-            quantize<float>(L.weights[i * L.n + j], weightGrids.back());
-    }
-    ContractionOperands ops;
-    ops.input = inGrid;
-    ops.weights = weightGrids;
-    ops.weightValues = weights;
-    ops.k = L.k;
-    ops.n = L.n;
-    ops.bias = L.bias;
-    ops.outputScale = og.scale;
-    ops.reciprocalScale = og.reciprocalScale;
-    ops.fixedPoint = requant != Requant::Float;
-    ContractionConstantsError error;
-    if (failed(computeContractionConstants(ops, error)))
-      return true;
+                                requant != Requant::Float);
   }
-  return false;
+  if (L.kind != LayerKind::Contraction)
+    return true;
+  SmallVector<QuantGrid<float>> weightGrids;
+  SmallVector<int64_t> weights(L.k * L.n);
+  for (int64_t j = 0; j < L.n; ++j) {
+    weightGrids.push_back(getWeightGrid(L, 0, j));
+    for (int64_t i = 0; i < L.k; ++i)
+      weights[i * L.n + j] =
+          quantize<float>(L.weights[i * L.n + j], weightGrids.back());
+  }
+  ContractionOperands ops;
+  ops.input = inGrid;
+  ops.weights = weightGrids;
+  ops.weightValues = weights;
+  ops.k = L.k;
+  ops.n = L.n;
+  ops.bias = L.bias;
+  ops.outputScale = og.scale;
+  ops.reciprocalScale = og.reciprocalScale;
+  ops.fixedPoint = requant != Requant::Float;
+  ContractionConstantsError error;
+  return succeeded(computeContractionConstants(ops, error));
 }
 
 HostTensor mlir::qat::difftest::evaluateIntegerLayer(const Graph &g, size_t l,

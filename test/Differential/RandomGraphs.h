@@ -222,7 +222,6 @@ getFloatLayerRange(const Graph &graph, size_t l, const HostTensor &input);
 /// fixed-point multiplier too large), decided by computeContractionConstants
 /// as in the pass, or an integer average pooling whose window sum may
 /// overflow or whose fixed-point multiplier is too large.
-bool isOutsideIntegerDomain(const Graph &graph, Requant requant);
 
 /// Layer `layer` of the fake-quant graph with exact arithmetic: the float
 /// matmul, bias and activation in double from `input` (the previous

@@ -6,6 +6,7 @@
 // FLOAT: remark: 'linalg.matmul' runs in float between dequantize and quantize: bias 5.000000e+03 of output channel 0 does not fit in i32
 // FLOAT: remark: 'linalg.matmul' runs in float between dequantize and quantize: the requantization multiplier of output channel 0 is not finite in f32
 // FLOAT: remark: 'math.tanh' runs in float
+// FLOAT: remark: 'linalg.generic' runs in float between dequantize and quantize: the multipliers of the addition are not finite in f32
 // An unknown value is an error of the option parser that names the valid
 // ones; the module is not printed.
 // RUN: not qat-opt %s -split-input-file -qat-form-integer-regions=fallback=maybe 2>&1 | FileCheck %s --check-prefix=BADOPT --implicit-check-not=func
@@ -76,5 +77,24 @@ func.func @fallback_error(%aq: tensor<4xi8>) -> tensor<4xi8> {
   // expected-error @+1 {{'math.tanh' has no integer lowering (no integer lowering for this operation) and fallback=error}}
   %t = math.tanh %a : tensor<4xf32>
   %q = qat.quantize %t {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+// An addition whose input/output scale ratio (1e60) is infinite in f32:
+// (qa - za) * inf would be NaN where qa = za.
+func.func @add_multiplier_not_finite(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 1.0e30>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 1.0e30>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-error @+1 {{'linalg.generic' has no integer lowering (the multipliers of the addition are not finite in f32) and fallback=error}}
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %r = arith.addf %x, %y : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 1.0e-30>} : tensor<4xf32> -> tensor<4xi8>
   return %q : tensor<4xi8>
 }

@@ -11,7 +11,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -88,8 +90,7 @@ buildMultiplication(OpBuilder &b, Location loc, BinaryRegion &r,
   std::optional<RequantMultiplier> m = requantizer.getMultiplier(
       IntermediateScale::ofProduct(ga.scale, gb.scale));
   if (!m)
-    return reason = "requant=fixed-point: the multiplier of the product is "
-                    "too large",
+    return reason = requantizer.describeMissingMultiplier("the product"),
            failure();
   bool signedA = r.lhs.getGridType().isSigned();
   bool signedB = r.rhs.getGridType().isSigned();
@@ -128,6 +129,10 @@ buildAddition(OpBuilder &b, Location loc, BinaryRegion &r,
   }
   float ma = getRequantMultiplier(ga.scale, og.scale, og.reciprocalScale);
   float mb = getRequantMultiplier(gb.scale, og.scale, og.reciprocalScale);
+  // (qa - za) * inf is NaN for qa = za.
+  if (!std::isfinite(ma) || !std::isfinite(mb))
+    return reason = "the multipliers of the addition are not finite in f32",
+           failure();
   bool signedA = r.lhs.getGridType().isSigned();
   bool signedB = r.rhs.getGridType().isSigned();
   auto body = [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
@@ -255,14 +260,17 @@ LogicalResult mlir::qat::lowerAveragePoolRegion(RewriterBase &rewriter,
   int64_t window = windowType.getNumElements();
   if (window * ig->getMaxCenteredMagnitude() >
       std::numeric_limits<int32_t>::max())
-    return r.pool.emitError() << "the i32 window sum may overflow (window of "
-                              << window << " elements)";
+    return reason = llvm::formatv("the i32 window sum may overflow (window "
+                                  "of {0} elements)",
+                                  window)
+                        .str(),
+           failure();
   Requantizer requantizer(options, r.output, *og, r.activation);
   std::optional<RequantMultiplier> m =
       requantizer.getMultiplier(getPoolSumScale(r, ig->scale));
   if (!m)
-    return r.output.emitError() << "requant=fixed-point: the multiplier is "
-                                   "too large for a shift of at least 2";
+    return reason = requantizer.describeMissingMultiplier("the average"),
+           failure();
 
   Location loc = r.pool.getLoc();
   rewriter.setInsertionPoint(r.output);
@@ -328,7 +336,7 @@ LogicalResult mlir::qat::lowerRescaleRegion(RewriterBase &rewriter,
   std::optional<RequantMultiplier> m =
       requantizer.getMultiplier(IntermediateScale::of(ig->scale));
   if (!m)
-    return reason = "requant=fixed-point: the multiplier is too large",
+    return reason = requantizer.describeMissingMultiplier("the change of grid"),
            failure();
   bool isSigned = r.input.getGridType().isSigned();
   rewriter.setInsertionPoint(r.output);

@@ -126,3 +126,12 @@ Value mlir::qat::extendUnsigned(OpBuilder &b, Location loc, Value q) {
         return arith::ExtUIOp::create(nb, l, wide, x);
       });
 }
+
+std::string Requantizer::describeMissingMultiplier(StringRef what) const {
+  if (isFixedPoint())
+    return ("requant=fixed-point: the multiplier of " + what +
+            " is too large for a shift of at least 2")
+        .str();
+  return ("the requantization multiplier of " + what + " is not finite in f32")
+      .str();
+}

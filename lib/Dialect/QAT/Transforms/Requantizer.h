@@ -43,6 +43,10 @@ public:
   /// represent it.
   std::optional<RequantMultiplier> getMultiplier(IntermediateScale scale) const;
 
+  /// Why getMultiplier found no multiplier for `what` ("the product", ...):
+  /// not finite in f32, or (fixed point) too large for a shift of at least 2.
+  std::string describeMissingMultiplier(StringRef what) const;
+
   /// `m` as scalar constants (f32; or i32 multiplier and i8 shift), built
   /// where `emit` will use them (e.g. inside a linalg.generic body).
   SmallVector<Value>

@@ -12,7 +12,10 @@
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::qat;
@@ -205,6 +208,22 @@ double HostTensor::getAsDouble(int64_t i) const {
   llvm_unreachable("unknown element kind");
 }
 
+/// `v` as an integer of type T the way numpy's astype converts on x86-64 and
+/// AArch64: truncated toward zero, then wrapped modulo 2^bits (-7.0 becomes
+/// 249 in ui8). C++ leaves a conversion out of T's range undefined, so it
+/// goes through int64 and an unsigned (modular) conversion; NaN becomes 0
+/// and a magnitude of 2^63 or more saturates to int64's limits first.
+template <typename T> static T toWrappedInteger(double v) {
+  if (std::isnan(v))
+    return 0;
+  constexpr double kTwo63 = 0x1p63;
+  int64_t wide = v >= kTwo63    ? std::numeric_limits<int64_t>::max()
+                 : v <= -kTwo63 ? std::numeric_limits<int64_t>::min()
+                                : static_cast<int64_t>(v);
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(static_cast<uint64_t>(wide)));
+}
+
 void HostTensor::setFromDouble(int64_t i, double v) {
   switch (kind) {
   case ElementKind::F16:
@@ -216,17 +235,17 @@ void HostTensor::setFromDouble(int64_t i, double v) {
   case ElementKind::F64:
     return store(bytes, i, v);
   case ElementKind::I8:
-    return store(bytes, i, static_cast<int8_t>(v));
+    return store(bytes, i, toWrappedInteger<int8_t>(v));
   case ElementKind::U8:
-    return store(bytes, i, static_cast<uint8_t>(v));
+    return store(bytes, i, toWrappedInteger<uint8_t>(v));
   case ElementKind::I16:
-    return store(bytes, i, static_cast<int16_t>(v));
+    return store(bytes, i, toWrappedInteger<int16_t>(v));
   case ElementKind::U16:
-    return store(bytes, i, static_cast<uint16_t>(v));
+    return store(bytes, i, toWrappedInteger<uint16_t>(v));
   case ElementKind::I32:
-    return store(bytes, i, static_cast<int32_t>(v));
+    return store(bytes, i, toWrappedInteger<int32_t>(v));
   case ElementKind::I64:
-    return store(bytes, i, static_cast<int64_t>(v));
+    return store(bytes, i, toWrappedInteger<int64_t>(v));
   }
 }
 

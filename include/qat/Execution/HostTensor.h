@@ -60,8 +60,9 @@ struct HostTensor {
 
   /// Element `i` (row-major) converted to double (exact for every kind).
   double getAsDouble(int64_t i) const;
-  /// Stores `v` into element `i`, rounding to nearest for float kinds and
-  /// truncating toward zero for integer kinds.
+  /// Stores `v` into element `i`, rounding to nearest for float kinds; for
+  /// integer kinds truncating toward zero and wrapping modulo 2^bits, as
+  /// numpy's astype does (-7.0 in ui8 is 249; NaN is 0).
   void setFromDouble(int64_t i, double v);
 
   /// "tensor<2x3xf32>"-like description for messages.

@@ -168,7 +168,8 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
     }
     return v;
   };
-  // The producer rebuilt with the clamp after its body.
+  // The producer rebuilt with the clamp after its body; its uses move to the
+  // new op before it is erased (a concat may still read it).
   auto fuse = [&](linalg::GenericOp producer) -> Value {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(producer);
@@ -185,6 +186,7 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
               map.lookup(producer.getBody()->getTerminator()->getOperand(0));
           linalg::YieldOp::create(nb, l, clampBody(nb, l, y));
         });
+    producer->replaceAllUsesWith(fused);
     producer->erase();
     return fused.getResult(0);
   };
@@ -203,8 +205,11 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
     if (concat && llvm::all_of(concat.getInputs(), [&](Value v) {
           return fusible(v) && v.hasOneUse();
         })) {
-      for (OpOperand &operand : concat->getOpOperands())
-        operand.set(fuse(fusible(operand.get())));
+      SmallVector<linalg::GenericOp> producers;
+      for (Value v : concat.getInputs())
+        producers.push_back(fusible(v));
+      for (linalg::GenericOp producer : producers)
+        fuse(producer);
       return x;
     }
   }

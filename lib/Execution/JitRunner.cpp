@@ -308,12 +308,14 @@ CompiledFunction::run(ArrayRef<HostTensor> args, bool collectResults) {
     size_t elemSize = getElementSize(sig.kind);
     auto *base = reinterpret_cast<const uint8_t *>(desc[1]) +
                  desc[2] * static_cast<int64_t>(elemSize);
-    // Row-major results in one copy; others element by element.
+    // Row-major results in one copy; others element by element. An empty
+    // result's buffer may be null, and memcpy from null is undefined even
+    // for 0 bytes.
     bool rowMajor = true;
     for (int64_t d = rank, stride = 1; d-- > 0; stride *= shape[d])
       rowMajor &= shape[d] == 1 || desc[3 + rank + d] == stride;
     SmallVector<int64_t> index(rank, 0);
-    if (rowMajor)
+    if (rowMajor && !out.bytes.empty())
       std::memcpy(out.bytes.data(), base, out.bytes.size());
     for (int64_t n = 0, e = rowMajor ? 0 : out.getNumElements(); n < e; ++n) {
       int64_t offset = 0;

@@ -96,7 +96,8 @@ private:
                                             bool &isUnsigned);
   /// The type `info` declares if it is complete (a supported element type
   /// and static sizes), without diagnostics: a graph output's is optional.
-  std::optional<RankedTensorType> declaredType(const onnx::ValueInfoProto &info);
+  std::optional<RankedTensorType>
+  declaredType(const onnx::ValueInfoProto &info);
   FailureOr<DenseElementsAttr> constantOf(const onnx::NodeProto &node,
                                           int index, StringRef what);
   FailureOr<SmallVector<int64_t>> intsOf(const onnx::NodeProto &node, int index,
@@ -209,13 +210,11 @@ private:
   /// The window of a convolution or pooling of an NCHW input of shape
   /// `inputShape`: its attributes, the pads applied and the output's H and W,
   /// or an error if they do not fit the input or make it too large.
-  LogicalResult readWindow(const onnx::NodeProto &node,
-                           ArrayRef<int64_t> inputShape,
-                           ArrayRef<int64_t> kernel,
-                           SmallVector<int64_t> &strides,
-                           SmallVector<int64_t> &dilations,
-                           SmallVector<int64_t> &pads,
-                           SmallVector<int64_t> &outputHW, bool ceilMode);
+  LogicalResult
+  readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputShape,
+             ArrayRef<int64_t> kernel, SmallVector<int64_t> &strides,
+             SmallVector<int64_t> &dilations, SmallVector<int64_t> &pads,
+             SmallVector<int64_t> &outputHW, bool ceilMode);
 
   // Attributes -----------------------------------------------------------
   // Each reader returns the attribute's value, `dflt` when the node does not
@@ -233,9 +232,8 @@ private:
                              float dflt);
   FailureOr<std::string> stringAttr(const onnx::NodeProto &node, StringRef name,
                                     StringRef dflt);
-  FailureOr<SmallVector<int64_t>> intsAttr(const onnx::NodeProto &node,
-                                           StringRef name,
-                                           ArrayRef<int64_t> dflt);
+  FailureOr<SmallVector<int64_t>>
+  intsAttr(const onnx::NodeProto &node, StringRef name, ArrayRef<int64_t> dflt);
   /// `axis` made non-negative for a tensor of rank `rank` (ONNX counts a
   /// negative axis from the end), or an error naming `what` and the axis as
   /// given. `endInclusive` accepts `rank` too (Flatten).

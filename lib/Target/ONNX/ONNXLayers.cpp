@@ -332,7 +332,8 @@ Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputShape,
       intsAttr(node, "strides", {1, 1});
   FailureOr<SmallVector<int64_t>> dilationsAttr =
       intsAttr(node, "dilations", {1, 1});
-  FailureOr<SmallVector<int64_t>> padsAttr = intsAttr(node, "pads", {0, 0, 0, 0});
+  FailureOr<SmallVector<int64_t>> padsAttr =
+      intsAttr(node, "pads", {0, 0, 0, 0});
   FailureOr<std::string> autoPad = stringAttr(node, "auto_pad", "NOTSET");
   if (failed(stridesAttr) || failed(dilationsAttr) || failed(padsAttr) ||
       failed(autoPad))
@@ -364,8 +365,8 @@ Importer::readWindow(const onnx::NodeProto &node, ArrayRef<int64_t> inputShape,
       return nodeError("has a window larger than its padded input");
     if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
       int64_t out = llvm::divideCeil(inputHW[d], strides[d]);
-      std::optional<int64_t> covered = llvm::checkedAdd(
-          std::max<int64_t>(out - 1, 0) * strides[d], *extent);
+      std::optional<int64_t> covered =
+          llvm::checkedAdd(std::max<int64_t>(out - 1, 0) * strides[d], *extent);
       if (!covered)
         return nodeError("has a window larger than its padded input");
       int64_t total = std::max<int64_t>(*covered - inputHW[d], 0);
@@ -480,8 +481,7 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
     return failure();
   int64_t groups = *groupAttr;
   // Division before multiplication: `groups` is any attribute value.
-  if (groups < 1 || groups > c || c % groups || f % groups ||
-      cg != c / groups)
+  if (groups < 1 || groups > c || c % groups || f % groups || cg != c / groups)
     return nodeError("has " + Twine(groups) + " groups for " + Twine(c) +
                      " input channels and a weight of " + Twine(cg) +
                      " channels per group");
@@ -686,8 +686,7 @@ FailureOr<Tensor> Importer::poolWindows(Tensor &x, const PoolWindow &window,
     }
   bool uniform = llvm::all_equal(along[0]) && llvm::all_equal(along[1]);
   if (!uniform && out[0] * out[1] > kMaxDivisorElements)
-    return nodeError("averages over windows of " +
-                     Twine(out[0] * out[1]) +
+    return nodeError("averages over windows of " + Twine(out[0] * out[1]) +
                      " different sizes; qat builds at most " +
                      Twine(kMaxDivisorElements) + " divisors");
   SmallVector<float> counts;
@@ -820,8 +819,7 @@ FailureOr<Tensor> Importer::importConvInteger(const onnx::NodeProto &node) {
   if (failed(groups))
     return failure();
   if (*groups != 1)
-    return nodeError("has " + Twine(*groups) +
-                     " groups; supported: group = 1");
+    return nodeError("has " + Twine(*groups) + " groups; supported: group = 1");
   if ((*w)->type.getDimSize(1) != (*x)->type.getDimSize(1))
     return nodeError("has a weight of " + Twine((*w)->type.getDimSize(1)) +
                      " input channels for an input of " +

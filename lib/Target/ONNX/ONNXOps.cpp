@@ -123,8 +123,8 @@ FailureOr<Tensor> Importer::quantizeQLinearResult(const onnx::NodeProto &node,
 /// operand `what` (inputs `scale` and `scale + 1`) hold one value each: the
 /// grids of QLinearConv's x and y are per tensor by the ONNX definition,
 /// and qat imports QLinearMatMul's per-row grids of a and y as neither.
-LogicalResult Importer::checkPerTensor(const onnx::NodeProto &node,
-                                       int scale, StringRef what) {
+LogicalResult Importer::checkPerTensor(const onnx::NodeProto &node, int scale,
+                                       StringRef what) {
   for (int i : {scale, scale + 1}) {
     if (!hasInput(node, i))
       continue;
@@ -133,9 +133,8 @@ LogicalResult Importer::checkPerTensor(const onnx::NodeProto &node,
     if (failed(c))
       return failure();
     if (c->getNumElements() != 1)
-      return nodeError(what + "'s " +
-                       (i == scale ? "scale" : "zero point") + " has " +
-                       Twine(c->getNumElements()) +
+      return nodeError(what + "'s " + (i == scale ? "scale" : "zero point") +
+                       " has " + Twine(c->getNumElements()) +
                        " values; supported: one (a per-tensor grid)");
   }
   return success();

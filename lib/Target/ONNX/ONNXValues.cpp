@@ -84,9 +84,9 @@ FailureOr<std::string> Importer::stringAttr(const onnx::NodeProto &node,
   return *a ? (*a)->s() : dflt.str();
 }
 
-FailureOr<SmallVector<int64_t>>
-Importer::intsAttr(const onnx::NodeProto &node, StringRef name,
-                   ArrayRef<int64_t> dflt) {
+FailureOr<SmallVector<int64_t>> Importer::intsAttr(const onnx::NodeProto &node,
+                                                   StringRef name,
+                                                   ArrayRef<int64_t> dflt) {
   FailureOr<const onnx::AttributeProto *> a =
       typedAttr(node, name, onnx::AttributeProto::INTS);
   if (failed(a))
@@ -118,7 +118,8 @@ mlir::qat::onnx_import::checkedNumElements(ArrayRef<int64_t> shape) {
     if (d < 0)
       return std::nullopt;
     empty |= d == 0;
-    std::optional<int64_t> next = llvm::checkedMul(product, std::max<int64_t>(d, 1));
+    std::optional<int64_t> next =
+        llvm::checkedMul(product, std::max<int64_t>(d, 1));
     if (!next || *next > kMaxElements)
       return std::nullopt;
     product = *next;
@@ -254,8 +255,8 @@ FailureOr<Tensor> Importer::readInitializer(const onnx::TensorProto &proto) {
     int64_t v = width == 64 ? proto.int64_data(i) : proto.int32_data(i);
     // int32_data holds 8-bit values widened: one out of the type's range
     // is not a value of the tensor, and truncating it would change it.
-    bool fits = isUnsigned ? v >= 0 && llvm::isUIntN(width, v)
-                           : llvm::isIntN(width, v);
+    bool fits =
+        isUnsigned ? v >= 0 && llvm::isUIntN(width, v) : llvm::isIntN(width, v);
     if (!fits)
       return error("initializer '" + proto.name() + "' holds " + Twine(v) +
                    ", out of the range of " + dataTypeName(proto.data_type()));
@@ -330,9 +331,9 @@ LogicalResult Importer::define(const onnx::NodeProto &node, int index,
     return nodeError("has no output #" + Twine(index));
   // Every result the op importers compute passes here: the one check that
   // no shape arithmetic produced a tensor too large to compile.
-  if (failed(checkedType(t.type.getShape(), t.type.getElementType(),
-                         "node '" + nodeName + "' (" + opType +
-                             "): the result")))
+  if (failed(
+          checkedType(t.type.getShape(), t.type.getElementType(),
+                      "node '" + nodeName + "' (" + opType + "): the result")))
     return failure();
   // ONNX values are assigned once; a second definition would silently
   // replace what earlier nodes (or a pending QuantizeLinear) refer to.

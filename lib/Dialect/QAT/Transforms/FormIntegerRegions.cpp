@@ -164,9 +164,9 @@ struct QATFormIntegerRegionsPass
         // printed with names for the whole function, which is quadratic
         // in a long chain of float ops (one remark each).
         emitRemark(user->getLoc()) << "'" << user->getName()
-                           << "' runs in float between dequantize and "
-                              "quantize: "
-                           << reason;
+                                   << "' runs in float between dequantize and "
+                                      "quantize: "
+                                   << reason;
     }
     return failure(error && !users.empty());
   }

@@ -58,6 +58,7 @@ qat_install_deps() {
     --no-install-recommends "${missing[@]}"
 }
 
+# Extra arguments are passed to cmake (e.g. -DQAT_SANITIZE=address).
 qat_configure() {
   if [ -f "$QAT_BUILD_DIR/build.ninja" ]; then
     return 0
@@ -69,13 +70,25 @@ qat_configure() {
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    "$@"
 }
 
 qat_build() {
   export CCACHE_BASEDIR="$QAT_ROOT" CCACHE_NOHASHDIR=1
   qat_log "building $*"
   cmake --build "$QAT_BUILD_DIR" "$@"
+}
+
+# The sanitizer and fuzzer build (scripts/sanitize.sh, scripts/fuzz.sh): one
+# build folder, by default build-asan, with ASan + UBSan (+ LSan) and
+# libFuzzer's coverage (cmake/QATSanitizers.cmake). The suite runs there
+# too: the coverage counters change nothing it observes.
+QAT_SANITIZE_PACKAGES=(libclang-rt-22-dev)
+qat_setup_sanitized() {
+  qat_install_deps
+  qat_install_deps "${QAT_SANITIZE_PACKAGES[@]}"
+  qat_configure "-DQAT_SANITIZE=address;undefined" -DQAT_FUZZ=ON
 }
 
 qat_setup() {

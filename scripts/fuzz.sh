@@ -39,6 +39,12 @@ mkdir -p "$work" "$findings"
 dict=()
 [ -f "$QAT_ROOT/fuzz/$target.dict" ] && dict=(-dict="$QAT_ROOT/fuzz/$target.dict")
 before=$(ls "$findings" | wc -l)
+# The committed corpus first, as a regression test: -fork would skip an
+# input that crashes.
+qat_log "running $target on fuzz/corpus/$target"
+"$QAT_BUILD_DIR/bin/$target" -runs=0 -max_len="$max_len" -timeout="$timeout" \
+  -rss_limit_mb=4096 -artifact_prefix="$findings/" \
+  "$QAT_ROOT/fuzz/corpus/$target"
 qat_log "fuzzing $target for $minutes min in $jobs process(es); findings in $findings"
 # -fork keeps fuzzing past a finding (each child process runs a while, then
 # the parent merges its coverage); the first corpus folder receives new

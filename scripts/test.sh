@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Builds qat and runs the whole test suite (lit + unit tests) with ctest.
-# On a fresh Debian 12 machine it first installs the packages it needs.
-# Exits non-zero on any failure.
+# Builds qat and runs the whole test suite (lit + unit tests) with ctest,
+# then the sanitizer part of CI: scripts/sanitize.sh --cases 100 (the whole
+# suite and 100 random graphs under ASan + UBSan + LSan, in build-asan) and
+# each fuzz target for a minute from its committed corpus (scripts/fuzz.sh).
+# QAT_TEST_SANITIZE=0 skips the sanitizer part. On a fresh Debian 12
+# machine it first installs the packages it needs. Exits non-zero on any
+# failure. Arguments go to the first ctest.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 qat_setup
@@ -9,5 +13,14 @@ qat_setup
 qat_install_ort
 qat_build
 qat_log "running the test suite"
-cd "$QAT_BUILD_DIR"
-ctest --output-on-failure "$@"
+(cd "$QAT_BUILD_DIR" && ctest --output-on-failure "$@")
+
+if [ "${QAT_TEST_SANITIZE:-1}" = 0 ]; then
+  exit 0
+fi
+# The sanitizer build is a folder of its own (build-asan, beside build/).
+asan_dir="$QAT_ROOT/build-asan"
+QAT_BUILD_DIR="$asan_dir" "$QAT_ROOT/scripts/sanitize.sh" --cases 100
+for target in qat-fuzz-parse qat-fuzz-compile qat-fuzz-onnx; do
+  QAT_BUILD_DIR="$asan_dir" "$QAT_ROOT/scripts/fuzz.sh" "$target" 1
+done

@@ -75,7 +75,10 @@ static bool crashesUpstreamParser(StringRef text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > maxInputSize)
     return -1;
-  StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer stops at a NUL that it expects after the buffer (files
+  // read by MemoryBuffer have one); libFuzzer's data has none, and parsing
+  // it in place reads past its end. A std::string is NUL-terminated.
+  std::string text(reinterpret_cast<const char *>(data), size);
   if (crashesUpstreamParser(text))
     return -1;
   // The parser sees only the dialects a QAT graph is written in (bugs in

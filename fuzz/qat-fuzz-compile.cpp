@@ -11,9 +11,11 @@
 // the syntax. The graph is checked exactly as qat-difftest checks it
 // (test/Differential/CheckGraph.h): compiled with qat-to-int and
 // qat-codegen-cpu (the passes of qat-compile) and with both simulations,
-// the pass manager verifying after each pass; JIT-run; every quantized
-// tensor compared with the C++ integer reference. A mismatch, a compile
-// failure of a graph inside the integer domain, or an invalid IR aborts.
+// the pass manager verifying after each pass; JIT-run (every size of a
+// dynamic batch); every quantized tensor compared with the C++ integer
+// reference and with the exact layer. A mismatch, a compile failure of a
+// graph inside the integer domain, an error without a location, or invalid
+// IR aborts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,27 +35,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 4096)
     return -1;
   RandomSource rng(ArrayRef<uint8_t>(data, size));
-  Graph graph = generateGraph(rng);
+  // qat-difftest's defaults: every feature, dynamic batches included.
+  GeneratorOptions generator;
+  generator.dynamic = true;
+  Graph graph = generateGraph(rng, generator);
   std::string text = emitMLIR(graph);
-  HostTensor input = generateInput(graph, rng());
   const Requant modes[] = {Requant::Float, Requant::FixedPointDoubleRound,
                            Requant::FixedPointSingleRound};
   Requant requant = modes[rng() % 3];
   Target target{InstructionSet::Host, static_cast<unsigned>(1 + rng() % 2)};
+  uint64_t inputSeed = rng();
 
   MLIRContext ctx(getFuzzRegistry(), MLIRContext::Threading::DISABLED);
   ctx.printOpOnDiagnostic(false);
-  DiagnosticCollector diagnostics(&ctx);
   Figures figures;
-  CaseResult result =
-      checkGraph(ctx, graph, text, input, requant, target, figures);
+  CaseResult result = checkGraph(ctx, graph, text, requant, target, inputSeed,
+                                 CheckOptions(), figures);
   if (result.outcome == CaseResult::Failed)
-    reportFinding(result.why + "\n" + diagnostics.getText() + text);
-  // The rejection of a graph outside the integer domain must say where.
-  if (result.outcome == CaseResult::Rejected &&
-      (diagnostics.getNumErrors() == 0 ||
-       !diagnostics.getUnlocatedError().empty()))
-    reportFinding("rejected without a located error:\n" +
-                  diagnostics.getText() + text);
+    reportFinding(result.why + "\n" + result.diagnostics + text);
+  // A rejection must say why.
+  if (result.outcome == CaseResult::Rejected && result.numErrors == 0)
+    reportFinding("rejected without an error:\n" + result.diagnostics + text);
   return 0;
 }

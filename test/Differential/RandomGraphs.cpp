@@ -8,9 +8,11 @@
 
 #include "qat/Dialect/QAT/Utils/ContractionConstants.h"
 
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,8 +21,22 @@ using namespace mlir;
 using namespace mlir::qat;
 using namespace mlir::qat::difftest;
 
+RandomSource::RandomSource(ArrayRef<uint8_t> bytes)
+    : bytes(bytes), engine(llvm::xxh3_64bits(bytes)) {}
+
+RandomSource::result_type RandomSource::operator()() {
+  if (bytes.empty())
+    return engine();
+  // Little-endian, a short last word padded with zeros.
+  uint8_t word[8] = {};
+  size_t n = std::min<size_t>(8, bytes.size());
+  std::copy_n(bytes.begin(), n, word);
+  bytes = bytes.drop_front(n);
+  return llvm::support::endian::read64le(word);
+}
+
 namespace {
-using Rng = std::mt19937_64;
+using Rng = RandomSource;
 
 int64_t uniformInt(Rng &rng, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -264,6 +280,11 @@ enum class EmptyDim { None, M, K, N };
 Graph mlir::qat::difftest::generateGraph(uint64_t seed, uint64_t index,
                                          const GeneratorOptions &options) {
   Rng rng(seed * 1000003 + index);
+  return generateGraph(rng, options);
+}
+
+Graph mlir::qat::difftest::generateGraph(RandomSource &rng,
+                                         const GeneratorOptions &options) {
   Graph g;
   g.isConv = chance(rng, 0.35);
   if (g.isConv) {

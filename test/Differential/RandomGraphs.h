@@ -163,9 +163,33 @@ ArrayRef<std::pair<StringRef, double GeneratorOptions::*>> getGeneratorKnobs();
 SmallVector<int64_t> getInputShape(const Graph &graph);
 SmallVector<int64_t> getLayerShape(const Graph &graph, size_t l);
 
+/// The generator's random bits (a UniformRandomBitGenerator with the range
+/// of std::mt19937_64, so that the distributions draw the same values from
+/// either source): std::mt19937_64 from a seed, or, for the fuzzer
+/// (fuzz/qat-fuzz-compile.cpp), the bytes of an input, 8 per draw, and
+/// then std::mt19937_64 seeded from a hash of them. Each of the input's
+/// 8-byte words decides one draw, so a mutation of a word changes one
+/// decision of the generator rather than the whole graph.
+class RandomSource {
+public:
+  using result_type = uint64_t;
+  explicit RandomSource(uint64_t seed) : engine(seed) {}
+  explicit RandomSource(ArrayRef<uint8_t> bytes);
+  static constexpr result_type min() { return std::mt19937_64::min(); }
+  static constexpr result_type max() { return std::mt19937_64::max(); }
+  result_type operator()();
+
+private:
+  /// The input bytes not drawn yet.
+  ArrayRef<uint8_t> bytes;
+  std::mt19937_64 engine;
+};
+
 /// A random graph for case `index` of `seed`.
 Graph generateGraph(uint64_t seed, uint64_t index,
                     const GeneratorOptions &options = {});
+/// A random graph drawn from `rng`.
+Graph generateGraph(RandomSource &rng, const GeneratorOptions &options = {});
 
 /// The graph as a func.func @f in MLIR; the ops of layer l are located at
 /// loc("layer<l>").

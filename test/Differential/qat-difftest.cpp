@@ -137,7 +137,8 @@ int main(int argc, char **argv) {
     if (baseline)
       generator.*member = 0;
   for (const std::string &setting : probabilities) {
-    auto [name, value] = StringRef(setting).split('=');
+    auto [knobName, value] = StringRef(setting).split('=');
+    StringRef name = knobName; // C++17 lambdas cannot capture a binding.
     double p;
     auto knob = llvm::find_if(getGeneratorKnobs(),
                               [&](const auto &k) { return k.first == name; });

@@ -83,3 +83,23 @@ func.func @depthwise_dynamic(%a: tensor<?x6x6x16xi8>) -> tensor<1x4x4x16xi32> {
   %acc = linalg.depthwise_conv_2d_nhwc_hwc ins(%a, %w : tensor<?x6x6x16xi8>, tensor<3x3x16xi8>) outs(%z : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
   return %acc : tensor<1x4x4x16xi32>
 }
+
+// -----
+
+// A padding value that varies with the position (not one value for the
+// whole border).
+func.func @pad_value_varies(%a: tensor<1x2x2x4xi8>) -> tensor<1x2x2x16xi32> {
+  %zero = arith.constant 0 : i32
+  %p = tensor.pad %a low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    %v = arith.index_cast %j : index to i8
+    tensor.yield %v : i8
+  } : tensor<1x2x2x4xi8> to tensor<1x4x4x4xi8>
+  %w = arith.constant dense<1> : tensor<3x3x4x16xi8>
+  %e = tensor.empty() : tensor<1x2x2x16xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  // expected-remark @below {{the padding value is not a constant}}
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x4x4x4xi8>, tensor<3x3x4x16xi8>) outs(%z : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  return %c : tensor<1x2x2x16xi32>
+}

@@ -32,3 +32,42 @@ func.func @window_sum_overflow(%xq: tensor<1x4097x4097x1xi8>) -> tensor<1x1x1x1x
   %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.1>} : tensor<1x1x1x1xf32> -> tensor<1x1x1x1xi8>
   return %q : tensor<1x1x1x1xi8>
 }
+
+// -----
+
+// An addition onto an output grid 1e20 times finer than its inputs: the
+// common grid's multiplier (2^-19 / 1e-20) has no fixed-point form.
+func.func @addition_multiplier_too_large(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-error @+1 {{'linalg.generic' has no integer lowering (requant=fixed-point: the output multiplier of the addition is too large) and fallback=error}}
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 1.0e-20>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+// An output grid 2^21 times finer than the inputs: the common grid of the
+// fixed-point addition (2^-19 / 2^-21 = 4 output steps) cannot keep the sum
+// within one step.
+func.func @addition_common_grid_too_coarse(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<4xi8> -> tensor<4xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 1.0>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-error @+1 {{'linalg.generic' has no integer lowering (requant=fixed-point: the addition's common grid is coarser than a quarter of an output step (the output scale is far below the inputs')) and fallback=error}}
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 4.76837158203125e-07>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}

@@ -212,10 +212,9 @@ static LogicalResult matchWeight(ContractionRegion &r, std::string &reason) {
   if (axis && (grouped ? !r.weightExpand || *axis != 0
                        : *axis != (channelsFirst ? 0 : weightRank - 1)))
     return reason = "weight channels are not the output channels", failure();
+  // (A constant's elements attribute always has a static shape.)
   if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
     return reason = "the weight is not a constant", failure();
-  if (!r.weightValues.getType().hasStaticShape())
-    return reason = "dynamic weight shape", failure();
   if (!channelsFirst && !grouped)
     return success();
   // Channels-first weights (and grouped ones) are read as K x channels.

@@ -129,16 +129,29 @@ struct QATFormIntegerRegionsPass
   }
 
   /// Why `user` stays in float: a region declines at its last op (the
-  /// producer of the quantized value), so the reason is looked up along the
-  /// single uses from `user` towards the quantize (a few ops at most).
+  /// producer of the quantized value), so the reason is looked up among the
+  /// ops that `user` feeds, a few uses deep (breadth first: an intermediate
+  /// result with several users is a reason of its own).
   static StringRef
   findReason(Operation *user,
              const llvm::DenseMap<Operation *, std::string> &reasons) {
-    Operation *op = user;
-    for (int step = 0; op && step < 4 && !isa<QuantizeOp>(op); ++step) {
-      if (auto it = reasons.find(op); it != reasons.end())
-        return it->second;
-      op = op->hasOneUse() ? *op->user_begin() : nullptr;
+    // At most this many ops are looked at: a value with thousands of users
+    // must not make each remark expensive.
+    constexpr size_t kMaxVisited = 64;
+    llvm::SmallPtrSet<Operation *, 16> visited = {user};
+    SmallVector<Operation *> level = {user};
+    for (int depth = 0; depth < 4 && !level.empty(); ++depth) {
+      SmallVector<Operation *> next;
+      for (Operation *op : level) {
+        if (auto it = reasons.find(op); it != reasons.end())
+          return it->second;
+        if (isa<QuantizeOp>(op))
+          continue;
+        for (Operation *u : op->getUsers())
+          if (visited.size() < kMaxVisited && visited.insert(u).second)
+            next.push_back(u);
+      }
+      level = std::move(next);
     }
     return "no integer lowering for this operation";
   }

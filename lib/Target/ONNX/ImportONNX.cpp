@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "qat/Dialect/QAT/IR/QATDialect.h"
+#include "qat/Tools/ToolDiagnostics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -213,17 +214,14 @@ void mlir::qat::registerImportONNXTranslation() {
          MLIRContext *context) -> OwningOpRef<Operation *> {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        // An .onnx file has no lines: its diagnostics print as
+        // "model.onnx: error: node ...", not at a bogus line 0. And
         // mlir-translate exits 0 whenever a module comes back: an import
         // that reported an error returns none, so that the tool fails.
-        bool sawError = false;
-        ScopedDiagnosticHandler watch(context, [&](Diagnostic &diagnostic) {
-          if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
-            sawError = true;
-          return failure(); // printed by the tool's handler
-        });
+        ToolDiagnostics diagnostics(context, "qat-translate");
         OwningOpRef<Operation *> module = importONNXModel(
             buffer->getBuffer(), buffer->getBufferIdentifier(), context);
-        if (sawError)
+        if (diagnostics.hadError())
           return nullptr;
         return module;
       },

@@ -361,7 +361,9 @@ std::string emitHeader(StringRef name, ArrayRef<Buffer> args,
        << ".strides[k] != expected)\n        contiguous = 0;\n"
        << "      expected *= " << d << ".sizes[k];\n    }\n"
        << "    total = expected;\n"
-       << "    if (contiguous)\n      memcpy(result" << i
+       // memcpy's pointers must not be null, even for 0 bytes (an empty
+       // result may have none).
+       << "    if (contiguous && total > 0)\n      memcpy(result" << i
        << ", base, (size_t)total * sizeof(*base));\n"
        << "    for (n = 0; !contiguous && n < total; ++n) {\n"
        << "      int64_t offset = 0;\n"

@@ -108,7 +108,7 @@ bool mlir::qat::fuzz::runPipelineChecked(ModuleOp module, StringRef pipeline,
                                          PipelineCheck check) {
   OwningOpRef<ModuleOp> clone = module.clone();
   MLIRContext *ctx = module.getContext();
-  PassManager pm(ctx);
+  PassManager pm(ctx, ModuleOp::getOperationName());
   pm.enableVerifier(false);
   if (failed(parsePassPipeline(pipeline, pm)))
     reportFinding("cannot parse the pass pipeline '" + pipeline + "'");

@@ -111,7 +111,7 @@ void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
 
 void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
   // As text: scf-forall-to-for, convert-linalg-to-loops,
-  // convert-vector-to-scf, lower-affine, convert-scf-to-cf,
+  // convert-vector-to-scf, lower-affine, qat-scf-to-cf,
   // convert-vector-to-llvm, convert-openmp-to-llvm, expand-strided-metadata,
   // lower-affine, finalize-memref-to-llvm, convert-math-to-llvm,
   // convert-arith-to-llvm, convert-index-to-llvm, convert-func-to-llvm,
@@ -121,7 +121,7 @@ void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createQATSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -294,6 +294,42 @@ def QATUnshareEmptyTensorsPass : Pass<"qat-unshare-empty-tensors"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def QATSCFToControlFlowPass : Pass<"qat-scf-to-cf"> {
+  let summary = "Upstream's scf-to-cf lowering, linear in the number of "
+                "loops";
+  let description = [{
+    Lowers `scf.for`, `scf.if`, `scf.while`, `scf.parallel`, `scf.forall`,
+    `scf.index_switch` and `scf.execute_region` to blocks and `cf` branches
+    with upstream's patterns (`populateSCFToControlFlowConversionPatterns`:
+    the same IR as `convert-scf-to-cf`), visiting the ops last to first.
+    Lowering a loop splits its block and moves every op after the loop into
+    a new block; upstream's pass visits the loops first to last, so a
+    function of N loops in sequence (a chain of N layers) moves O(N) ops N
+    times. Last to first, a split moves only the ops up to the next loop,
+    already lowered: linear.
+
+    ```mlir
+    scf.for %i = %c0 to %c4 step %c1 {
+      memref.store %v, %m[%i] : memref<4xf32>
+    }
+    // becomes
+      cf.br ^bb1(%c0 : index)
+    ^bb1(%i: index):
+      %0 = arith.cmpi slt, %i, %c4 : index
+      cf.cond_br %0, ^bb2, ^bb3
+    ^bb2:
+      memref.store %v, %m[%i] : memref<4xf32>
+      %1 = arith.addi %i, %c1 : index
+      cf.br ^bb1(%1 : index)
+    ^bb3:
+    ```
+
+    An op that no pattern lowers (an `scf.forall` on tensors) is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect"];
+}
+
 def QATConstantGlobalsPass : Pass<"qat-constant-globals", "ModuleOp"> {
   let summary = "Tensor constants get their memref.global in program order";
   let description = [{

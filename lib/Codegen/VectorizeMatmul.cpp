@@ -1055,7 +1055,9 @@ DotShape chooseDot(const MatmulKernel &kernel, DotProduct dotProduct) {
     return kQuadI16Dot;
   int64_t pairs = PackedRows{kernel, kQuadI16Dot.group}.count() / 2 * kernel.n *
                   std::max<int64_t>(1, kernel.batch);
-  kernel.op->emitRemark()
+  // At the location only: Operation::emitRemark prints the op with names
+  // for the whole function (quadratic over many remarks).
+  emitRemark(kernel.op->getLoc())
       << "'" << kernel.op->getName()
       << "' uses exact i16 pairs (vpmaddwd), not the faster u8 x s8 step "
          "(vpmaddubsw), whose int16 pair sums could saturate in "
@@ -1171,10 +1173,12 @@ struct QATVectorizeMatmulPass
     getOperation()->walk([](linalg::LinalgOp op) {
       std::string reason;
       if (isIntegerContraction(op) && failed(matchKernel(op, reason)))
-        op->emitRemark() << "'" << op->getName()
-                         << "' runs on upstream's loops, not as a vector "
-                            "kernel: "
-                         << reason;
+        // At the location only, as above.
+        emitRemark(op->getLoc())
+            << "'" << op->getName()
+            << "' runs on upstream's loops, not as a vector "
+               "kernel: "
+            << reason;
     });
   }
 };

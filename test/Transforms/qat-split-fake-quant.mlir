@@ -1,4 +1,8 @@
 // RUN: qat-opt %s -split-input-file -qat-split-fake-quant -verify-diagnostics | FileCheck %s
+// Remarks at the location only (Operation::emitRemark would print the op with
+// the names of the whole function: quadratic over a long chain).
+// RUN: qat-opt %s -split-input-file -qat-split-fake-quant 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK --implicit-check-not="see current operation"
+// REMARK: remark: stays in float
 
 // CHECK-LABEL: func @split
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)

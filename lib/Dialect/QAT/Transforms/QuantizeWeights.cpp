@@ -107,8 +107,10 @@ struct QATQuantizeWeightsPass
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     getOperation()->walk([](FakeQuantOp op) {
       if (getStaticWeight(op) && !op.getQuantizedType())
-        op.emitRemark("weight stays in float: its grid has no !quant.uniform "
-                      "form");
+        // At the location only: Operation::emitRemark prints the op with
+        // names for the whole function (quadratic over many remarks).
+        emitRemark(op.getLoc(), "weight stays in float: its grid has no "
+                                "!quant.uniform form");
     });
   }
 };

@@ -76,7 +76,9 @@ struct QATSplitFakeQuantPass
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     getOperation()->walk([](FakeQuantOpInterface op) {
       if (std::optional<StringRef> reason = getReasonToStay(op))
-        op->emitRemark() << "stays in float: " << *reason;
+        // At the location only: Operation::emitRemark prints the op with
+        // names for the whole function (quadratic over many remarks).
+        emitRemark(op->getLoc()) << "stays in float: " << *reason;
     });
   }
 };

@@ -174,8 +174,9 @@ void mlir::qat::buildCodegenCPUPipeline(OpPassManager &pm,
                       : avx2 ? DotProduct::QuadI16
                              : DotProduct::Pair;
   pm.addPass(createQATVectorizeMatmulPass(matmul));
+  // No CSE of the whole function here: the kernels are CSE'd as they are
+  // made (upstream's CSE is quadratic in the number of kernels).
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
   buildBufferizePipeline(pm);
   pm.addPass(createQATStridedCopiesToLinalgPass());
   pm.addPass(createQATVectorizeElementwisePass());

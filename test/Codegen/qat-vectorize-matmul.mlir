@@ -1,6 +1,7 @@
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul -cse | FileCheck %s
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="mr=2 nr-vectors=1" | FileCheck %s --check-prefix=SMALL
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad" -canonicalize -cse | FileCheck %s --check-prefix=QUAD
+// RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad" | FileCheck %s --check-prefix=KERNEL-CSE
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK --implicit-check-not="see current operation"
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" -canonicalize -cse 2>/dev/null | FileCheck %s --check-prefix=I16
 // RUN: qat-opt %s -split-input-file -qat-vectorize-matmul="dot=quad-i16" 2>&1 >/dev/null | FileCheck %s --check-prefix=I16-REMARK --implicit-check-not="see current operation"
@@ -135,6 +136,12 @@ func.func @not_matched(%a: tensor<4x2xi8>, %w: tensor<2x16xi8>, %x: tensor<4x2xf
 // products into 16 i32 lanes. Without dot=quad (the default, pairs) the
 // same matmul gets i16 pairs.
 // QUAD-LABEL: func @matmul_u8
+// The kernel is CSE'd as it is made (the pipeline has no CSE after it): the
+// activation of a row is extended once for both column vectors.
+// KERNEL-CSE-LABEL: func @matmul_u8
+// KERNEL-CSE: arith.extui %[[ROW:.*]] : vector<64xi8> to vector<64xi32>
+// KERNEL-CSE-NOT: arith.extui %[[ROW]] :
+// KERNEL-CSE: scf.yield
 // QUAD-NOT: arith.extui %{{.*}} : i8 to i16
 // QUAD: arith.constant dense<{{.*}}> : tensor<1x2x128xi8>
 // QUAD: tensor.pad %{{.*}} low[0, 0] high[0, 3]

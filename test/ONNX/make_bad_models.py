@@ -248,6 +248,27 @@ save("dq_int32_zp", [node("DequantizeLinear", ["b", "s", "zp"])], [], y(),
      [const("b", np.int32([1])), const("s", np.float32(0.1)),
       const("zp", np.int8(0))])
 
+def q_clip_dq(name, lo, hi, zp=np.uint8(0), bound_type=np.uint8):
+    """QuantizeLinear -> Clip of the codes to [lo, hi] -> DequantizeLinear
+    (opset 13: Clip takes integer bounds)."""
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["q"],
+                              name="quantize"),
+             helper.make_node("Clip", ["q", "lo", "hi"], ["c"], name="n"),
+             helper.make_node("DequantizeLinear", ["c", "s", "zp"], ["y"],
+                              name="dequantize")]
+    save(name, nodes, x([2]), y([2]),
+         [const("s", np.float32(0.1)), const("zp", zp),
+          const("lo", lo, bound_type), const("hi", hi, bound_type)],
+         opset=13)
+
+
+# Codes clipped to a range no fake-quant has, to nothing, around the zero
+# point, or with bounds of another type.
+q_clip_dq("q_clip_odd_range", 3, 100)
+q_clip_dq("q_clip_empty", 200, 100)
+q_clip_dq("q_clip_zero_point", 0, 127, zp=np.uint8(200))
+q_clip_dq("q_clip_bound_type", -5, 100, bound_type=np.int8)
+
 # Shapes -----------------------------------------------------------------------
 save("transpose_scalar", [node("Transpose", ["c"], perm=[0])], [], y(),
      [const("c", np.float32(1))])

@@ -8,7 +8,12 @@ output. Families: MLPs (MatMul + Add, Gemm with transB, int32 or float
 biases) and small CNNs (Conv with strides, pads, dilations, auto_pad, groups
 incl. depthwise; Relu/Clip; MaxPool, AveragePool, GlobalAveragePool;
 residual Add; Flatten/Reshape; Concat), with odd shapes and edge-case
-scales and zero points. Run with Debian's python3 (/usr/bin/python3).
+scales and zero points. With `torch`, the forms PyTorch's QAT export
+(torch.onnx.export of FakeQuantize modules, fbgemm qconfig) writes instead:
+activations on the reduce-range grid, QuantizeLinear(u8) -> Clip(0, 127) ->
+DequantizeLinear; weights as a QuantizeLinear of the float initializer
+(per channel, symmetric int8); float biases; scales and zero points now and
+then of shape [1]. Run with Debian's python3 (/usr/bin/python3).
 """
 import numpy as np
 from onnx import TensorProto, checker, helper, numpy_helper
@@ -17,11 +22,12 @@ OPSET = 13
 
 
 class Builder:
-    def __init__(self, rng, name, edge_cases=True):
+    def __init__(self, rng, name, edge_cases=True, torch=False):
         # Without edge cases: the grids of an ordinary export (8-bit
         # symmetric per-channel weights, activation grids fitted to the
         # range), as the benchmark wants.
         self.edge_cases = edge_cases
+        self.torch = torch
         self.rng = rng
         self.name = name
         self.nodes = []
@@ -66,7 +72,29 @@ class Builder:
             zp = int(r.choice([0, 255]))
         return np.float32(scale), np.uint8(zp)
 
+    def grid_const(self, stem, value):
+        """A scale or zero point: a scalar, or (PyTorch, now and then) of
+        shape [1], which is per tensor too."""
+        if self.torch and self.rng.random() < 0.3:
+            value = np.array([value])
+        return self.const(stem, value)
+
+    def torch_qdq(self, x, lo, hi):
+        """PyTorch's reduce-range activation fake-quant: u8 codes clipped to
+        [0, 127], i.e. a 7-bit unsigned grid."""
+        scale = np.float32(max(hi - lo, 1e-3) / 127.0)
+        zp = np.uint8(np.clip(np.round(-lo / scale), 0, 127))
+        s, z = self.grid_const("s", scale), self.grid_const("zp", zp)
+        q = self.node("QuantizeLinear", [x, s, z], "q")
+        c = self.node("Clip", [q, self.const("qmin", np.uint8(0)),
+                               self.const("qmax", np.uint8(127))], "qclip")
+        y = self.node("DequantizeLinear", [c, s, z], "dq")
+        self.grids[y] = (float(scale), int(zp))
+        return y
+
     def qdq(self, x, lo=-3.0, hi=3.0):
+        if self.torch:
+            return self.torch_qdq(x, lo, hi)
         scale, zp = self.activation_grid(lo, hi)
         s, z = self.const("s", scale), self.const("zp", zp)
         q = self.node("QuantizeLinear", [x, s, z], "q")
@@ -99,6 +127,16 @@ class Builder:
             zp = np.int8(r.integers(-5, 6) if r.random() < 0.15 else 0)
             q = np.round(w / scale) + zp
         q = np.clip(q, -128, 127).astype(np.int8)
+        if self.torch:
+            # The float weight under its fake-quant, as PyTorch exports it.
+            qw = self.node("QuantizeLinear",
+                           [self.const("w", w), self.const("ws", scale),
+                            self.const("wzp", zp)], "wq",
+                           **({"axis": axis} if per_channel else {}))
+            return self.node("DequantizeLinear",
+                             [qw, self.const("ws", scale),
+                              self.const("wzp", zp)], "wdq",
+                             **({"axis": axis} if per_channel else {})), scale
         inputs = [self.const("w", q), self.const("ws", scale),
                   self.const("wzp", zp)]
         attrs = {"axis": axis} if per_channel else {}
@@ -109,7 +147,7 @@ class Builder:
         x_scale * w_scale (the ORT quantizer's form)."""
         r = self.rng
         b = r.normal(0, 0.1, size=n).astype(np.float32)
-        if x in self.grids and r.random() < 0.5:
+        if x in self.grids and r.random() < 0.5 and not self.torch:
             sx = np.float32(self.grids[x][0])
             sb = (sx * np.asarray(w_scale, np.float32)).astype(np.float32)
             if sb.ndim == 0:
@@ -189,8 +227,8 @@ class Builder:
         return self.qdq(y, lo, hi), f, oh, ow
 
 
-def mlp(rng, name):
-    g = Builder(rng, name)
+def mlp(rng, name, torch=False):
+    g = Builder(rng, name, torch=torch)
     m = int(rng.choice([1, 2, 3, 7, 16]))
     sizes = [int(rng.integers(1, 48)) for _ in range(int(rng.integers(2, 5)))]
     x = "x"
@@ -209,19 +247,20 @@ def mlp(rng, name):
     return g, [("x", [m, sizes[0]])], out, [m, sizes[-1]]
 
 
-def build(seed):
-    """The model of `seed`: (ModelProto, [(input name, shape)], output name,
-    output shape, output grid (scale, zero point))."""
+def build(seed, torch=False):
+    """The model of `seed` (in PyTorch's export forms with `torch`):
+    (ModelProto, [(input name, shape)], output name, output shape, output
+    grid (scale, zero point))."""
     rng = np.random.default_rng(seed)
     family = "mlp" if seed % 2 == 0 else "cnn"
-    name = f"{family}_{seed}"
+    name = f"{'torch_' if torch else ''}{family}_{seed}"
     if family == "mlp":
-        g, inputs, out, out_shape = mlp(rng, name)
+        g, inputs, out, out_shape = mlp(rng, name, torch)
     else:
         c = int(rng.choice([1, 3, 4, 8]))
         h = int(rng.integers(5, 14))
         w = int(rng.integers(5, 14))
-        g = Builder(rng, name)
+        g = Builder(rng, name, torch=torch)
         y = g.qdq("x", -1.0, 1.0)
         y, f, oh, ow = g.conv(y, c, h, w, int(rng.choice([4, 8, 12])))
         cc, hh, ww = f, oh, ow

@@ -3,7 +3,8 @@
   /usr/bin/python3 run_qdq_models.py BIN_DIR ORT_DIR WORK_DIR COUNT [qat-run args]
 
 Builds COUNT seeded models (qdq_models.py; COUNT "saturating" for the model
-whose int16 pair sums overflow), runs each with ONNX Runtime
+whose int16 pair sums overflow, "torch:N" for N models in PyTorch's QAT
+export forms), runs each with ONNX Runtime
 (npm onnxruntime-node through node, graph optimizations disabled and all,
 one thread) and with qat (`qat-translate --import-onnx`, then `qat-run`:
 the integer program, and `--mode=simulate`, the fake-quant graph in f32).
@@ -37,9 +38,10 @@ def main():
     models, manifest = [], []
     # COUNT "saturating": the one model of qdq_models.saturating(), with
     # inputs near the top of the activation grid.
+    torch = count.startswith("torch:")
     builders = ([qdq_models.saturating] if count == "saturating" else
-                [lambda seed=seed: qdq_models.build(seed)
-                 for seed in range(int(count))])
+                [lambda seed=seed: qdq_models.build(seed, torch)
+                 for seed in range(int(count.removeprefix("torch:")))])
     for seed, builder in enumerate(builders):
         model, inputs, out, out_shape, grid = builder()
         name = model.graph.name

@@ -129,7 +129,7 @@ private:
   FailureOr<Tensor> dequantizeNode(const onnx::NodeProto &node, int x,
                                    int scale, int zeroPoint,
                                    std::optional<int64_t> axis);
-  Value fakeQuant(Value x, const Grid &grid, bool nhwc);
+  FailureOr<Value> fakeQuant(Value x, const Grid &grid, bool nhwc);
 
   // Op importers (ONNXOps.cpp), one per row of the op table -------------
   FailureOr<Tensor> importAveragePool(const onnx::NodeProto &node);
@@ -137,6 +137,7 @@ private:
   FailureOr<Tensor> importBinary(const onnx::NodeProto &node);
   FailureOr<Tensor> importClipWithAttributes(const onnx::NodeProto &node);
   FailureOr<Tensor> importClipWithInputs(const onnx::NodeProto &node);
+  FailureOr<Tensor> clipCodes(const onnx::NodeProto &node, const Tensor &q);
   FailureOr<Tensor> importConcat(const onnx::NodeProto &node);
   FailureOr<Tensor> importConstant(const onnx::NodeProto &node);
   FailureOr<Tensor> importConv(const onnx::NodeProto &node);

@@ -247,10 +247,45 @@ Importer::importClipWithAttributes(const onnx::NodeProto &node) {
   return activation(**x, node.input(0), *lo, *hi);
 }
 
+/// Clip of the codes a QuantizeLinear produced, with integer bounds of the
+/// codes' type: the same grid over fewer codes (PyTorch exports its
+/// reduce-range fake-quant, u8 codes in [0, 127], so).
+FailureOr<Tensor> Importer::clipCodes(const onnx::NodeProto &node,
+                                      const Tensor &q) {
+  Tensor r = q;
+  Grid &grid = *r.grid;
+  int64_t bounds[2] = {grid.getMinCode(), grid.getMaxCode()};
+  for (int i : {1, 2}) {
+    if (!hasInput(node, i))
+      continue;
+    FailureOr<DenseElementsAttr> c =
+        constantOf(node, i, i == 1 ? "min" : "max");
+    if (failed(c))
+      return failure();
+    FailureOr<Tensor *> bound = lookup(node, i);
+    if (!c->getElementType().isInteger(8) || c->getNumElements() != 1 ||
+        (*bound)->isUnsigned != q.isUnsigned)
+      return nodeError("clips quantized codes: min and max must be scalars "
+                       "of the codes' type (" +
+                       Twine(q.isUnsigned ? "UINT8" : "INT8") + ")");
+    APInt v = *c->getValues<APInt>().begin();
+    bounds[i - 1] = q.isUnsigned ? v.getZExtValue() : v.getSExtValue();
+  }
+  int64_t lo = std::max(bounds[0], grid.getMinCode());
+  int64_t hi = std::min(bounds[1], grid.getMaxCode());
+  if (lo > hi)
+    return nodeError("clips the quantized codes to an empty range [" +
+                     Twine(bounds[0]) + ", " + Twine(bounds[1]) + "]");
+  grid.codes = std::make_pair(lo, hi);
+  return r;
+}
+
 FailureOr<Tensor> Importer::importClipWithInputs(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0);
   if (failed(x))
     return failure();
+  if (!(*x)->quantizedFrom.empty())
+    return clipCodes(node, **x);
   float bounds[2] = {-kInfinity, kInfinity};
   for (int i : {1, 2}) {
     if (!hasInput(node, i))
@@ -627,7 +662,9 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "`minimumf`, fused as Relu is"},
       {"Clip", 11, kMaxOpset, &Importer::importClipWithInputs,
        "bounds from the `min` and `max` inputs (FLOAT scalar constants): "
-       "`arith.maximumf` / `minimumf`, fused as Relu is"},
+       "`arith.maximumf` / `minimumf`, fused as Relu is; of a "
+       "QuantizeLinear's codes (UINT8/INT8 bounds): the grid's codes narrowed "
+       "(PyTorch's reduce-range u8 [0, 127] is a 7-bit fake-quant)"},
       {"Concat", kMinOpset, kMaxOpset, &Importer::importConcat,
        "`tensor.concat` (along C in NHWC when the 4-D inputs are held so)"},
       {"Constant", kMinOpset, kMaxOpset, &Importer::importConstant,
@@ -644,8 +681,10 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"DequantizeLinear", kMinOpset, kMaxOpset,
        &Importer::importDequantizeLinear,
        "of a QuantizeLinear on the same grid: `qat.fake_quant`; of an "
-       "int8/uint8 initializer: the integer constant under `qat.dequantize` "
-       "with its grid (weights keep their exact storage values); of an int32 "
+       "int8/uint8 initializer, or of a QuantizeLinear of a float initializer "
+       "(a weight's fake-quant as PyTorch exports it: its codes computed at "
+       "import): the integer constant under `qat.dequantize` with its grid "
+       "(weights keep their exact storage values); of an int32 "
        "initializer (a bias): a float constant, `f32(q − zp) ⊗ scale` as "
        "ONNX computes it (docs/Semantics.md §8.2); otherwise "
        "`qat.dequantize`"},

@@ -25,16 +25,34 @@
 namespace mlir::qat::onnx_import {
 
 /// A static quantization grid as ONNX states it: per tensor, or per `axis`
-/// (logical, ONNX order). 8-bit, signed or unsigned.
+/// (logical, ONNX order). 8-bit, signed or unsigned; `codes` narrows the
+/// storage range when a Clip of the quantized codes follows the
+/// QuantizeLinear (PyTorch's reduce-range fake-quant: u8 codes in [0, 127]).
 struct Grid {
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints;
   std::optional<int64_t> axis;
   bool isSigned = false;
+  std::optional<std::pair<int64_t, int64_t>> codes;
+
+  int64_t getMinCode() const {
+    return codes ? codes->first : (isSigned ? -128 : 0);
+  }
+  int64_t getMaxCode() const {
+    return codes ? codes->second : (isSigned ? 127 : 255);
+  }
+
+  /// The same grid over the whole 8-bit storage range.
+  Grid withFullRange() const {
+    Grid g = *this;
+    g.codes.reset();
+    return g;
+  }
 
   bool operator==(const Grid &other) const {
     return scales == other.scales && zeroPoints == other.zeroPoints &&
-           axis == other.axis && isSigned == other.isSigned;
+           axis == other.axis && isSigned == other.isSigned &&
+           codes == other.codes;
   }
 };
 

@@ -396,7 +396,7 @@ quant::QuantizedType Importer::gridType(const Grid &grid, bool nhwc) {
   Type storage = IntegerType::get(ctx, 8);
   Type expressed = Float32Type::get(ctx);
   unsigned flags = grid.isSigned ? quant::QuantizationFlags::Signed : 0;
-  int64_t lo = grid.isSigned ? -128 : 0, hi = grid.isSigned ? 127 : 255;
+  int64_t lo = grid.getMinCode(), hi = grid.getMaxCode();
   if (!grid.axis)
     return quant::UniformQuantizedType::get(
         flags, storage, expressed, grid.scales[0], grid.zeroPoints[0], lo, hi);
@@ -405,15 +405,45 @@ quant::QuantizedType Importer::gridType(const Grid &grid, bool nhwc) {
       flags, storage, expressed, grid.scales, grid.zeroPoints, axis, lo, hi);
 }
 
-Value Importer::fakeQuant(Value x, const Grid &grid, bool nhwc) {
+/// The fake-quant storage range (num_bits, narrow_range) whose codes are
+/// exactly `grid`'s, if there is one.
+static std::optional<std::pair<int64_t, bool>>
+getFakeQuantRange(const Grid &grid) {
+  for (int64_t bits = 2; bits <= 8; ++bits)
+    for (bool narrow : {false, true}) {
+      int64_t lo = grid.isSigned ? -(int64_t(1) << (bits - 1)) : 0;
+      int64_t hi = grid.isSigned ? (int64_t(1) << (bits - 1)) - 1
+                                 : (int64_t(1) << bits) - 1;
+      if (grid.getMinCode() == lo + narrow && grid.getMaxCode() == hi)
+        return std::make_pair(bits, narrow);
+    }
+  return std::nullopt;
+}
+
+FailureOr<Value> Importer::fakeQuant(Value x, const Grid &grid, bool nhwc) {
+  std::optional<std::pair<int64_t, bool>> range = getFakeQuantRange(grid);
+  if (!range)
+    return nodeError("clips the quantized codes to [" +
+                     Twine(grid.getMinCode()) + ", " +
+                     Twine(grid.getMaxCode()) +
+                     "], which is no 2- to 8-bit range (with or without "
+                     "its lowest code)");
+  for (int64_t zp : grid.zeroPoints)
+    if (zp < grid.getMinCode() || zp > grid.getMaxCode())
+      return nodeError(
+          "has zero point " + Twine(zp) + " outside the clipped codes [" +
+          Twine(grid.getMinCode()) + ", " + Twine(grid.getMaxCode()) + "]");
   IntegerAttr axis;
   if (grid.axis)
     axis = b.getI64IntegerAttr(nhwc ? kNCHWToNHWC[*grid.axis] : *grid.axis);
-  return FakeQuantOp::create(b, loc, x.getType(), x, Value(), Value(),
-                             b.getDenseF64ArrayAttr(grid.scales),
-                             b.getDenseI64ArrayAttr(grid.zeroPoints), axis,
-                             b.getI64IntegerAttr(8),
-                             b.getBoolAttr(grid.isSigned));
+  auto op = FakeQuantOp::create(b, loc, x.getType(), x, Value(), Value(),
+                                b.getDenseF64ArrayAttr(grid.scales),
+                                b.getDenseI64ArrayAttr(grid.zeroPoints), axis,
+                                b.getI64IntegerAttr(range->first),
+                                b.getBoolAttr(grid.isSigned));
+  if (range->second)
+    op.setNarrowRange(true);
+  return op.getResult();
 }
 
 FailureOr<Value> Importer::materialize(Tensor &t, bool nhwc) {
@@ -634,19 +664,52 @@ FailureOr<Tensor> Importer::quantizeLinear(Tensor &x, const Grid &grid,
   return q;
 }
 
+/// The storage codes of float initializer `values` on `grid`, by the
+/// fake-quant rule (ONNX's QuantizeLinear: x / scale in f32, rounded half
+/// to even, plus the zero point, saturated): what the weight's fake-quant
+/// stores. Unsigned codes keep their bit pattern in the i8 container.
+static DenseElementsAttr quantizeInitializer(DenseElementsAttr values,
+                                             const Grid &grid) {
+  auto type = cast<RankedTensorType>(values.getType());
+  StorageRange range{grid.getMinCode(), grid.getMaxCode()};
+  SmallVector<QuantGrid<float>> grids;
+  for (auto [scale, zeroPoint] : llvm::zip(grid.scales, grid.zeroPoints))
+    grids.push_back({static_cast<float>(scale), zeroPoint, range});
+  ChannelIndexer channels(type.getShape(), grid.axis);
+  SmallVector<int8_t> codes;
+  codes.reserve(type.getNumElements());
+  int64_t i = 0;
+  for (float x : values.getValues<float>())
+    codes.push_back(static_cast<int8_t>(
+        quantize<float>(x, grids[channels.channelOf(i++)])));
+  return DenseElementsAttr::get(
+      type.clone(IntegerType::get(type.getContext(), 8)), ArrayRef(codes));
+}
+
 FailureOr<Tensor> Importer::dequantizeLinear(Tensor &q, const Grid &grid) {
   if (failed(checkGridFits(q.type, grid)))
     return failure();
   Tensor r;
   r.type = RankedTensorType::get(q.type.getShape(), b.getF32Type());
-  // QuantizeLinear -> DequantizeLinear on one grid: a fake-quant.
-  if (!q.quantizedFrom.empty() && *q.grid == grid) {
+  // QuantizeLinear -> DequantizeLinear on one grid (perhaps with a Clip of
+  // the codes between them): a fake-quant.
+  if (!q.quantizedFrom.empty() && q.grid->withFullRange() == grid) {
     Tensor &x = values[q.quantizedFrom];
+    // A weight's fake-quant (PyTorch exports the float weight under its
+    // QuantizeLinear): integer storage now, as an int8 initializer is.
+    if (x.constant) {
+      r.constant = quantizeInitializer(x.constant, *q.grid);
+      r.grid = *q.grid;
+      return r;
+    }
     FailureOr<Value> v = materialize(x, x.nhwc);
     if (failed(v))
       return failure();
     r.nhwc = x.nhwc && x.type.getRank() == 4;
-    r.value = fakeQuant(*v, grid, r.nhwc);
+    FailureOr<Value> fq = fakeQuant(*v, *q.grid, r.nhwc);
+    if (failed(fq))
+      return failure();
+    r.value = *fq;
     return r;
   }
   // A quantized initializer: the weight's grid, kept on the constant.

@@ -194,6 +194,33 @@ def QATStridedCopiesToLinalgPass : Pass<"qat-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QATMathToLibmPass : Pass<"qat-math-to-libm", "ModuleOp"> {
+  let summary = "Math functions LLVM has no exact lowering for as C library "
+                "calls";
+  let description = [{
+    Upstream's `convert-math-to-llvm` has no lowering for `math.erf`,
+    `math.erfc`, `math.cbrt`, `math.acosh`, `math.asinh` and `math.atanh`
+    (a program using one fails in LLVM translation), and lowers
+    `math.expm1` and `math.log1p` as `exp(x) - 1` and `log(1 + x)`, which
+    lose the precision the functions exist for and differ from what the
+    ops' folders compute. This pass rewrites exactly these ops, scalar or
+    vector, with upstream's `convert-math-to-libm` patterns into calls of
+    the C library's functions (`erff`, `expm1f`, ...; vectors one element
+    at a time), the functions the folders call at compile time, so that
+    a lookup table computed by folding (docs/Semantics.md §8.11) and the
+    compiled float program agree. Every other math op keeps its LLVM
+    intrinsic (`math.sqrt` a native instruction, not a call).
+
+    ```mlir
+    %y = math.erf %x : f32
+    // becomes
+    %y = call @erff(%x) : (f32) -> f32
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def QATTensorOpsToLinalgPass : Pass<"qat-tensor-ops-to-linalg"> {
   let summary = "Element-wise and aggregate ops on tensors as linalg generics";
   let description = [{

@@ -264,3 +264,136 @@ func.func @matmul_per_channel_output(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
   %q = qat.quantize %mm {grid = !quant.uniform<i8:f32:1, {0.5, 0.25}>} : tensor<2x2xf32> -> tensor<2x2xi8>
   return %q : tensor<2x2xi8>
 }
+
+// -----
+
+// Tables (§8.11): a per-channel input grid has no single table.
+func.func @table_per_channel(%q: tensor<2x2xi8>) -> tensor<2x2xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32:1, {0.5, 0.25}>} : tensor<2x2xi8> -> tensor<2x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: per-channel grid}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<2x2xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %yq : tensor<2x2xi8>
+}
+
+// -----
+
+// Tables: a 16-bit input would need 65536 entries.
+func.func @table_16_bit_input(%q: tensor<4xi16>) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<i16:f32, 0.001>} : tensor<4xi16> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: a function of a 16-bit input (tables cover inputs of at most 8 bits)}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}
+
+// -----
+
+// Tables: LLVM lowers math.rsqrt as 1 / sqrt(x), not as its folder does.
+func.func @table_rsqrt(%q: tensor<4xi8>) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: 'math.rsqrt' has no compile-time evaluation that matches the compiled code}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.rsqrt %a : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}
+
+// -----
+
+// Tables: the body multiplies by a run-time scalar.
+func.func @table_runtime_operand(%q: tensor<4xi8>, %s: f32) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: the body reads a value that is not its input or a constant}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.mulf %a, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}
+
+// -----
+
+// Tables: the body accumulates into its output element.
+func.func @table_reads_output(%q: tensor<4xi8>, %init: tensor<4xf32>) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: the body reads its output element}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.addf %a, %o : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}
+
+// -----
+
+// Tables: the body yields its output element (a copy of the init).
+func.func @table_yields_output(%q: tensor<4xi8>, %init: tensor<4xf32>) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: the body yields its output element}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %o : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}
+
+// -----
+
+// Tables: the body yields a run-time scalar.
+func.func @table_yields_runtime_value(%q: tensor<4xi8>, %s: f32) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: the body yields a value that is not its input or a constant}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}
+
+// -----
+
+// Tables: the logarithm's folder declines negative inputs (the first code
+// of the table, 0, is the input -0.5 with zero point 5 and scale 0.1).
+func.func @table_log_negative(%q: tensor<4xi8>) -> tensor<4xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.1:5>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: 'math.log' does not fold on the input -0.5}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.log %a : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}

@@ -8,13 +8,15 @@
 // pass that applies them and names every float operation left between a
 // dequantize and a quantize. The regions themselves are matched and
 // lowered in ContractionMatching/ContractionLowering.cpp (matmuls and
-// convolutions) and ElementwiseRegions.cpp (additions, multiplications,
-// average pooling, changes of grid); all of them end in the Requantizer.
+// convolutions), ElementwiseRegions.cpp (additions, multiplications,
+// average pooling, changes of grid), which end in the Requantizer, and
+// UnaryRegions.cpp (any function of one 8-bit input, as a table).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ContractionRegion.h"
 #include "ElementwiseRegions.h"
+#include "UnaryRegions.h"
 
 #include "qat/Dialect/QAT/Transforms/IntegerRegions.h"
 #include "qat/Dialect/QAT/Transforms/Passes.h"
@@ -86,6 +88,8 @@ using AveragePoolPattern =
                          lowerAveragePoolRegion>;
 using RescalePattern =
     IntegerRegionPattern<RescaleRegion, matchRescaleRegion, lowerRescaleRegion>;
+using UnaryPattern =
+    IntegerRegionPattern<UnaryRegion, matchUnaryRegion, lowerUnaryRegion>;
 } // namespace
 
 void mlir::qat::populateFormIntegerRegionsPatterns(
@@ -95,7 +99,7 @@ void mlir::qat::populateFormIntegerRegionsPatterns(
   // A contraction is tried first: once it matches (with or without a reason
   // to stay in float) no element-wise kind can match the same root.
   patterns.add<ContractionPattern>(ctx, options, report, /*benefit=*/2);
-  patterns.add<BinaryPattern, AveragePoolPattern, RescalePattern>(
+  patterns.add<BinaryPattern, AveragePoolPattern, RescalePattern, UnaryPattern>(
       ctx, options, report, /*benefit=*/1);
 }
 

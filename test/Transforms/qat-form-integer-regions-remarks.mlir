@@ -397,3 +397,23 @@ func.func @table_log_negative(%q: tensor<4xi8>) -> tensor<4xi8> {
   %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
   return %yq : tensor<4xi8>
 }
+
+// -----
+
+// Tables: a constant operand that is not a splat holds a different value
+// per element, so the function is not one of the input alone (no table,
+// and no other kind matches a float operand).
+func.func @table_non_splat_constant(%q: tensor<4xi8>) -> tensor<4xi8> {
+  %c = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<4xi8> -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: an operand is not dequantized}}
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x, %c : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.mulf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<4xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
+  return %yq : tensor<4xi8>
+}

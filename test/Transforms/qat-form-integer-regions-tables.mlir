@@ -106,3 +106,91 @@ func.func @constant_body(%q: tensor<8xi8>) -> tensor<8xi8> {
   %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.25>} : tensor<8xf32> -> tensor<8xi8>
   return %yq : tensor<8xi8>
 }
+
+// -----
+
+// GELU as an exporter writes it, one generic per ONNX node (Div, Erf, Add,
+// Mul, Mul), x used by the first and the fourth, the constants splat
+// tensors (one of them rank 0, broadcast): one table replaces all five.
+// CHECK-LABEL: func @gelu_unfused
+// CHECK: %[[TABLE:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<256xi8>
+// CHECK: %[[Y:.*]] = linalg.generic
+// CHECK: tensor.extract %[[TABLE]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[Y]]
+#id = affine_map<(d0) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+func.func @gelu_unfused(%q: tensor<8xi8>) -> tensor<8xi8> {
+  %sqrt2 = arith.constant dense<1.41421354> : tensor<f32>
+  %one = arith.constant dense<1.0> : tensor<8xf32>
+  %half = arith.constant dense<0.5> : tensor<8xf32>
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.05:-20>} : tensor<8xi8> -> tensor<8xf32>
+  %e = tensor.empty() : tensor<8xf32>
+  %d = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel"]}
+      ins(%x, %sqrt2 : tensor<8xf32>, tensor<f32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.divf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %er = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%d : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.erf %a : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%er, %one : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.addf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %m = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%x, %p : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.mulf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %y = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%m, %half : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.mulf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.03:-60>} : tensor<8xf32> -> tensor<8xi8>
+  return %yq : tensor<8xi8>
+}
+
+// -----
+
+// SiLU, x * sigmoid(x), whose sigmoid is also returned: the table replaces
+// the product; the sigmoid stays (in float) for its other user.
+// CHECK-LABEL: func @silu_shared_sigmoid
+// CHECK: %[[SIG:.*]] = linalg.generic
+// CHECK: math.exp
+// CHECK: %[[Y:.*]] = linalg.generic
+// CHECK: tensor.extract
+// CHECK-NOT: arith.mulf
+// CHECK: return %[[Y]], %[[SIG]]
+func.func @silu_shared_sigmoid(%q: tensor<8xi8>) -> (tensor<8xi8>, tensor<8xf32>) {
+  %one = arith.constant 1.0 : f32
+  %x = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.05>} : tensor<8xi8> -> tensor<8xf32>
+  %e = tensor.empty() : tensor<8xf32>
+  // expected-remark @+1 {{'linalg.generic' runs in float between dequantize and quantize: no integer lowering for this operation}}
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    %ex = math.exp %n : f32
+    %d = arith.addf %ex, %one : f32
+    %t = arith.divf %one, %d : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x, %s : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.mulf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.02>} : tensor<8xf32> -> tensor<8xi8>
+  return %yq, %s : tensor<8xi8>, tensor<8xf32>
+}

@@ -306,3 +306,34 @@ func.func @u_pow_half(%x: tensor<256xf32>) -> tensor<256xf32> {
   %yq = qat.fake_quant %y {is_signed = false, scales = array<f64: 0.0091>, zero_points = array<i64: 0>} : tensor<256xf32>
   return %yq : tensor<256xf32>
 }
+
+// The same functions written one op per ONNX node on whole tensors, x used
+// twice: qat-tensor-ops-to-linalg makes each a generic, one table replaces
+// them all.
+func.func @s_gelu_nodes(%x: tensor<256xf32>) -> tensor<256xf32> {
+  %sqrt2 = arith.constant dense<1.41421354> : tensor<256xf32>
+  %one = arith.constant dense<1.0> : tensor<256xf32>
+  %half = arith.constant dense<0.5> : tensor<256xf32>
+  %xq = qat.fake_quant %x {scales = array<f64: 0.031>, zero_points = array<i64: 3>} : tensor<256xf32>
+  %d = arith.divf %xq, %sqrt2 : tensor<256xf32>
+  %er = math.erf %d : tensor<256xf32>
+  %p = arith.addf %er, %one : tensor<256xf32>
+  %m = arith.mulf %xq, %p : tensor<256xf32>
+  %y = arith.mulf %m, %half : tensor<256xf32>
+  %yq = qat.fake_quant %y {scales = array<f64: 0.0173>, zero_points = array<i64: -40>} : tensor<256xf32>
+  return %yq : tensor<256xf32>
+}
+
+func.func @s_hard_swish_nodes(%x: tensor<256xf32>) -> tensor<256xf32> {
+  %three = arith.constant dense<3.0> : tensor<256xf32>
+  %zero = arith.constant dense<0.0> : tensor<256xf32>
+  %six = arith.constant dense<6.0> : tensor<256xf32>
+  %xq = qat.fake_quant %x {scales = array<f64: 0.031>, zero_points = array<i64: 3>} : tensor<256xf32>
+  %p = arith.addf %xq, %three : tensor<256xf32>
+  %lo = arith.maximumf %p, %zero : tensor<256xf32>
+  %hi = arith.minimumf %lo, %six : tensor<256xf32>
+  %m = arith.mulf %xq, %hi : tensor<256xf32>
+  %y = arith.divf %m, %six : tensor<256xf32>
+  %yq = qat.fake_quant %y {scales = array<f64: 0.0211>, zero_points = array<i64: -100>} : tensor<256xf32>
+  return %yq : tensor<256xf32>
+}

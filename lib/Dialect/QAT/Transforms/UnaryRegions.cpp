@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -48,14 +49,42 @@ static bool hasRuntimeExactFolder(Operation *op) {
       op);
 }
 
-/// Why the body of `generic` is not a function of its first input alone
+/// True for a splat constant tensor (a scalar constant broadcast, or a
+/// rank-0 constant): every element reads the same value whatever its map.
+static bool isSplatConstant(Value v) {
+  DenseElementsAttr c;
+  return matchPattern(v, m_Constant(&c)) && c.isSplat();
+}
+
+/// True for a generic with one result and no reduction whose output and
+/// non-constant inputs have identity maps (an element-wise function of its
+/// inputs; splat constants may be broadcast).
+static bool isElementwise(linalg::GenericOp generic) {
+  if (generic.getNumResults() != 1 || generic.getNumReductionLoops() != 0 ||
+      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+           .isIdentity())
+    return false;
+  return llvm::all_of(generic.getDpsInputOperands(), [&](OpOperand *in) {
+    return generic.getMatchingIndexingMap(in).isIdentity() ||
+           isSplatConstant(in->get());
+  });
+}
+
+/// Why the body of `generic` is not a function of its input elements alone
 /// that the folders can evaluate, or an empty string.
 static std::string getUntabulableBodyReason(linalg::GenericOp generic) {
   Block &body = generic.getRegion().front();
+  unsigned numInputs = generic.getNumDpsInputs();
   auto isInputOrLocal = [&](Value v) {
-    return v == body.getArgument(0) ||
-           (v.getDefiningOp() && v.getParentBlock() == &body) ||
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (arg && arg.getOwner() == &body)
+      return arg.getArgNumber() < numInputs;
+    return (v.getDefiningOp() && v.getParentBlock() == &body) ||
            matchPattern(v, m_Constant());
+  };
+  auto isOutput = [&](Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &body && arg.getArgNumber() >= numInputs;
   };
   for (Operation &op : body.without_terminator()) {
     if (!hasRuntimeExactFolder(&op))
@@ -64,51 +93,98 @@ static std::string getUntabulableBodyReason(linalg::GenericOp generic) {
                            op.getName())
           .str();
     for (Value v : op.getOperands()) {
-      if (v == body.getArgument(1))
+      if (isOutput(v))
         return "the body reads its output element";
       if (!isInputOrLocal(v))
         return "the body reads a value that is not its input or a constant";
     }
   }
   Value yielded = body.getTerminator()->getOperand(0);
-  if (yielded == body.getArgument(1))
+  if (isOutput(yielded))
     return "the body yields its output element";
   if (!isInputOrLocal(yielded))
     return "the body yields a value that is not its input or a constant";
   return "";
 }
 
+/// The most element-wise generics one table replaces: enough for GELU or
+/// HardSwish written one ONNX node per generic, and a bound on the walk
+/// up the use-def chain.
+static constexpr size_t kMaxRegionGenerics = 16;
+
+namespace {
+/// Collects the element-wise generics that compute a value from one
+/// dequantized tensor and splat constants, producers first.
+struct UnaryRegionCollector {
+  UnaryRegion &r;
+  std::string &reason;
+  llvm::SmallPtrSet<Operation *, 8> visited;
+
+  /// False when `v` is not computed that way (`reason` set when the
+  /// region is of this kind but has no table).
+  bool collect(Value v) {
+    if (auto dq = v.getDefiningOp<DequantizeOp>()) {
+      if (r.input && r.input != dq)
+        return false; // A function of two tensors.
+      r.input = dq;
+      return true;
+    }
+    if (isSplatConstant(v))
+      return true;
+    if (matchPattern(v, m_Constant()))
+      return false; // Different values per element.
+    auto generic = v.getDefiningOp<linalg::GenericOp>();
+    if (!generic || !isElementwise(generic))
+      return false;
+    if (!visited.insert(generic).second)
+      return true;
+    if (visited.size() > kMaxRegionGenerics)
+      return false;
+    for (Value in : generic.getDpsInputs())
+      if (!collect(in))
+        return false;
+    if (std::string why = getUntabulableBodyReason(generic); !why.empty())
+      reason = why;
+    r.generics.push_back(generic);
+    return true;
+  }
+};
+} // namespace
+
 FailureOr<UnaryRegion> mlir::qat::matchUnaryRegion(QuantizeOp output,
                                                    std::string &reason) {
   UnaryRegion r;
   r.output = output;
-  r.generic = output.getInput().getDefiningOp<linalg::GenericOp>();
-  if (!r.generic || r.generic.getNumDpsInputs() != 1 ||
-      r.generic.getNumResults() != 1 || r.generic.getNumReductionLoops() != 0 ||
-      !llvm::all_of(r.generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
+  if (!output.getInput().getDefiningOp<linalg::GenericOp>())
     return failure();
-  r.input = r.generic.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
-  if (!r.input)
+  std::string why;
+  UnaryRegionCollector collector{r, why, {}};
+  if (!collector.collect(output.getInput()) || !r.input)
     return failure();
-  if (reason = getUntabulableBodyReason(r.generic); !reason.empty())
+  if (reason = why; !reason.empty())
     return failure();
   return r;
 }
 
 FailureOr<int64_t>
-mlir::qat::evaluateUnaryRegion(linalg::GenericOp generic, float x,
+mlir::qat::evaluateUnaryRegion(const UnaryRegion &r, float x,
                                const QuantGrid<float> &output,
                                std::string &reason) {
-  Block &body = generic.getRegion().front();
+  // Tensor values of the region and values in the bodies alike, as the
+  // element they hold (one element: every map is the identity).
+  // (Op handles are values; their accessors are not const.)
+  DequantizeOp input = r.input;
+  QuantizeOp quantized = r.output;
   llvm::SmallDenseMap<Value, Attribute> values;
-  Type inputType = body.getArgument(0).getType();
-  values[body.getArgument(0)] = FloatAttr::get(inputType, x);
+  values[input.getOutput()] =
+      FloatAttr::get(input.getOutput().getType().getElementType(), x);
   auto lookup = [&](Value v) -> Attribute {
     if (Attribute a = values.lookup(v))
       return a;
     Attribute constant;
     (void)matchPattern(v, m_Constant(&constant));
+    if (auto splat = dyn_cast_or_null<SplatElementsAttr>(constant))
+      return splat.getSplatValue<Attribute>();
     return constant;
   };
   auto fail = [&](Operation &op) {
@@ -117,30 +193,39 @@ mlir::qat::evaluateUnaryRegion(linalg::GenericOp generic, float x,
                  .str();
     return failure();
   };
-  for (Operation &op : body.without_terminator()) {
-    SmallVector<Attribute> operands;
-    for (Value v : op.getOperands())
-      operands.push_back(lookup(v));
-    SmallVector<OpFoldResult> results;
-    // A fold that returns no results updated the op in place (it did not
-    // compute a value).
-    if (failed(op.fold(operands, results)) ||
-        results.size() != op.getNumResults())
-      return fail(op);
-    for (auto [result, folded] : llvm::zip(op.getResults(), results)) {
-      auto attr = dyn_cast<Attribute>(folded);
-      if (!attr)
-        attr = lookup(cast<Value>(folded));
-      if (!attr)
+  for (linalg::GenericOp generic : r.generics) {
+    Block &body = generic.getRegion().front();
+    for (auto [arg, in] :
+         llvm::zip(body.getArguments(), generic.getDpsInputs()))
+      values[arg] = lookup(in);
+    for (Operation &op : body.without_terminator()) {
+      SmallVector<Attribute> operands;
+      for (Value v : op.getOperands())
+        operands.push_back(lookup(v));
+      SmallVector<OpFoldResult> results;
+      // A fold that returns no results updated the op in place (it did not
+      // compute a value).
+      if (failed(op.fold(operands, results)) ||
+          results.size() != op.getNumResults())
         return fail(op);
-      values[result] = attr;
+      for (auto [result, folded] : llvm::zip(op.getResults(), results)) {
+        auto attr = dyn_cast<Attribute>(folded);
+        if (!attr)
+          attr = lookup(cast<Value>(folded));
+        if (!attr)
+          return fail(op);
+        values[result] = attr;
+      }
     }
+    Value yielded = body.getTerminator()->getOperand(0);
+    if (!lookup(yielded))
+      return fail(*body.getTerminator());
+    values[generic.getResult(0)] = lookup(yielded);
   }
   // (The region's output is f32: getUnsupportedOutputReason.)
-  auto y =
-      dyn_cast_or_null<FloatAttr>(lookup(body.getTerminator()->getOperand(0)));
+  auto y = dyn_cast_or_null<FloatAttr>(lookup(quantized.getInput()));
   if (!y || !y.getType().isF32())
-    return fail(*body.getTerminator());
+    return fail(*r.generics.back());
   return quantize<float>(y.getValue().convertToFloat(), output);
 }
 
@@ -162,7 +247,7 @@ static FailureOr<DenseElementsAttr> buildTable(UnaryRegion &r,
     APInt code(inputBits, bits);
     int64_t q = isSigned ? code.getSExtValue() : int64_t(bits);
     float x = dequantize<float>(q, input.scale, input.zeroPoint);
-    FailureOr<int64_t> y = evaluateUnaryRegion(r.generic, x, output, reason);
+    FailureOr<int64_t> y = evaluateUnaryRegion(r, x, output, reason);
     if (failed(y))
       return failure();
     entries.push_back(APInt(outputBits, *y, /*isSigned=*/*y < 0));
@@ -193,7 +278,7 @@ LogicalResult mlir::qat::lowerUnaryRegion(RewriterBase &rewriter,
   if (failed(table))
     return failure();
 
-  Location loc = r.generic.getLoc();
+  Location loc = r.generics.back().getLoc();
   rewriter.setInsertionPoint(r.output);
   Value tableValue = arith::ConstantOp::create(rewriter, loc, *table);
   Value result = buildChannelwiseGeneric(
@@ -206,7 +291,10 @@ LogicalResult mlir::qat::lowerUnaryRegion(RewriterBase &rewriter,
         return tensor::ExtractOp::create(b, l, tableValue, index);
       });
   rewriter.replaceOp(r.output, result);
-  if (r.generic->use_empty())
-    rewriter.eraseOp(r.generic);
+  // Consumers first: a producer may become dead with them. Generics used
+  // outside the region stay (in float) for those users.
+  for (linalg::GenericOp generic : llvm::reverse(r.generics))
+    if (generic->use_empty())
+      rewriter.eraseOp(generic);
   return success();
 }

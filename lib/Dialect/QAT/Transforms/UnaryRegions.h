@@ -6,9 +6,10 @@
 //
 // quantize(f(dequantize(q))) for any element-wise f of one input with at
 // most 256 storage values (Sigmoid, Tanh, GELU, HardSwish, Log, Sqrt, ...,
-// and clamps between different grids): f is evaluated at compile time on
-// every storage value by MLIR's own folders, and the region becomes a
-// lookup table indexed by the storage value (docs/Semantics.md §8.11).
+// and clamps between different grids), f one generic or a few generics
+// from the same input: f is evaluated at compile time on every storage
+// value by MLIR's own folders, and the region becomes a lookup table
+// indexed by the storage value (docs/Semantics.md §8.11).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,11 +25,14 @@
 
 namespace mlir::qat {
 
-/// quantize(f(dequantize(q))): a linalg.generic with one input, identity
-/// maps and no reduction whose body reads only its input and constants.
+/// quantize(f(dequantize(q))): f computed by element-wise linalg.generics
+/// (one result, identity maps, no reduction) from one dequantized tensor
+/// and splat constants, e.g. GELU written as five generics with x used
+/// twice; their bodies read only their inputs and constants.
 struct UnaryRegion {
   QuantizeOp output;
-  linalg::GenericOp generic;
+  /// Producers first; the last one computes the quantized value.
+  SmallVector<linalg::GenericOp> generics;
   DequantizeOp input;
 };
 
@@ -44,9 +48,9 @@ LogicalResult lowerUnaryRegion(RewriterBase &rewriter, UnaryRegion &r,
                                std::string &reason);
 
 /// The storage value (of `output`'s grid) of f(x) for the input element `x`:
-/// the body of `generic` folded by the ops' own folders, then quantized
-/// (§3). Fails with a reason naming the op that does not fold.
-FailureOr<int64_t> evaluateUnaryRegion(linalg::GenericOp generic, float x,
+/// the bodies folded by the ops' own folders, then quantized (§3). Fails
+/// with a reason naming the op that does not fold.
+FailureOr<int64_t> evaluateUnaryRegion(const UnaryRegion &r, float x,
                                        const QuantGrid<float> &output,
                                        std::string &reason);
 

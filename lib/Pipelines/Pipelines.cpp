@@ -60,6 +60,8 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
   // Element-wise arithmetic on whole tensors as the generics the integer
   // regions match.
   pm.addPass(createQATTensorOpsToLinalgPass());
+  // pow by special constants as LLVM computes it, before tables fold it.
+  pm.addPass(createQATExpandPowPass());
   pm.addPass(createQATSplitFakeQuantPass());
   pm.addPass(createQATSinkDequantizePass());
   QATFormIntegerRegionsPassOptions regions;
@@ -81,12 +83,15 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
 }
 
 void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
-  // As text: qat-tensor-ops-to-linalg, qat-runtime-shape-checks,
-  // qat-constant-globals, qat-unshare-empty-tensors,
+  // As text: qat-expand-pow, qat-tensor-ops-to-linalg,
+  // qat-runtime-shape-checks, qat-constant-globals, qat-unshare-empty-tensors,
   // one-shot-bufferize{bufferize-function-boundaries
   // function-boundary-type-conversion=identity-layout-map
   // allow-return-allocs-from-loops},
   // buffer-deallocation-pipeline, convert-bufferization-to-memref.
+  // pow by special constants as LLVM computes it in scalar code, in vector
+  // code too (while the constants are visible).
+  pm.addPass(createQATExpandPowPass());
   // Float ops on whole tensors and aggregates have no bufferization.
   pm.addPass(createQATTensorOpsToLinalgPass());
   pm.addPass(createQATRuntimeShapeChecksPass());

@@ -194,6 +194,35 @@ def QATStridedCopiesToLinalgPass : Pass<"qat-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QATExpandPowPass : Pass<"qat-expand-pow"> {
+  let summary = "pow by 0, 1, 2, -1 or 0.5, or of a power of two, as the "
+                "operations LLVM would replace it with";
+  let description = [{
+    LLVM's library-call simplifier replaces a scalar `pow` by some constant
+    exponents or bases even without fast-math flags, but leaves a vector
+    `pow` to the C library, whose `powf` differs from the replacements in
+    the last place (glibc's `powf(x, 2)` is not `x * x` on 0.07 % of the
+    floats in [1, 2)). A graph would then compute one value in a vectorized
+    loop and another in its scalar remainder. This pass makes LLVM's
+    replacements itself, on tensors and in the bodies of generics (where a
+    splat constant input is still visible), so that the value is the same
+    everywhere and the tables of `qat-form-integer-regions` (Semantics.md
+    §8.11), which fold the replaced ops, agree with it:
+    `pow(x, 0)` and `pow(1, x)` are 1, `pow(x, 1)` is x, `pow(x, 2)` is
+    `x * x`, `pow(x, -1)` is `1 / x`, `pow(x, 0.5)` is `|sqrt(x)|` (+inf for
+    -inf), `pow(2^n, x)` is `exp2(n * x)`. Every other `pow` stays the C
+    library's.
+
+    ```mlir
+    %y = math.powf %x, %two : f32
+    // becomes
+    %y = arith.mulf %x, %x : f32
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def QATMathToLibmPass : Pass<"qat-math-to-libm", "ModuleOp"> {
   let summary = "Math functions LLVM has no exact lowering for as C library "
                 "calls";

@@ -58,6 +58,10 @@ void populateVectorizeElementwisePatterns(RewritePatternSet &patterns);
 /// them with a layout that is not the identity (a subview), as linalg.copy.
 void populateStridedCopiesToLinalgPatterns(RewritePatternSet &patterns);
 
+/// math.powf by 0, 1, 2, -1 or 0.5, or of a power of two, as the operations
+/// LLVM replaces it with in scalar code (QATExpandPowPass).
+void populateExpandPowPatterns(RewritePatternSet &patterns);
+
 /// Element-wise ops on tensors as linalg.generic, and ops implementing
 /// linalg's AggregatedOpInterface (linalg.softmax) decomposed into the ops
 /// they aggregate, and side-effect-free ops whose results have no elements

@@ -293,3 +293,31 @@ save("concat_rank", [node("Concat", ["x", "c"], axis=0)], x([2]), y(),
      [w([2, 2], name="c")])
 save("concat_size", [node("Concat", ["x", "c"], axis=0)], x([2, 3]), y(),
      [w([2, 2], name="c")])
+
+# Float functions, normalizations, reductions ---------------------------------
+save("hardsigmoid_alpha", [node("HardSigmoid", ["x"], alpha=2)], x([2]), y())
+save("max_none", [node("Max", [])], [], y())
+save("pow_input", [node("Pow", ["x", "e"])], x([2]) + x([1], I64, "e"), y())
+
+
+def batchnorm(name, inputs=("x", "s", "b", "m", "v"), channels=(2, 2, 2, 2),
+              extra_inputs=(), outputs=("y",), **attrs):
+    inits = [const(n, np.ones(c, np.float32))
+             for n, c in zip("sbmv", channels) if n not in extra_inputs]
+    save(name, [node("BatchNormalization", inputs, outputs, **attrs)],
+         x([1, 2, 3]) + [value(n, F, [2]) for n in extra_inputs], y(), inits)
+
+
+batchnorm("bn_training", training_mode=1)
+batchnorm("bn_outputs", outputs=("y", "mean"))
+batchnorm("bn_input_mean", extra_inputs=("m",))
+batchnorm("bn_channels", channels=(2, 3, 2, 2))
+batchnorm("bn_spatial", spatial=0)
+save("bn_rank", [node("BatchNormalization", ["x", "s", "s", "s", "s"])],
+     x([2]), y(), [const("s", np.ones(1, np.float32))])
+save("softmax_axis", [node("Softmax", ["x"], axis=2)], x([2, 3]), y())
+save("reduce_axes_input", [node("ReduceMean", ["x", "a"])],
+     x([2, 3]) + x([1], I64, "a"), y())
+save("reduce_axes_twice", [node("ReduceMax", ["x"], axes=[1, -1])],
+     x([2, 3]), y(), opset=13)
+save("reduce_int", [node("ReduceMax", ["x"])], x([2], I32), y())

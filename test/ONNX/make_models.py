@@ -135,8 +135,8 @@ with open(os.path.join(OUT, "truncated.onnx"), "wb") as f:
     f.write(conv_block[: len(conv_block) // 2])
 with open(os.path.join(OUT, "not_onnx.onnx"), "wb") as f:
     f.write(b"this is not a protobuf\n")
-save("unsupported_op", [helper.make_node("Softmax", ["x"], ["y"],
-                                         name="softmax0")],
+save("unsupported_op", [helper.make_node("LpNormalization", ["x"], ["y"],
+                                         name="lpnorm0")],
      [value("x", TensorProto.FLOAT, [2, 3])],
      [value("y", TensorProto.FLOAT, [2, 3])], [])
 # The weight's initializer is missing (the ONNX checker objects).

@@ -4,7 +4,7 @@
 
 Builds COUNT seeded models (qdq_models.py; COUNT "saturating" for the model
 whose int16 pair sums overflow, "torch:N" for N models in PyTorch's QAT
-export forms), runs each with ONNX Runtime
+export forms, "ops" for the one-op models of op_models.py), runs each with ONNX Runtime
 (npm onnxruntime-node through node, graph optimizations disabled and all,
 one thread) and with qat (`qat-translate --import-onnx`, then `qat-run`:
 the integer program, and `--mode=simulate`, the fake-quant graph in f32).
@@ -22,6 +22,7 @@ import numpy as np
 import onnx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import op_models  # noqa: E402
 import qdq_models  # noqa: E402
 
 
@@ -38,10 +39,14 @@ def main():
     models, manifest = [], []
     # COUNT "saturating": the one model of qdq_models.saturating(), with
     # inputs near the top of the activation grid.
-    torch = count.startswith("torch:")
-    builders = ([qdq_models.saturating] if count == "saturating" else
-                [lambda seed=seed: qdq_models.build(seed, torch)
-                 for seed in range(int(count.removeprefix("torch:")))])
+    if count == "saturating":
+        builders = [qdq_models.saturating]
+    elif count == "ops":
+        builders = op_models.builders()
+    else:
+        torch = count.startswith("torch:")
+        builders = [lambda seed=seed: qdq_models.build(seed, torch)
+                    for seed in range(int(count.removeprefix("torch:")))]
     for seed, builder in enumerate(builders):
         model, inputs, out, out_shape, grid = builder()
         name = model.graph.name

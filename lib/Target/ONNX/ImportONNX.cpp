@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "qat/Dialect/QAT/IR/QATDialect.h"
 #include "qat/Tools/ToolDiagnostics.h"
@@ -167,7 +168,7 @@ OwningOpRef<ModuleOp> Importer::run() {
 /// The dialects of the module the importer builds.
 static void insertImportedDialects(DialectRegistry &registry) {
   registry.insert<QATDialect, arith::ArithDialect, func::FuncDialect,
-                  linalg::LinalgDialect, quant::QuantDialect,
+                  linalg::LinalgDialect, math::MathDialect, quant::QuantDialect,
                   tensor::TensorDialect>();
 }
 

@@ -4,11 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The importer of lib/Target/ONNX, shared by its four files:
+// The importer of lib/Target/ONNX, shared by its five files:
 // ImportONNX.cpp (the graph and the node dispatch), ONNXOps.cpp (one import
 // function per ONNX op and the table that maps op types to them),
-// ONNXValues.cpp (attributes, initializers, layouts and grids of values) and
-// ONNXLayers.cpp (element-wise ops, matmuls, convolutions, poolings).
+// ONNXValues.cpp (attributes, initializers, layouts and grids of values),
+// ONNXLayers.cpp (element-wise ops, matmuls, convolutions, poolings) and
+// ONNXMathOps.cpp (float functions, normalizations, reductions).
 //
 //===----------------------------------------------------------------------===//
 
@@ -163,6 +164,27 @@ private:
   template <AxesFrom axesFrom>
   FailureOr<Tensor> importUnsqueeze(const onnx::NodeProto &node);
 
+  // Float functions, normalizations and reductions (ONNXMathOps.cpp).
+  /// A unary element-wise function: one single-input linalg.generic whose
+  /// body is `fn` (the form a lookup table over an 8-bit grid replaces).
+  template <Value (*fn)(OpBuilder &, Location, Value)>
+  FailureOr<Tensor> importUnary(const onnx::NodeProto &node);
+  FailureOr<Tensor> importHardSigmoid(const onnx::NodeProto &node);
+  FailureOr<Tensor> importLeakyRelu(const onnx::NodeProto &node);
+  FailureOr<Tensor> importPow(const onnx::NodeProto &node);
+  /// Max and Min: `OpTy` folded over any number of inputs (broadcast).
+  template <typename OpTy>
+  FailureOr<Tensor> importVariadic(const onnx::NodeProto &node);
+  FailureOr<Tensor> importBatchNormalization(const onnx::NodeProto &node);
+  /// Softmax's axis: one dimension (opset 13 on), or the input coerced to
+  /// 2-D at the axis, each row normalized (before opset 13).
+  enum class SoftmaxAxis { Coerced2D, One };
+  template <SoftmaxAxis mode>
+  FailureOr<Tensor> importSoftmax(const onnx::NodeProto &node);
+  enum class Reduction { Mean, Max };
+  template <Reduction kind, AxesFrom axesFrom>
+  FailureOr<Tensor> importReduce(const onnx::NodeProto &node);
+
   // Helpers of the op importers.
   FailureOr<Tensor> squeezeOrUnsqueeze(const onnx::NodeProto &node,
                                        bool squeeze, AxesFrom axesFrom);
@@ -175,6 +197,18 @@ private:
   // Op mapping -------------------------------------------------------------
   LogicalResult importNode(const onnx::NodeProto &node);
   using Body = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+  /// `v` reduced over its (physical) dimensions `dims` by `combine(acc, x)`
+  /// from `init`: a linalg.generic whose result lacks those dimensions.
+  Value reduceDims(Value v, ArrayRef<int64_t> dims, float init, Body combine);
+  /// `body(x, r)` per element of `v`, r the element of `reduced` (`v`
+  /// reduced over `dims`) that x was reduced into.
+  Value mapWithReduced(Value v, Value reduced, ArrayRef<int64_t> dims,
+                       Body body);
+  /// Softmax of `x` over its logical dimensions `axes`, in x's layout.
+  FailureOr<Tensor> softmax(Tensor &x, ArrayRef<int64_t> axes);
+  FailureOr<SmallVector<int64_t>> reductionAxes(const onnx::NodeProto &node,
+                                                int64_t rank, AxesFrom axesFrom,
+                                                bool &identity);
   /// A 0-D FLOAT constant (a scale or divisor for `elementwise`).
   Tensor scalarConstant(float value);
   FailureOr<Tensor> elementwise(ArrayRef<Tensor *> inputs, Body body);
@@ -266,6 +300,18 @@ template <typename OpTy>
 Value binaryBody(OpBuilder &b, Location loc, ValueRange args) {
   return OpTy::create(b, loc, args[0], args[1]);
 }
+
+/// The bodies of the unary element-wise functions (ONNXMathOps.cpp).
+Value sigmoidBody(OpBuilder &b, Location loc, Value x);
+Value tanhBody(OpBuilder &b, Location loc, Value x);
+Value erfBody(OpBuilder &b, Location loc, Value x);
+Value sqrtBody(OpBuilder &b, Location loc, Value x);
+Value expBody(OpBuilder &b, Location loc, Value x);
+Value logBody(OpBuilder &b, Location loc, Value x);
+Value absBody(OpBuilder &b, Location loc, Value x);
+Value negBody(OpBuilder &b, Location loc, Value x);
+Value softplusBody(OpBuilder &b, Location loc, Value x);
+Value hardSwishBody(OpBuilder &b, Location loc, Value x);
 
 /// ONNX's DequantizeLinear of an int32 constant `q` (a bias):
 /// f32(q - zero point) * scale per element, with the scale and zero point of

@@ -19,6 +19,7 @@
 #include "qat/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CheckedArithmetic.h"
@@ -650,6 +651,9 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
   // The notes are the cells of docs/ONNX.md's op table (Markdown, one line,
   // no '|').
   static constexpr OpImporter table[] = {
+      {"Abs", kMinOpset, kMaxOpset, &Importer::importUnary<absBody>,
+       "`math.absf` in a single-input `linalg.generic` (as every unary "
+       "function: the form a lookup table over an 8-bit grid replaces)"},
       {"Add", kMinOpset, kMaxOpset, &Importer::importBinary<arith::AddFOp>,
        "`arith.addf` in a `linalg.generic` with numpy broadcasting (in NHWC "
        "where an input is held so)"},
@@ -657,6 +661,11 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "`linalg.pooling_nhwc_sum` after a zero pad, divided by the window's "
        "element count (a constant, or per position when `count_include_pad "
        "= 0` excludes the pads); `ceil_mode`"},
+      {"BatchNormalization", kMinOpset, kMaxOpset,
+       &Importer::importBatchNormalization,
+       "inference (constant scale, bias, mean, variance): `x · s + t` per "
+       "channel with `s = scale / sqrt(var + ε)` and `t = bias − mean · s` "
+       "computed in f32 at import time as ONNX Runtime computes them"},
       {"Clip", kMinOpset, 10, &Importer::importClipWithAttributes,
        "bounds from the `min` and `max` attributes: `arith.maximumf` / "
        "`minimumf`, fused as Relu is"},
@@ -688,6 +697,12 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "initializer (a bias): a float constant, `f32(q − zp) ⊗ scale` as "
        "ONNX computes it (docs/Semantics.md §8.2); otherwise "
        "`qat.dequantize`"},
+      {"Div", kMinOpset, kMaxOpset, &Importer::importBinary<arith::DivFOp>,
+       "`arith.divf`, as Add"},
+      {"Erf", kMinOpset, kMaxOpset, &Importer::importUnary<erfBody>,
+       "`math.erf`, as Abs"},
+      {"Exp", kMinOpset, kMaxOpset, &Importer::importUnary<expBody>,
+       "`math.exp`, as Abs"},
       {"Flatten", kMinOpset, kMaxOpset, &Importer::importFlatten,
        "to 2-D, as Reshape"},
       {"Gemm", kMinOpset, kMaxOpset, &Importer::importGemm,
@@ -697,19 +712,40 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"GlobalAveragePool", kMinOpset, kMaxOpset,
        &Importer::importGlobalAveragePool,
        "`linalg.pooling_nhwc_sum` over H × W, divided by H·W"},
+      {"HardSigmoid", kMinOpset, kMaxOpset, &Importer::importHardSigmoid,
+       "`max(0, min(1, alpha · x + beta))`, as Abs"},
+      {"HardSwish", kMinOpset, kMaxOpset, &Importer::importUnary<hardSwishBody>,
+       "`x · HardSigmoid(x)` with alpha 1/6, beta 0.5 (the ONNX definition), "
+       "as Abs"},
       {"Identity", kMinOpset, kMaxOpset, &Importer::importIdentity,
        "the input itself"},
+      {"LeakyRelu", kMinOpset, kMaxOpset, &Importer::importLeakyRelu,
+       "`x ≥ 0 ? x : alpha · x`, as Abs"},
+      {"Log", kMinOpset, kMaxOpset, &Importer::importUnary<logBody>,
+       "`math.log`, as Abs"},
       {"MatMul", kMinOpset, kMaxOpset, &Importer::importMatMul,
        "2-D × 2-D and 3-D × 2-D (on the collapsed rows): `linalg.matmul`; "
        "3-D × 3-D: `linalg.batch_matmul`"},
       {"MatMulInteger", kMinOpset, kMaxOpset, &Importer::importMatMulInteger,
        "exact `i32` arithmetic: the operands (2-D) widened minus their zero "
        "points (one per input), `linalg.matmul` on `i32`"},
+      {"Max", kMinOpset, kMaxOpset,
+       &Importer::importVariadic<arith::MaximumFOp>,
+       "`arith.maximumf` folded over the inputs in one `linalg.generic` with "
+       "numpy broadcasting"},
       {"MaxPool", kMinOpset, kMaxOpset, &Importer::importMaxPool,
        "`linalg.pooling_nhwc_max` after a −∞ pad; strides, pads, dilations, "
        "`ceil_mode` (no Indices output, `storage_order` 0)"},
+      {"Min", kMinOpset, kMaxOpset,
+       &Importer::importVariadic<arith::MinimumFOp>,
+       "`arith.minimumf`, as Max"},
       {"Mul", kMinOpset, kMaxOpset, &Importer::importBinary<arith::MulFOp>,
        "`arith.mulf`, as Add"},
+      {"Neg", kMinOpset, kMaxOpset, &Importer::importUnary<negBody>,
+       "`arith.negf`, as Abs"},
+      {"Pow", kMinOpset, kMaxOpset, &Importer::importPow,
+       "`math.powf`, as Add; an integer constant exponent is converted to "
+       "FLOAT"},
       {"QLinearConv", kMinOpset, kMaxOpset, &Importer::importQLinearConv,
        "dequantize both operands, the float convolution (+ the int32 bias on "
        "scale x_scale·w_scale), quantize: the ONNX definition, in the form "
@@ -723,6 +759,21 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "`output_dtype`; round half to even, saturating: ONNX's rules are the "
        "op's defaults); a result that stays integer (a graph output, the "
        "input of an integer op): `qat.quantize`"},
+      {"ReduceMax", kMinOpset, 17,
+       &Importer::importReduce<Reduction::Max, AxesFrom::Attribute>,
+       "axes from the `axes` attribute (none: all), `keepdims`: a "
+       "`linalg.generic` reduction with `arith.maximumf` (in NHWC where the "
+       "input is held so)"},
+      {"ReduceMax", 18, kMaxOpset,
+       &Importer::importReduce<Reduction::Max, AxesFrom::Input>,
+       "axes from input 1 (a constant; none: all, or the identity with "
+       "`noop_with_empty_axes`), as before"},
+      {"ReduceMean", kMinOpset, 17,
+       &Importer::importReduce<Reduction::Mean, AxesFrom::Attribute>,
+       "as ReduceMax, the sum divided by the element count"},
+      {"ReduceMean", 18, kMaxOpset,
+       &Importer::importReduce<Reduction::Mean, AxesFrom::Input>,
+       "as ReduceMax, the sum divided by the element count"},
       {"Relu", kMinOpset, kMaxOpset, &Importer::importRelu,
        "`arith.maximumf`, appended to the element-wise op that produced the "
        "input when nothing else reads it (so that bias + activation is one "
@@ -730,10 +781,29 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"Reshape", kMinOpset, kMaxOpset, &Importer::importReshape,
        "0 and −1 sizes, `allowzero`: `tensor.collapse_shape` + "
        "`tensor.expand_shape`; constants are reshaped at import time"},
+      {"Sigmoid", kMinOpset, kMaxOpset, &Importer::importUnary<sigmoidBody>,
+       "`1 / (1 + exp(−x))`, as Abs"},
+      {"Softmax", kMinOpset, 12,
+       &Importer::importSoftmax<SoftmaxAxis::Coerced2D>,
+       "over the dimensions from `axis` (default 1) on, the input coerced to "
+       "2-D: the maximum, `exp(x − max)`, their sum, the exponentials times "
+       "the sum's reciprocal (ONNX Runtime's order), as `linalg.generic` "
+       "reductions and maps (in NHWC where the input is held so)"},
+      {"Softmax", 13, kMaxOpset, &Importer::importSoftmax<SoftmaxAxis::One>,
+       "over dimension `axis` (default −1), as before"},
+      {"Softplus", kMinOpset, kMaxOpset, &Importer::importUnary<softplusBody>,
+       "`x > 0 ? x + log1p(exp(−x)) : log1p(exp(x))` (ONNX Runtime's form), as "
+       "Abs"},
+      {"Sqrt", kMinOpset, kMaxOpset, &Importer::importUnary<sqrtBody>,
+       "`math.sqrt`, as Abs"},
       {"Squeeze", kMinOpset, 12, &Importer::importSqueeze<AxesFrom::Attribute>,
        "axes from the `axes` attribute; as Reshape"},
       {"Squeeze", 13, kMaxOpset, &Importer::importSqueeze<AxesFrom::Input>,
        "axes from input 1 (a constant); as Reshape"},
+      {"Sub", kMinOpset, kMaxOpset, &Importer::importBinary<arith::SubFOp>,
+       "`arith.subf`, as Add"},
+      {"Tanh", kMinOpset, kMaxOpset, &Importer::importUnary<tanhBody>,
+       "`math.tanh`, as Abs"},
       {"Transpose", kMinOpset, kMaxOpset, &Importer::importTranspose,
        "`linalg.transpose`; constants are transposed at import time"},
       {"Unsqueeze", kMinOpset, 12,

@@ -551,6 +551,16 @@ FailureOr<Tensor> Importer::reshapeTensor(Tensor &t, ArrayRef<int64_t> shape) {
   FailureOr<Value> v = materialize(t);
   if (failed(v))
     return failure();
+  if (shape.empty()) {
+    // One element to rank 0 (a reduction over all dimensions): a collapse
+    // of all its unit dimensions, which an expansion cannot express.
+    r.value = t.type.getRank() == 0
+                  ? *v
+                  : tensor::CollapseShapeOp::create(
+                        b, loc, r.type, *v, SmallVector<ReassociationIndices>{})
+                        .getResult();
+    return r;
+  }
   // Any static reshape is a collapse to 1-D followed by an expansion.
   Value flat = *v;
   auto flatType =

@@ -1,0 +1,201 @@
+"""One small QDQ model per float op of the importer, for run_qdq_models.py.
+
+Each model fake-quantizes its input, runs the op between a dequantize and a
+quantize (on a 4-D tensor a 1x1 Conv left in NHWC, so that every op that
+takes an axis is checked on a value qat holds in NHWC, or on a plain 2-D or
+3-D tensor) and ends with a dequantized output, the form of ORT-quantized
+and PyTorch-QAT models. Run with Debian's python3 (/usr/bin/python3).
+"""
+import numpy as np
+from onnx import TensorProto, checker, helper
+
+from qdq_models import Builder
+
+# (name, op, attributes, output range, input range, opset)
+UNARY = [
+    ("sigmoid", "Sigmoid", {}, (0.0, 1.0), (-4.0, 4.0), 13),
+    ("tanh", "Tanh", {}, (-1.0, 1.0), (-3.0, 3.0), 13),
+    ("sqrt", "Sqrt", {}, (0.0, 2.0), (0.0, 4.0), 13),
+    ("neg", "Neg", {}, (-3.0, 3.0), (-3.0, 3.0), 13),
+    ("erf", "Erf", {}, (-1.0, 1.0), (-2.0, 2.0), 13),
+    ("log", "Log", {}, (-3.0, 1.5), (0.05, 4.0), 13),
+    ("exp", "Exp", {}, (0.0, 8.0), (-3.0, 2.0), 13),
+    ("abs", "Abs", {}, (0.0, 3.0), (-3.0, 3.0), 13),
+    ("hardsigmoid", "HardSigmoid", {"alpha": 0.3, "beta": 0.4}, (0.0, 1.0),
+     (-3.0, 3.0), 13),
+    ("hardswish", "HardSwish", {}, (-0.5, 4.0), (-4.0, 4.0), 14),
+    ("leakyrelu", "LeakyRelu", {"alpha": 0.1}, (-0.3, 3.0), (-3.0, 3.0), 13),
+    ("softplus", "Softplus", {}, (0.0, 3.5), (-3.0, 3.0), 13),
+]
+
+
+class OpModel:
+    def __init__(self, name, seed, opset=13):
+        self.g = Builder(np.random.default_rng(seed), name, edge_cases=False)
+        self.name = name
+        self.opset = opset
+
+    def nhwc_input(self, lo=-3.0, hi=3.0, c=3, f=4, h=5, w=6):
+        """x (1 x c x h x w), fake-quantized, through a 1x1 Conv (held in
+        NHWC by qat) and fake-quantized on [lo, hi]."""
+        g = self.g
+        self.inputs = [("x", [1, c, h, w])]
+        y = g.qdq("x", -1.0, 1.0)
+        if self.opset < 13:
+            # DequantizeLinear has no axis before opset 13: per tensor.
+            q = g.rng.integers(-127, 128, size=(f, c, 1, 1)).astype(np.int8)
+            ws = np.float32(0.01)
+            wt = g.node("DequantizeLinear", [g.const("w", q),
+                                             g.const("ws", ws)], "wdq")
+        else:
+            wt, ws = g.weight((f, c, 1, 1), 0)
+        y = g.node("Conv", [y, wt, g.bias(f, y, ws)], "conv")
+        return g.qdq(y, lo, hi), [1, f, h, w]
+
+    def plain_input(self, shape, lo=-3.0, hi=3.0):
+        self.inputs = [("x", shape)]
+        return self.g.qdq("x", lo, hi), shape
+
+    def finish(self, y, out_shape, lo, hi):
+        g = self.g
+        y = g.qdq(y, lo, hi)
+        grid = g.grids[y]
+        out = g.node("Identity", [y], "y")
+        graph = helper.make_graph(
+            g.nodes, self.name,
+            [helper.make_tensor_value_info(n, TensorProto.FLOAT, s)
+             for n, s in self.inputs],
+            [helper.make_tensor_value_info(out, TensorProto.FLOAT, out_shape)],
+            g.inits)
+        model = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", self.opset)])
+        model.ir_version = 8
+        # Python's onnx (1.12) knows the schemas up to opset 17.
+        if self.opset <= 17:
+            checker.check_model(model)
+        return model, self.inputs, out, out_shape, grid
+
+
+def unary(index):
+    name, op, attrs, (lo, hi), (ilo, ihi), opset = UNARY[index]
+    m = OpModel(f"op_{name}", index, opset)
+    # Even rows on a tensor held in NHWC, odd ones on a 3-D tensor.
+    if index % 2 == 0:
+        x, shape = m.nhwc_input(ilo, ihi)
+    else:
+        x, shape = m.plain_input([2, 3, 7], ilo, ihi)
+    return m.finish(m.g.node(op, [x], name, **attrs), shape, lo, hi)
+
+
+def binary(kind):
+    m = OpModel(f"op_{kind}", 100 + len(kind))
+    g = m.g
+    x, shape = m.nhwc_input()
+    def per_channel():
+        return g.const("c", np.float32([[[0.5]], [[-1.0]], [[1.5]], [[2.0]]]))
+
+    if kind == "sub":
+        # An NHWC value minus a per-channel constant and a plain one.
+        other = g.qdq(g.node("Transpose", [x], "t", perm=[0, 1, 2, 3]))
+        y = g.node("Sub", [x, per_channel()], "sub")
+        y = g.node("Sub", [g.qdq(y), other], "sub")
+        return m.finish(y, shape, -6.0, 6.0)
+    if kind == "div":
+        return m.finish(g.node("Div", [x, per_channel()], "div"), shape, -6, 6)
+    if kind == "pow":
+        y = g.node("Pow", [x, g.const("e", np.float32(2.0))], "pow")
+        return m.finish(y, shape, 0.0, 9.0)
+    if kind == "pow_int":
+        y = g.node("Pow", [x, g.const("e", np.int64(3))], "pow")
+        return m.finish(y, shape, -27.0, 27.0)
+    if kind == "max":
+        y = g.node("Max", [x, g.const("lo", np.float32(-0.5)),
+                           per_channel()], "max")
+        return m.finish(y, shape, -0.5, 3.0)
+    if kind == "min":
+        y = g.node("Min", [x, per_channel()], "min")
+        return m.finish(y, shape, -3.0, 2.0)
+    raise ValueError(kind)
+
+
+BINARY = ["sub", "div", "pow", "pow_int", "max", "min"]
+
+
+def batchnorm(nhwc):
+    m = OpModel("op_batchnorm" + ("_nhwc" if nhwc else "_2d"), 200 + nhwc)
+    g = m.g
+    if nhwc:
+        x, shape = m.nhwc_input()
+    else:
+        x, shape = m.plain_input([3, 4])
+    r = np.random.default_rng(5)
+    params = [r.uniform(0.5, 2.0, 4), r.normal(0, 0.5, 4), r.normal(0, 0.5, 4),
+              r.uniform(0.1, 3.0, 4)]
+    names = [g.const(n, np.float32(p))
+             for n, p in zip(["scale", "b", "mean", "var"], params)]
+    y = g.node("BatchNormalization", [x] + names, "bn", epsilon=1e-3)
+    return m.finish(y, shape, -6.0, 6.0)
+
+
+def softmax(variant):
+    if variant == "axis1_nhwc":
+        m = OpModel("op_softmax_" + variant, 300)
+        x, shape = m.nhwc_input(-4.0, 4.0)
+        y = m.g.node("Softmax", [x], "softmax", axis=1)
+    elif variant == "last_3d":
+        m = OpModel("op_softmax_" + variant, 301)
+        x, shape = m.plain_input([2, 3, 9], -4.0, 4.0)
+        y = m.g.node("Softmax", [x], "softmax")
+    else:
+        # Opset 11: the input coerced to 2-D at axis 1, i.e. over C, H, W.
+        m = OpModel("op_softmax_" + variant, 302, opset=11)
+        x, shape = m.nhwc_input(-4.0, 4.0)
+        y = m.g.node("Softmax", [x], "softmax", axis=1)
+    return m.finish(y, shape, 0.0, 1.0)
+
+
+def reduce(variant):
+    op = "ReduceMax" if variant.startswith("max") else "ReduceMean"
+    m = OpModel("op_reduce_" + variant, 400 + len(variant),
+                opset=18 if variant.endswith("input") else 13)
+    g = m.g
+    x, shape = m.nhwc_input()
+    n, c, h, w = shape
+    if variant == "mean_hw":
+        y = g.node(op, [x], "reduce", axes=[2, 3])
+        out = [n, c, 1, 1]
+    elif variant == "mean_c_dropped":
+        y = g.node(op, [x], "reduce", axes=[1], keepdims=0)
+        out = [n, h, w]
+    elif variant == "mean_input":
+        y = g.node(op, [x, g.const("axes", np.int64([-1, 1]))], "reduce",
+                   keepdims=0)
+        out = [n, h]
+    elif variant == "max_c":
+        y = g.node(op, [x], "reduce", axes=[1])
+        out = [n, 1, h, w]
+    elif variant == "max_all":
+        y = g.node(op, [x], "reduce", keepdims=0)
+        out = []
+    elif variant == "max_input":
+        y = g.node(op, [x, g.const("axes", np.int64([3]))], "reduce")
+        out = [n, c, h, 1]
+    else:
+        raise ValueError(variant)
+    return m.finish(y, out, -3.0, 3.0)
+
+
+REDUCE = ["mean_hw", "mean_c_dropped", "mean_input", "max_c", "max_all",
+          "max_input"]
+
+
+def builders():
+    """The builders of every model; each returns what qdq_models.build()
+    returns."""
+    out = [lambda i=i: unary(i) for i in range(len(UNARY))]
+    out += [lambda k=k: binary(k) for k in BINARY]
+    out += [lambda v=v: batchnorm(v) for v in (True, False)]
+    out += [lambda v=v: softmax(v)
+            for v in ("axis1_nhwc", "last_3d", "coerced_nhwc")]
+    out += [lambda v=v: reduce(v) for v in REDUCE]
+    return out

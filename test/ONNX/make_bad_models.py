@@ -321,3 +321,50 @@ save("reduce_axes_input", [node("ReduceMean", ["x", "a"])],
 save("reduce_axes_twice", [node("ReduceMax", ["x"], axes=[1, -1])],
      x([2, 3]), y(), opset=13)
 save("reduce_int", [node("ReduceMax", ["x"])], x([2], I32), y())
+
+# Data movement ---------------------------------------------------------------
+save("pad_mode", [node("Pad", ["x", "p"], mode="reflect")], x([2]), y(),
+     [const("p", np.int64([1, 1]))])
+save("pad_negative", [node("Pad", ["x", "p"])], x([2]), y(),
+     [const("p", np.int64([-1, 0]))])
+save("pad_count", [node("Pad", ["x", "p"])], x([2]), y(),
+     [const("p", np.int64([1, 1, 1]))])
+save("pad_input", [node("Pad", ["x", "p"])], x([2]) + x([2], I64, "p"), y())
+save("pad_huge", [node("Pad", ["x", "p"])], x([2]), y(),
+     [const("p", np.int64([2**62, 2**62]))])
+save("slice_step", [node("Slice", ["x", "s", "e", "a", "t"])], x([4]), y(),
+     [const("s", np.int64([3])), const("e", np.int64([0])),
+      const("a", np.int64([0])), const("t", np.int64([-1]))])
+save("slice_lengths", [node("Slice", ["x", "s", "e"])], x([4, 2]), y(),
+     [const("s", np.int64([0, 0])), const("e", np.int64([1]))])
+save("slice_input", [node("Slice", ["x", "s", "e"])],
+     x([4]) + x([1], I64, "s"), y(), [const("e", np.int64([1]))])
+save("split_sum", [node("Split", ["x", "s"], ["y", "z"])], x([5]), y(),
+     [const("s", np.int64([2, 2]))])
+save("split_equal", [node("Split", ["x"], ["y", "z"])], x([5]), y(),
+     opset=13)
+save("gather_index", [node("Gather", ["x", "i"])], x([3]), y(),
+     [const("i", np.int64([3]))])
+save("gather_input", [node("Gather", ["x", "i"])], x([3]) + x([1], I64, "i"),
+     y())
+save("cast_value", [node("Cast", ["x"], to=I64)], x([3]), y())
+save("cast_range", [node("Cast", ["c"], to=I32)], [], y(),
+     [const("c", np.float32([1e20]))])
+save("cast_to", [node("Cast", ["c"], to=TensorProto.DOUBLE)], [], y(),
+     [const("c", np.float32([1]))])
+save("slice_quantized", [node("QuantizeLinear", ["x", "s"], ["q"]),
+                         node("Slice", ["q", "b", "e"])], x([4]), y(),
+     [const("s", np.float32(0.1)), const("b", np.int64([1])),
+      const("e", np.int64([2]))])
+save("split_negative", [node("Split", ["x", "s"], ["y", "z"])], x([5]), y(),
+     [const("s", np.int64([-1, 6]))])
+save("split_num_outputs", [node("Split", ["x"], ["y", "z"], num_outputs=3)],
+     x([6]), y())
+save("pad_int", [node("Pad", ["x", "p"])], x([2], I64), y(),
+     [const("p", np.int64([1, 1]))])
+save("pad_value", [node("Pad", ["x", "p", "v"])], x([2]), y(),
+     [const("p", np.int64([1, 1])), const("v", np.int64(1))])
+save("gather_float_indices", [node("Gather", ["x", "i"])], x([3]), y(),
+     [const("i", np.float32([1]))])
+save("gather_int", [node("Gather", ["x", "i"])], x([3], I32), y(),
+     [const("i", np.int64([1]))])

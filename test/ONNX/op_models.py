@@ -189,6 +189,91 @@ REDUCE = ["mean_hw", "mean_c_dropped", "mean_input", "max_c", "max_all",
           "max_input"]
 
 
+def data(variant):
+    """Pad, Slice, Split, Gather, Shape and Cast."""
+    opset = {"pad_attr": 10, "split_attr": 11, "pad_axes": 18,
+             "split_num": 18, "shape_chain": 15}.get(variant, 13)
+    m = OpModel("op_" + variant, 500 + len(variant), opset)
+    g = m.g
+    i64 = np.int64
+    big = np.iinfo(np.int64).max
+    if variant == "pad_nhwc":
+        x, _ = m.nhwc_input()
+        y = g.node("Pad", [x, g.const("p", i64([0, 1, 1, 2, 0, 0, 2, 1])),
+                           g.const("v", np.float32(0.5))], "pad")
+        return m.finish(y, [1, 5, 8, 9], -3.0, 3.0)
+    if variant == "pad_attr":
+        x, _ = m.plain_input([2, 3, 4])
+        y = g.node("Pad", [x], "pad", pads=[0, 1, 2, 1, 0, 1], value=-1.0)
+        return m.finish(y, [3, 4, 7], -3.0, 3.0)
+    if variant == "pad_axes":
+        x, _ = m.nhwc_input()
+        y = g.node("Pad", [x, g.const("p", i64([2, 1, 0, 3])), "",
+                           g.const("a", i64([-1, 1]))], "pad")
+        return m.finish(y, [1, 8, 5, 8], -3.0, 3.0)
+    if variant == "slice_nhwc":
+        # Channels 1 and 3 (step 2), W from 2 to the last but one.
+        x, _ = m.nhwc_input()
+        y = g.node("Slice", [x, g.const("s", i64([1, -4])),
+                             g.const("e", i64([big, -1])),
+                             g.const("a", i64([1, 3])),
+                             g.const("t", i64([2, 1]))], "slice")
+        return m.finish(y, [1, 2, 5, 3], -3.0, 3.0)
+    if variant == "slice_clamped":
+        x, _ = m.plain_input([2, 3, 7])
+        y = g.node("Slice", [x, g.const("s", i64([0, 1, -100])),
+                             g.const("e", i64([2, 100, 5]))], "slice")
+        return m.finish(y, [2, 2, 5], -3.0, 3.0)
+    if variant == "split_nhwc":
+        # W split in halves, the halves subtracted.
+        x, _ = m.nhwc_input()
+        a, b = "half_a", "half_b"
+        g.nodes.append(helper.make_node(
+            "Split", [x, g.const("sp", i64([3, 3]))], [a, b], name="split",
+            axis=3))
+        return m.finish(g.node("Sub", [a, b], "sub"), [1, 4, 5, 3], -6, 6)
+    if variant == "split_num":
+        # Channels 4 -> 2, 2, ... of 5 rows: H split in 2, 2, 1, reordered.
+        x, _ = m.nhwc_input()
+        parts = ["p0", "p1", "p2"]
+        g.nodes.append(helper.make_node("Split", [x], parts, name="split",
+                                        axis=2, num_outputs=3))
+        y = g.node("Concat", [parts[2], parts[0], parts[1]], "cat", axis=2)
+        return m.finish(y, [1, 4, 5, 6], -3.0, 3.0)
+    if variant == "split_attr":
+        x, _ = m.plain_input([2, 3, 4])
+        parts = ["p0", "p1"]
+        g.nodes.append(helper.make_node("Split", [x], parts, name="split",
+                                        axis=1, split=[2, 1]))
+        y = g.node("Concat", [parts[1], parts[0]], "cat", axis=1)
+        return m.finish(y, [2, 3, 4], -3.0, 3.0)
+    if variant == "gather_nhwc":
+        x, _ = m.nhwc_input()
+        y = g.node("Gather", [x, g.const("i", i64([3, 0, -1]))], "gather",
+                   axis=1)
+        return m.finish(y, [1, 3, 5, 6], -3.0, 3.0)
+    if variant == "gather_scalar":
+        x, _ = m.plain_input([2, 3, 7])
+        y = g.node("Gather", [x, g.const("i", i64(1))], "gather", axis=2)
+        return m.finish(y, [2, 3], -3.0, 3.0)
+    if variant == "shape_chain":
+        # Reshape to (first size, -1), the shape computed from Shape.
+        x, _ = m.plain_input([2, 3, 7])
+        first = g.node("Shape", [x], "shape", end=1)
+        rest = g.node("Cast", [g.const("r", np.float32([-1]))], "cast",
+                      to=TensorProto.INT64)
+        shape = g.node("Concat", [first, rest], "cat", axis=0)
+        y = g.node("Reshape", [x, shape], "reshape")
+        y = g.node("Cast", [y], "cast", to=TensorProto.FLOAT)
+        return m.finish(y, [2, 21], -3.0, 3.0)
+    raise ValueError(variant)
+
+
+DATA = ["pad_nhwc", "pad_attr", "pad_axes", "slice_nhwc", "slice_clamped",
+        "split_nhwc", "split_num", "split_attr", "gather_nhwc",
+        "gather_scalar", "shape_chain"]
+
+
 def builders():
     """The builders of every model; each returns what qdq_models.build()
     returns."""
@@ -198,4 +283,5 @@ def builders():
     out += [lambda v=v: softmax(v)
             for v in ("axis1_nhwc", "last_3d", "coerced_nhwc")]
     out += [lambda v=v: reduce(v) for v in REDUCE]
+    out += [lambda v=v: data(v) for v in DATA]
     return out

@@ -4,12 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The importer of lib/Target/ONNX, shared by its five files:
+// The importer of lib/Target/ONNX, shared by its six files:
 // ImportONNX.cpp (the graph and the node dispatch), ONNXOps.cpp (one import
 // function per ONNX op and the table that maps op types to them),
 // ONNXValues.cpp (attributes, initializers, layouts and grids of values),
-// ONNXLayers.cpp (element-wise ops, matmuls, convolutions, poolings) and
-// ONNXMathOps.cpp (float functions, normalizations, reductions).
+// ONNXLayers.cpp (element-wise ops, matmuls, convolutions, poolings),
+// ONNXMathOps.cpp (float functions, normalizations, reductions) and
+// ONNXDataOps.cpp (Pad, Slice, Split, Gather, Shape, Cast).
 //
 //===----------------------------------------------------------------------===//
 
@@ -185,6 +186,21 @@ private:
   template <Reduction kind, AxesFrom axesFrom>
   FailureOr<Tensor> importReduce(const onnx::NodeProto &node);
 
+  // Data movement (ONNXDataOps.cpp).
+  FailureOr<Tensor> importCast(const onnx::NodeProto &node);
+  FailureOr<Tensor> importGather(const onnx::NodeProto &node);
+  /// Where Pad reads its pads and value from.
+  enum class PadFrom { Attributes, Inputs };
+  template <PadFrom from>
+  FailureOr<Tensor> importPad(const onnx::NodeProto &node);
+  FailureOr<Tensor> importShape(const onnx::NodeProto &node);
+  FailureOr<Tensor> importSlice(const onnx::NodeProto &node);
+  /// Where Split reads its sizes from: the `split` attribute (before opset
+  /// 13), input 1 (13 on), or input 1 or the `num_outputs` attribute (18 on).
+  enum class SplitFrom { Attribute, Input, InputOrNumOutputs };
+  template <SplitFrom from>
+  FailureOr<Tensor> importSplit(const onnx::NodeProto &node);
+
   // Helpers of the op importers.
   FailureOr<Tensor> squeezeOrUnsqueeze(const onnx::NodeProto &node,
                                        bool squeeze, AxesFrom axesFrom);
@@ -204,6 +220,20 @@ private:
   /// reduced over `dims`) that x was reduced into.
   Value mapWithReduced(Value v, Value reduced, ArrayRef<int64_t> dims,
                        Body body);
+  /// Elements offsets + i * steps (per logical dimension, steps >= 1) of
+  /// `x`, `sizes` of them: computed now for a constant, else a
+  /// tensor.extract_slice (in NHWC when x is held so).
+  FailureOr<Tensor> sliceTensor(Tensor &x, ArrayRef<int64_t> offsets,
+                                ArrayRef<int64_t> sizes,
+                                ArrayRef<int64_t> steps);
+  /// `x` padded by `pads` (ONNX order: all begins, then all ends) with
+  /// `value`: a tensor.pad (in NHWC when x is held so).
+  FailureOr<Tensor> padTensor(Tensor &x, ArrayRef<int64_t> pads, float value);
+  /// Split into the node's outputs: by `split`, or in equal parts (the last
+  /// smaller with `numOutputs`). Defines outputs 1 on, returns output 0.
+  FailureOr<Tensor> splitNode(const onnx::NodeProto &node,
+                              std::optional<SmallVector<int64_t>> split,
+                              bool numOutputs);
   /// Softmax of `x` over its logical dimensions `axes`, in x's layout.
   FailureOr<Tensor> softmax(Tensor &x, ArrayRef<int64_t> axes);
   FailureOr<SmallVector<int64_t>> reductionAxes(const onnx::NodeProto &node,

@@ -594,8 +594,15 @@ FailureOr<Tensor> Importer::importConcat(const onnx::NodeProto &node) {
   int64_t axis = *normalized;
   SmallVector<int64_t> shape(ins[0]->type.getShape());
   shape[axis] = 0;
+  // Constants of one element type (shape arithmetic: Shape -> Gather ->
+  // Concat -> Reshape) are concatenated now, integers included.
+  bool constants = llvm::all_of(ins, [&](Tensor *t) {
+    return t->constant && !t->grid &&
+           t->type == ins[0]->type.clone(t->type.getShape()) &&
+           t->isUnsigned == ins[0]->isUnsigned;
+  });
   for (Tensor *t : ins) {
-    if (t->type.getRank() != rank || !t->isFloat())
+    if (t->type.getRank() != rank || (!constants && !t->isFloat()))
       return nodeError("concatenates tensors of different ranks or types");
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis && t->type.getDimSize(d) != ins[0]->type.getDimSize(d))
@@ -603,6 +610,26 @@ FailureOr<Tensor> Importer::importConcat(const onnx::NodeProto &node) {
     // At most 2^31 inputs of at most kMaxElements: no overflow; define()
     // checks the result's size.
     shape[axis] += t->type.getDimSize(axis);
+  }
+  if (constants) {
+    // Row-major: for each index before the axis, each input's block.
+    int64_t outer = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= shape[d];
+    SmallVector<SmallVector<Attribute>> all;
+    for (Tensor *t : ins)
+      all.emplace_back(t->constant.getValues<Attribute>());
+    SmallVector<Attribute> out;
+    for (int64_t o = 0; o < outer; ++o)
+      for (SmallVector<Attribute> &v : all) {
+        int64_t block = outer ? static_cast<int64_t>(v.size()) / outer : 0;
+        llvm::append_range(out, ArrayRef(v).slice(o * block, block));
+      }
+    Tensor r = *ins[0];
+    r.type = RankedTensorType::get(shape, ins[0]->type.getElementType());
+    r.constant = DenseElementsAttr::get(
+        r.type.clone(ins[0]->constant.getElementType()), out);
+    return r;
   }
   // In NHWC when the inputs are held so (channel concatenation of CNNs).
   bool nhwc = rank == 4 && llvm::all_of(ins, [](Tensor *t) {
@@ -666,6 +693,10 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "inference (constant scale, bias, mean, variance): `x · s + t` per "
        "channel with `s = scale / sqrt(var + ε)` and `t = bias − mean · s` "
        "computed in f32 at import time as ONNX Runtime computes them"},
+      {"Cast", kMinOpset, kMaxOpset, &Importer::importCast,
+       "folded: a constant to FLOAT, INT32 or INT64 at import time (FLOAT to "
+       "integer toward zero, values out of range an error); FLOAT to FLOAT "
+       "the input itself"},
       {"Clip", kMinOpset, 10, &Importer::importClipWithAttributes,
        "bounds from the `min` and `max` attributes: `arith.maximumf` / "
        "`minimumf`, fused as Relu is"},
@@ -675,7 +706,8 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "QuantizeLinear's codes (UINT8/INT8 bounds): the grid's codes narrowed "
        "(PyTorch's reduce-range u8 [0, 127] is a 7-bit fake-quant)"},
       {"Concat", kMinOpset, kMaxOpset, &Importer::importConcat,
-       "`tensor.concat` (along C in NHWC when the 4-D inputs are held so)"},
+       "`tensor.concat` (along C in NHWC when the 4-D inputs are held so); "
+       "constants (integer ones too) concatenated at import time"},
       {"Constant", kMinOpset, kMaxOpset, &Importer::importConstant,
        "a constant (the `value` tensor attribute)"},
       {"Conv", kMinOpset, kMaxOpset, &Importer::importConv,
@@ -705,6 +737,10 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "`math.exp`, as Abs"},
       {"Flatten", kMinOpset, kMaxOpset, &Importer::importFlatten,
        "to 2-D, as Reshape"},
+      {"Gather", kMinOpset, kMaxOpset, &Importer::importGather,
+       "constant indices (negative ones from the end): a constant gathers at "
+       "import time; a float value is one `tensor.extract_slice` per index, "
+       "concatenated and reshaped"},
       {"Gemm", kMinOpset, kMaxOpset, &Importer::importGemm,
        "`linalg.matmul`; transA and transB transpose (a constant at import "
        "time); a per-column C is a bias; alpha ≠ 1 a multiplication; beta "
@@ -743,6 +779,12 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "`arith.mulf`, as Add"},
       {"Neg", kMinOpset, kMaxOpset, &Importer::importUnary<negBody>,
        "`arith.negf`, as Abs"},
+      {"Pad", kMinOpset, 10, &Importer::importPad<PadFrom::Attributes>,
+       "`constant` mode, `pads` and `value` attributes (pads ≥ 0): "
+       "`tensor.pad` (in NHWC where the input is held so)"},
+      {"Pad", 11, kMaxOpset, &Importer::importPad<PadFrom::Inputs>,
+       "pads, value and (opset 18) axes from inputs 1–3 (constants), as "
+       "before"},
       {"Pow", kMinOpset, kMaxOpset, &Importer::importPow,
        "`math.powf`, as Add; an integer constant exponent is converted to "
        "FLOAT"},
@@ -781,8 +823,15 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"Reshape", kMinOpset, kMaxOpset, &Importer::importReshape,
        "0 and −1 sizes, `allowzero`: `tensor.collapse_shape` + "
        "`tensor.expand_shape`; constants are reshaped at import time"},
+      {"Shape", kMinOpset, kMaxOpset, &Importer::importShape,
+       "folded: the static shape as an INT64 constant (`start` and `end` "
+       "of opset 15 clamped as Slice's)"},
       {"Sigmoid", kMinOpset, kMaxOpset, &Importer::importUnary<sigmoidBody>,
        "`1 / (1 + exp(−x))`, as Abs"},
+      {"Slice", kMinOpset, kMaxOpset, &Importer::importSlice,
+       "constant starts, ends, axes and steps ≥ 1 (negative indices from the "
+       "end, clamped): `tensor.extract_slice` (in NHWC where the input is "
+       "held so); constants sliced at import time"},
       {"Softmax", kMinOpset, 12,
        &Importer::importSoftmax<SoftmaxAxis::Coerced2D>,
        "over the dimensions from `axis` (default 1) on, the input coerced to "
@@ -794,6 +843,15 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"Softplus", kMinOpset, kMaxOpset, &Importer::importUnary<softplusBody>,
        "`x > 0 ? x + log1p(exp(−x)) : log1p(exp(x))` (ONNX Runtime's form), as "
        "Abs"},
+      {"Split", kMinOpset, 12, &Importer::importSplit<SplitFrom::Attribute>,
+       "sizes from the `split` attribute, or equal parts: one "
+       "`tensor.extract_slice` per output, as Slice"},
+      {"Split", 13, 17, &Importer::importSplit<SplitFrom::Input>,
+       "sizes from input 1 (a constant), or equal parts, as before"},
+      {"Split", 18, kMaxOpset,
+       &Importer::importSplit<SplitFrom::InputOrNumOutputs>,
+       "sizes from input 1, or `num_outputs` parts (the last one smaller), as "
+       "before"},
       {"Sqrt", kMinOpset, kMaxOpset, &Importer::importUnary<sqrtBody>,
        "`math.sqrt`, as Abs"},
       {"Squeeze", kMinOpset, 12, &Importer::importSqueeze<AxesFrom::Attribute>,

@@ -368,3 +368,9 @@ save("gather_float_indices", [node("Gather", ["x", "i"])], x([3]), y(),
      [const("i", np.float32([1]))])
 save("gather_int", [node("Gather", ["x", "i"])], x([3], I32), y(),
      [const("i", np.int64([1]))])
+save("int_types", [node("Add", ["a", "b"])], [], y(),
+     [const("a", np.int64([1])), const("b", np.int32([1]))])
+save("int_div_zero", [node("Div", ["a", "b"])], [], y(),
+     [const("a", np.int64([1])), const("b", np.int64([0]))])
+save("int_overflow", [node("Mul", ["a", "a"])], [], y(),
+     [const("a", np.int64([2**40]))])

@@ -266,12 +266,26 @@ def data(variant):
         y = g.node("Reshape", [x, shape], "reshape")
         y = g.node("Cast", [y], "cast", to=TensorProto.FLOAT)
         return m.finish(y, [2, 21], -3.0, 3.0)
+    if variant == "shape_arith":
+        # (size 0 * 3, -1): Gather of a scalar index, Mul, Unsqueeze, Div
+        # and Sub on INT64 constants, folded into the Reshape's shape.
+        x, _ = m.plain_input([2, 3, 7])
+        first = g.node("Gather", [g.node("Shape", [x], "shape"),
+                                  g.const("i", i64(0))], "gather")
+        rows = g.node("Mul", [first, g.const("three", i64(3))], "mul")
+        rows = g.node("Unsqueeze", [rows, g.const("a", i64([0]))], "unsq")
+        shape = g.node("Concat", [rows, g.const("rest", i64([-1]))], "cat",
+                       axis=0)
+        shape = g.node("Div", [shape, g.const("one", i64([1]))], "div")
+        shape = g.node("Sub", [shape, g.const("zero", i64([0, 0]))], "sub")
+        y = g.node("Reshape", [x, shape], "reshape")
+        return m.finish(y, [6, 7], -3.0, 3.0)
     raise ValueError(variant)
 
 
 DATA = ["pad_nhwc", "pad_attr", "pad_axes", "slice_nhwc", "slice_clamped",
         "split_nhwc", "split_num", "split_attr", "gather_nhwc",
-        "gather_scalar", "shape_chain"]
+        "gather_scalar", "shape_chain", "shape_arith"]
 
 
 def builders():

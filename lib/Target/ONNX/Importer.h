@@ -186,7 +186,12 @@ private:
   template <Reduction kind, AxesFrom axesFrom>
   FailureOr<Tensor> importReduce(const onnx::NodeProto &node);
 
-  // Data movement (ONNXDataOps.cpp).
+  // Data movement and shape arithmetic (ONNXDataOps.cpp).
+  enum class IntegerBinary { Add, Sub, Mul, Div };
+  /// `x op y` of two integer constants of one type, numpy broadcasting,
+  /// computed now (Div toward zero, as ONNX Runtime); an error where a
+  /// result overflows the type or a divisor is 0.
+  FailureOr<Tensor> foldIntegerBinary(Tensor &x, Tensor &y, IntegerBinary op);
   FailureOr<Tensor> importCast(const onnx::NodeProto &node);
   FailureOr<Tensor> importGather(const onnx::NodeProto &node);
   /// Where Pad reads its pads and value from.

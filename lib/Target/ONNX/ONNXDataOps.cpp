@@ -550,6 +550,88 @@ FailureOr<Tensor> Importer::importCast(const onnx::NodeProto &node) {
   return r;
 }
 
+FailureOr<Tensor> Importer::foldIntegerBinary(Tensor &x, Tensor &y,
+                                              IntegerBinary op) {
+  if (x.type.getElementType() != y.type.getElementType() ||
+      x.isUnsigned != y.isUnsigned)
+    return nodeError("combines integer constants of different types");
+  int64_t rank = std::max(x.type.getRank(), y.type.getRank());
+  SmallVector<int64_t> shape(rank, 1);
+  for (Tensor *t : {&x, &y}) {
+    int64_t offset = rank - t->type.getRank();
+    for (int64_t d = 0; d < t->type.getRank(); ++d) {
+      int64_t s = t->type.getDimSize(d), &o = shape[offset + d];
+      if (o != s && o != 1 && s != 1)
+        return nodeError("cannot broadcast its inputs together (size " +
+                         Twine(o) + " vs " + Twine(s) + ")");
+      if (o == 1)
+        o = s;
+    }
+  }
+  FailureOr<RankedTensorType> type =
+      checkedType(shape, x.type.getElementType(),
+                  "node '" + nodeName + "' (" + opType + "): the result");
+  if (failed(type))
+    return failure();
+  unsigned width = x.type.getElementTypeBitWidth();
+  auto valuesOf = [&](Tensor &t) {
+    SmallVector<int64_t> v;
+    for (const APInt &e : t.constant.getValues<APInt>())
+      v.push_back(t.isUnsigned ? static_cast<int64_t>(e.getZExtValue())
+                               : e.getSExtValue());
+    return v;
+  };
+  SmallVector<int64_t> xs = valuesOf(x), ys = valuesOf(y);
+  // The flat position in `t` of an index of the result (broadcast
+  // dimensions read position 0).
+  auto position = [&](Tensor &t, ArrayRef<int64_t> index) {
+    int64_t offset = rank - t.type.getRank(), flat = 0;
+    for (int64_t d = 0; d < t.type.getRank(); ++d)
+      flat = flat * t.type.getDimSize(d) +
+             (t.type.getDimSize(d) == 1 ? 0 : index[offset + d]);
+    return flat;
+  };
+  SmallVector<APInt> out;
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t i = 0, e = type->getNumElements(); i < e; ++i) {
+    int64_t a = xs[position(x, index)], c = ys[position(y, index)];
+    std::optional<int64_t> r;
+    switch (op) {
+    case IntegerBinary::Add:
+      r = llvm::checkedAdd(a, c);
+      break;
+    case IntegerBinary::Sub:
+      r = llvm::checkedSub(a, c);
+      break;
+    case IntegerBinary::Mul:
+      r = llvm::checkedMul(a, c);
+      break;
+    case IntegerBinary::Div:
+      if (c == 0)
+        return nodeError("divides by an integer 0");
+      if (!(a == std::numeric_limits<int64_t>::min() && c == -1))
+        r = a / c;
+      break;
+    }
+    bool fits = r && (x.isUnsigned ? *r >= 0 && llvm::isUIntN(width, *r)
+                                   : llvm::isIntN(width, *r));
+    if (!fits)
+      return nodeError("computes an integer out of the range of its type");
+    out.push_back(APInt(width, static_cast<uint64_t>(*r), /*isSigned=*/true,
+                        /*implicitTrunc=*/true));
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  Tensor r;
+  r.type = *type;
+  r.isUnsigned = x.isUnsigned;
+  r.constant = DenseElementsAttr::get(*type, out);
+  return r;
+}
+
 template FailureOr<Tensor>
 Importer::importPad<Importer::PadFrom::Attributes>(const onnx::NodeProto &);
 template FailureOr<Tensor>

@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <limits>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::qat;
@@ -308,6 +309,19 @@ FailureOr<Tensor> Importer::importBinary(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0), y = lookup(node, 1);
   if (failed(x) || failed(y))
     return failure();
+  // Integer constants are shape arithmetic (Shape -> Gather -> Mul ->
+  // Reshape): computed now.
+  auto isIntegerConstant = [](Tensor *t) {
+    return t->constant && !t->grid && !t->isFloat();
+  };
+  if (isIntegerConstant(*x) && isIntegerConstant(*y)) {
+    constexpr IntegerBinary kind =
+        std::is_same_v<OpTy, arith::AddFOp>   ? IntegerBinary::Add
+        : std::is_same_v<OpTy, arith::SubFOp> ? IntegerBinary::Sub
+        : std::is_same_v<OpTy, arith::MulFOp> ? IntegerBinary::Mul
+                                              : IntegerBinary::Div;
+    return foldIntegerBinary(**x, **y, kind);
+  }
   return elementwise({*x, *y}, binaryBody<OpTy>);
 }
 
@@ -683,7 +697,8 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "function: the form a lookup table over an 8-bit grid replaces)"},
       {"Add", kMinOpset, kMaxOpset, &Importer::importBinary<arith::AddFOp>,
        "`arith.addf` in a `linalg.generic` with numpy broadcasting (in NHWC "
-       "where an input is held so)"},
+       "where an input is held so); on integer constants (shape arithmetic) "
+       "computed at import time, as Sub, Mul and Div (toward zero)"},
       {"AveragePool", kMinOpset, kMaxOpset, &Importer::importAveragePool,
        "`linalg.pooling_nhwc_sum` after a zero pad, divided by the window's "
        "element count (a constant, or per position when `count_include_pad "

@@ -219,6 +219,23 @@ def data(variant):
                              g.const("a", i64([1, 3])),
                              g.const("t", i64([2, 1]))], "slice")
         return m.finish(y, [1, 2, 5, 3], -3.0, 3.0)
+    if variant == "slice_reverse_nhwc":
+        # H reversed from the last but one, W every second from the end.
+        x, _ = m.nhwc_input()
+        y = g.node("Slice", [x, g.const("s", i64([-2, big])),
+                             g.const("e", i64([-big - 1, 0])),
+                             g.const("a", i64([2, 3])),
+                             g.const("t", i64([-1, -2]))], "slice")
+        return m.finish(y, [1, 4, 4, 3], -3.0, 3.0)
+    if variant == "slice_reverse_const":
+        # A constant reversed at import time, added to the input.
+        x, _ = m.plain_input([2, 3])
+        c = g.const("c", np.arange(6, dtype=np.float32).reshape(2, 3) / 4)
+        c = g.node("Slice", [c, g.const("s", i64([-1])),
+                             g.const("e", i64([-big - 1])),
+                             g.const("a", i64([1])), g.const("t", i64([-1]))],
+                   "slice")
+        return m.finish(g.node("Add", [x, c], "add"), [2, 3], -3.0, 4.5)
     if variant == "slice_clamped":
         x, _ = m.plain_input([2, 3, 7])
         y = g.node("Slice", [x, g.const("s", i64([0, 1, -100])),
@@ -283,7 +300,8 @@ def data(variant):
     raise ValueError(variant)
 
 
-DATA = ["pad_nhwc", "pad_attr", "pad_axes", "slice_nhwc", "slice_clamped",
+DATA = ["pad_nhwc", "pad_attr", "pad_axes", "slice_nhwc",
+        "slice_reverse_nhwc", "slice_reverse_const", "slice_clamped",
         "split_nhwc", "split_num", "split_attr", "gather_nhwc",
         "gather_scalar", "shape_chain", "shape_arith"]
 

@@ -225,12 +225,16 @@ private:
   /// reduced over `dims`) that x was reduced into.
   Value mapWithReduced(Value v, Value reduced, ArrayRef<int64_t> dims,
                        Body body);
-  /// Elements offsets + i * steps (per logical dimension, steps >= 1) of
+  /// Elements offsets + i * steps (per logical dimension, steps != 0) of
   /// `x`, `sizes` of them: computed now for a constant, else a
   /// tensor.extract_slice (in NHWC when x is held so).
   FailureOr<Tensor> sliceTensor(Tensor &x, ArrayRef<int64_t> offsets,
                                 ArrayRef<int64_t> sizes,
                                 ArrayRef<int64_t> steps);
+  FailureOr<Tensor> reverseSlice(Value v, const Tensor &x,
+                                 ArrayRef<int64_t> offsets,
+                                 ArrayRef<int64_t> sizes,
+                                 ArrayRef<int64_t> steps, bool nhwc);
   /// `x` padded by `pads` (ONNX order: all begins, then all ends) with
   /// `value`: a tensor.pad (in NHWC when x is held so).
   FailureOr<Tensor> padTensor(Tensor &x, ArrayRef<int64_t> pads, float value);

@@ -6,17 +6,18 @@
 //
 // The import functions of the ONNX data-movement ops that real models put
 // around their layers: constant Pad, Slice and Split (extract_slice of the
-// value, in NHWC where it is held so), Gather with constant indices, and
-// Shape and Cast, which the importer folds (static shapes make a Shape a
-// constant, and the Gather / Slice / Cast chains on it constants too).
-// Every op on a constant is computed at import time, so that weights and
-// shape arithmetic stay constants.
+// value, in NHWC where it is held so; a linalg.generic for negative steps),
+// Gather with constant indices, and Shape and Cast, which the importer folds
+// (static shapes make a Shape a constant, and the Gather / Slice / Cast chains
+// on it constants too). Every op on a constant is computed at import time, so
+// that weights and shape arithmetic stay constants.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -66,6 +67,39 @@ static bool slicesGridAxis(const Tensor &t, ArrayRef<int64_t> sizes) {
          sizes[*t.grid->axis] != t.type.getDimSize(*t.grid->axis);
 }
 
+/// A slice with negative steps, which tensor.extract_slice cannot express:
+/// a linalg.generic reading element offset + step * i along each dimension.
+FailureOr<Tensor> Importer::reverseSlice(Value v, const Tensor &x,
+                                         ArrayRef<int64_t> offsets,
+                                         ArrayRef<int64_t> sizes,
+                                         ArrayRef<int64_t> steps, bool nhwc) {
+  int64_t rank = x.type.getRank();
+  SmallVector<AffineExpr> exprs;
+  SmallVector<int64_t> physSizes;
+  for (int64_t p = 0; p < rank; ++p) {
+    int64_t d = nhwc ? kNHWCToNCHW[p] : p;
+    exprs.push_back(offsets[d] + steps[d] * b.getAffineDimExpr(p));
+    physSizes.push_back(sizes[d]);
+  }
+  Type elementType = x.type.getElementType();
+  Value init = emptyTensor(physSizes, elementType);
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  Tensor r;
+  r.isUnsigned = x.isUnsigned;
+  r.type = RankedTensorType::get(sizes, elementType);
+  r.nhwc = nhwc;
+  r.value =
+      linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
+                                ValueRange{v}, ValueRange{init}, maps, iters,
+                                [](OpBuilder &nb, Location l, ValueRange args) {
+                                  linalg::YieldOp::create(nb, l, args[0]);
+                                })
+          .getResult(0);
+  return r;
+}
+
 FailureOr<Tensor> Importer::sliceTensor(Tensor &x, ArrayRef<int64_t> offsets,
                                         ArrayRef<int64_t> sizes,
                                         ArrayRef<int64_t> steps) {
@@ -93,6 +127,8 @@ FailureOr<Tensor> Importer::sliceTensor(Tensor &x, ArrayRef<int64_t> offsets,
   FailureOr<Value> v = materialize(x, nhwc);
   if (failed(v))
     return failure();
+  if (llvm::any_of(steps, [](int64_t step) { return step < 0; }))
+    return reverseSlice(*v, x, offsets, sizes, steps, nhwc);
   SmallVector<OpFoldResult> o, s, t;
   SmallVector<int64_t> physSizes;
   for (int64_t p = 0; p < rank; ++p) {
@@ -148,22 +184,28 @@ FailureOr<Tensor> Importer::importSlice(const onnx::NodeProto &node) {
     if (seen[*axis])
       return nodeError("lists an axis twice");
     seen[*axis] = true;
-    if (steps[i] < 1)
-      return nodeError("has step " + Twine(steps[i]) +
-                       "; supported: steps of 1 or more");
+    int64_t step = steps[i];
+    if (step == 0)
+      return nodeError("has step 0");
     // ONNX's rules: a negative index counts from the end, then both are
-    // clamped to the dimension (no overflow: sizes are at most 2^31).
+    // clamped to [0, dim] (steps > 0) or [-1, dim - 1] (steps < 0). No
+    // overflow: sizes are at most 2^31.
     int64_t dim = shape[*axis];
+    int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? dim : dim - 1;
     auto clampIndex = [&](int64_t v) {
       if (v < 0)
-        v = std::max<int64_t>(v, -dim) + dim;
-      return std::min(v, dim);
+        v = std::max<int64_t>(v, -dim - 1) + dim;
+      return std::clamp(v, lo, hi);
     };
-    int64_t start = clampIndex((*starts)[i]), end = clampIndex((*ends)[i]);
-    offsets[*axis] = start;
-    sizes[*axis] =
-        end > start ? llvm::divideCeil(end - start, steps[i]) : int64_t(0);
-    strides[*axis] = steps[i];
+    int64_t start = std::max<int64_t>(clampIndex((*starts)[i]), 0);
+    int64_t end = clampIndex((*ends)[i]);
+    int64_t size =
+        dim == 0   ? 0
+        : step > 0 ? (end > start ? llvm::divideCeil(end - start, step) : 0)
+                   : (start > end ? llvm::divideCeil(start - end, -step) : 0);
+    offsets[*axis] = size ? start : 0;
+    sizes[*axis] = size;
+    strides[*axis] = size ? step : 1;
   }
   return sliceTensor(**x, offsets, sizes, strides);
 }

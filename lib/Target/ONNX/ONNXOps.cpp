@@ -844,9 +844,10 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"Sigmoid", kMinOpset, kMaxOpset, &Importer::importUnary<sigmoidBody>,
        "`1 / (1 + exp(−x))`, as Abs"},
       {"Slice", kMinOpset, kMaxOpset, &Importer::importSlice,
-       "constant starts, ends, axes and steps ≥ 1 (negative indices from the "
+       "constant starts, ends, axes and steps (negative indices from the "
        "end, clamped): `tensor.extract_slice` (in NHWC where the input is "
-       "held so); constants sliced at import time"},
+       "held so), a `linalg.generic` for negative steps; constants sliced at "
+       "import time"},
       {"Softmax", kMinOpset, 12,
        &Importer::importSoftmax<SoftmaxAxis::Coerced2D>,
        "over the dimensions from `axis` (default 1) on, the input coerced to "

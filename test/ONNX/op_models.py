@@ -306,6 +306,69 @@ DATA = ["pad_nhwc", "pad_attr", "pad_axes", "slice_nhwc",
         "gather_scalar", "shape_chain", "shape_arith"]
 
 
+def composite(variant):
+    """Chains of these ops the way exports write them."""
+    m = OpModel("op_" + variant, 600 + len(variant),
+                14 if variant == "se_hardswish" else 13)
+    g = m.g
+    r = np.random.default_rng(9)
+    f32 = np.float32
+    if variant == "layernorm_gelu":
+        # PyTorch's opset-13 LayerNorm and GELU decompositions around a
+        # QDQ matmul on a 3-D (batch x sequence x features) tensor.
+        x, _ = m.plain_input([2, 5, 8])
+        mean = g.node("ReduceMean", [x], "mean", axes=[-1])
+        d = g.node("Sub", [x, mean], "sub")
+        var = g.node("ReduceMean", [g.node("Pow", [d, g.const("two", f32(2))],
+                                           "pow")], "var", axes=[-1])
+        std = g.node("Sqrt", [g.node("Add", [var, g.const("eps", f32(1e-5))],
+                                     "add")], "sqrt")
+        y = g.node("Div", [d, std], "div")
+        y = g.node("Mul", [y, g.const("gamma", f32(r.uniform(0.5, 1.5, 8)))],
+                   "mul")
+        y = g.qdq(g.node("Add", [y, g.const("beta", f32(r.normal(0, .2, 8)))],
+                         "add"), -4.0, 4.0)
+        w, ws = g.weight((8, 6), 1)
+        y = g.node("MatMul", [y, w], "mm")
+        y = g.qdq(g.node("Add", [y, g.bias(6, y, ws)], "add"), -4.0, 4.0)
+        e = g.node("Erf", [g.node("Div", [y, g.const("r2", f32(np.sqrt(2)))],
+                                  "div")], "erf")
+        e = g.node("Add", [e, g.const("one", f32(1))], "add")
+        y = g.node("Mul", [g.node("Mul", [y, e], "mul"),
+                           g.const("half", f32(0.5))], "mul")
+        y = g.node("Softmax", [g.qdq(y, -0.5, 4.0)], "softmax", axis=-1)
+        return m.finish(y, [2, 5, 6], 0.0, 1.0)
+    if variant == "se_hardswish":
+        # MobileNetV3's squeeze-excitation: a HardSigmoid gate from the
+        # pooled channels times the HardSwish of the features.
+        x, shape = m.nhwc_input(-4.0, 4.0)
+        c = shape[1]
+        x = g.qdq(g.node("HardSwish", [x], "hswish"), -0.5, 4.0)
+        p = g.qdq(g.node("GlobalAveragePool", [x], "gap"), 0.0, 2.0)
+        w1, ws1 = g.weight((2, c, 1, 1), 0)
+        h = g.node("Relu", [g.node("Conv", [p, w1, g.bias(2, p, ws1)],
+                                   "conv")], "relu")
+        h = g.qdq(h, 0.0, 2.0)
+        w2, ws2 = g.weight((c, 2, 1, 1), 0)
+        gate = g.node("Conv", [h, w2, g.bias(c, h, ws2)], "conv")
+        gate = g.qdq(g.node("HardSigmoid", [gate], "hsig", alpha=1 / 6,
+                            beta=0.5), 0.0, 1.0)
+        return m.finish(g.node("Mul", [x, gate], "mul"), shape, -0.5, 4.0)
+    if variant == "qat_conv_bn":
+        # PyTorch's QAT Conv+BN export: the convolution's output divided by
+        # the per-channel factor, then BatchNormalization.
+        x, shape = m.nhwc_input()
+        factor = g.const("f", f32(r.uniform(0.5, 2.0, (4, 1, 1))))
+        y = g.node("Div", [x, factor], "div")
+        params = [r.uniform(0.5, 2.0, 4), r.normal(0, 0.5, 4),
+                  r.normal(0, 0.5, 4), r.uniform(0.1, 3.0, 4)]
+        names = [g.const(n, f32(v))
+                 for n, v in zip(["scale", "b", "mean", "var"], params)]
+        y = g.node("BatchNormalization", [y] + names, "bn")
+        return m.finish(g.node("Relu", [y], "relu"), shape, 0.0, 6.0)
+    raise ValueError(variant)
+
+
 def builders():
     """The builders of every model; each returns what qdq_models.build()
     returns."""
@@ -316,4 +379,6 @@ def builders():
             for v in ("axis1_nhwc", "last_3d", "coerced_nhwc")]
     out += [lambda v=v: reduce(v) for v in REDUCE]
     out += [lambda v=v: data(v) for v in DATA]
+    out += [lambda v=v: composite(v)
+            for v in ("layernorm_gelu", "se_hardswish", "qat_conv_bn")]
     return out

@@ -121,6 +121,12 @@ nodes.append(helper.make_node("Identity", ["out_dq"], ["y"]))
 save("opset10_clip", nodes, [value("x", TensorProto.FLOAT, [2, 5])],
      [value("y", TensorProto.FLOAT, [2, 5])], inits, opset=10)
 
+# Pow with a UINT8 exponent of 200 (ONNX allows it, ONNX Runtime has no
+# kernel for it): the exponent is converted to FLOAT as unsigned.
+save("pow_uint8", [helper.make_node("Pow", ["x", "e"], ["y"])],
+     [value("x", TensorProto.FLOAT, [3])], [value("y", TensorProto.FLOAT, [3])],
+     [const("e", np.uint8(200))])
+
 # Opset 21: QuantizeLinear without a zero point, output_dtype INT8; the
 # pair's DequantizeLinear without one either.
 inits = [const("s", np.float32(0.05))]

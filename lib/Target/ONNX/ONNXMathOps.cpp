@@ -157,7 +157,8 @@ FailureOr<Tensor> Importer::importPow(const onnx::NodeProto &node) {
   if (!exponent.isFloat() && exponent.constant && !exponent.grid) {
     SmallVector<float> v;
     for (const APInt &e : exponent.constant.getValues<APInt>())
-      v.push_back(static_cast<float>(e.getSExtValue()));
+      v.push_back(exponent.isUnsigned ? static_cast<float>(e.getZExtValue())
+                                      : static_cast<float>(e.getSExtValue()));
     exponent.type = exponent.type.clone(b.getF32Type());
     exponent.constant = DenseElementsAttr::get(exponent.type, ArrayRef(v));
     exponent.isUnsigned = false;

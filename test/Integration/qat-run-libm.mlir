@@ -1,6 +1,6 @@
 // Float functions LLVM has no instruction or intrinsic for (math.erf, from
 // ONNX's Erf) are calls to libm: scalar, and vectors unrolled by
-// convert-math-to-libm, in every mode and through both code generators.
+// qat-math-to-libm, in every mode and through both code generators.
 // RUN: qat-run %s | FileCheck %s
 // RUN: qat-run %s --codegen=loops | FileCheck %s
 // RUN: qat-run %s --mode=simulate | FileCheck %s

@@ -186,3 +186,10 @@ save("bad_bias_scales",
 save("old_opset", [helper.make_node("Relu", ["x"], ["y"])],
      [value("x", TensorProto.FLOAT, [2])],
      [value("y", TensorProto.FLOAT, [2])], [], opset=9)
+
+# Transpose of a scalar graph input (a fuzzer's find: linalg.transpose of
+# rank 0 crashed upstream's verifier): the identity, the input itself.
+save("transpose_scalar_input",
+     [helper.make_node("Transpose", ["x"], ["y"], name="t0")],
+     [value("x", TensorProto.FLOAT, [])], [value("y", TensorProto.FLOAT, [])],
+     [])

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include "llvm/ADT/Sequence.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
@@ -474,6 +475,10 @@ FailureOr<Value> Importer::materialize(Tensor &t, bool nhwc) {
 }
 
 FailureOr<Tensor> Importer::transposeTensor(Tensor &t, ArrayRef<int64_t> perm) {
+  // The identity (every permutation of a scalar, whose linalg.transpose
+  // upstream's verifier cannot even look at) is the tensor itself.
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return t;
   Tensor r;
   r.isUnsigned = t.isUnsigned;
   SmallVector<int64_t> shape;

@@ -168,15 +168,10 @@ FailureOr<Tensor> Importer::importPow(const onnx::NodeProto &node) {
 
 template <typename OpTy>
 FailureOr<Tensor> Importer::importVariadic(const onnx::NodeProto &node) {
-  SmallVector<Tensor *> ins;
-  for (int i = 0; i < node.input_size(); ++i) {
-    FailureOr<Tensor *> t = lookup(node, i);
-    if (failed(t))
-      return failure();
-    ins.push_back(*t);
-  }
-  if (ins.empty())
-    return nodeError("has no inputs");
+  FailureOr<SmallVector<Tensor *>> inputs = lookupAll(node);
+  if (failed(inputs))
+    return failure();
+  SmallVector<Tensor *> &ins = *inputs;
   if (ins.size() == 1)
     return *ins[0];
   // One generic over all inputs, folding them pairwise in its body.

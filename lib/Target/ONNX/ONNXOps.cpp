@@ -589,15 +589,10 @@ FailureOr<Tensor> Importer::importUnsqueeze(const onnx::NodeProto &node) {
 }
 
 FailureOr<Tensor> Importer::importConcat(const onnx::NodeProto &node) {
-  SmallVector<Tensor *> ins;
-  for (int i = 0; i < node.input_size(); ++i) {
-    FailureOr<Tensor *> t = lookup(node, i);
-    if (failed(t))
-      return failure();
-    ins.push_back(*t);
-  }
-  if (ins.empty())
-    return nodeError("has no inputs");
+  FailureOr<SmallVector<Tensor *>> inputs = lookupAll(node);
+  if (failed(inputs))
+    return failure();
+  SmallVector<Tensor *> &ins = *inputs;
   int64_t rank = ins[0]->type.getRank();
   FailureOr<int64_t> axisAttr = intAttr(node, "axis", 0);
   if (failed(axisAttr))

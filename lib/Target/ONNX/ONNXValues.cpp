@@ -326,6 +326,20 @@ FailureOr<Tensor *> Importer::lookup(const onnx::NodeProto &node, int index) {
   return &it->second;
 }
 
+FailureOr<SmallVector<Tensor *>>
+Importer::lookupAll(const onnx::NodeProto &node) {
+  SmallVector<Tensor *> ins;
+  for (int i = 0; i < node.input_size(); ++i) {
+    FailureOr<Tensor *> t = lookup(node, i);
+    if (failed(t))
+      return failure();
+    ins.push_back(*t);
+  }
+  if (ins.empty())
+    return nodeError("has no inputs");
+  return ins;
+}
+
 LogicalResult Importer::define(const onnx::NodeProto &node, int index,
                                Tensor t) {
   if (index >= node.output_size() || node.output(index).empty())

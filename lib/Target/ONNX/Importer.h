@@ -342,15 +342,14 @@ Value binaryBody(OpBuilder &b, Location loc, ValueRange args) {
   return OpTy::create(b, loc, args[0], args[1]);
 }
 
-/// The bodies of the unary element-wise functions (ONNXMathOps.cpp).
+/// The body of a unary element-wise function that is one op: `OpTy(x)`.
+template <typename OpTy> Value unaryBody(OpBuilder &b, Location loc, Value x) {
+  return OpTy::create(b, loc, x);
+}
+
+/// The bodies of the unary element-wise functions of several ops
+/// (ONNXMathOps.cpp).
 Value sigmoidBody(OpBuilder &b, Location loc, Value x);
-Value tanhBody(OpBuilder &b, Location loc, Value x);
-Value erfBody(OpBuilder &b, Location loc, Value x);
-Value sqrtBody(OpBuilder &b, Location loc, Value x);
-Value expBody(OpBuilder &b, Location loc, Value x);
-Value logBody(OpBuilder &b, Location loc, Value x);
-Value absBody(OpBuilder &b, Location loc, Value x);
-Value negBody(OpBuilder &b, Location loc, Value x);
 Value softplusBody(OpBuilder &b, Location loc, Value x);
 Value hardSwishBody(OpBuilder &b, Location loc, Value x);
 

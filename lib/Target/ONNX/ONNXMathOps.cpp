@@ -48,34 +48,6 @@ Value onnx_import::sigmoidBody(OpBuilder &b, Location loc, Value x) {
                                arith::AddFOp::create(b, loc, one, e));
 }
 
-Value onnx_import::tanhBody(OpBuilder &b, Location loc, Value x) {
-  return math::TanhOp::create(b, loc, x);
-}
-
-Value onnx_import::erfBody(OpBuilder &b, Location loc, Value x) {
-  return math::ErfOp::create(b, loc, x);
-}
-
-Value onnx_import::sqrtBody(OpBuilder &b, Location loc, Value x) {
-  return math::SqrtOp::create(b, loc, x);
-}
-
-Value onnx_import::expBody(OpBuilder &b, Location loc, Value x) {
-  return math::ExpOp::create(b, loc, x);
-}
-
-Value onnx_import::logBody(OpBuilder &b, Location loc, Value x) {
-  return math::LogOp::create(b, loc, x);
-}
-
-Value onnx_import::absBody(OpBuilder &b, Location loc, Value x) {
-  return math::AbsFOp::create(b, loc, x);
-}
-
-Value onnx_import::negBody(OpBuilder &b, Location loc, Value x) {
-  return arith::NegFOp::create(b, loc, x);
-}
-
 Value onnx_import::softplusBody(OpBuilder &b, Location loc, Value x) {
   // ORT's form, which neither overflows nor loses small values:
   // x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)).
@@ -502,16 +474,16 @@ FailureOr<Tensor> Importer::importReduce(const onnx::NodeProto &node) {
 #define QAT_UNARY(fn)                                                          \
   template FailureOr<Tensor> Importer::importUnary<fn>(                        \
       const onnx::NodeProto &node);
-QAT_UNARY(absBody)
-QAT_UNARY(erfBody)
-QAT_UNARY(expBody)
+QAT_UNARY(unaryBody<math::AbsFOp>)
+QAT_UNARY(unaryBody<math::ErfOp>)
+QAT_UNARY(unaryBody<math::ExpOp>)
 QAT_UNARY(hardSwishBody)
-QAT_UNARY(logBody)
-QAT_UNARY(negBody)
+QAT_UNARY(unaryBody<math::LogOp>)
+QAT_UNARY(unaryBody<arith::NegFOp>)
 QAT_UNARY(sigmoidBody)
 QAT_UNARY(softplusBody)
-QAT_UNARY(sqrtBody)
-QAT_UNARY(tanhBody)
+QAT_UNARY(unaryBody<math::SqrtOp>)
+QAT_UNARY(unaryBody<math::TanhOp>)
 #undef QAT_UNARY
 template FailureOr<Tensor>
 Importer::importVariadic<arith::MaximumFOp>(const onnx::NodeProto &node);

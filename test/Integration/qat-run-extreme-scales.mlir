@@ -5,7 +5,7 @@
 // RUN: qat-run %s -e huge_weight_scale --check 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: qat-run %s -e huge_weight_scale --print 2>/dev/null | FileCheck %s
 // RUN: qat-run %s -e huge_weight_scale --check --requant=fixed-point
-// REMARK: remark: 'linalg.matmul' runs in float between dequantize and quantize: the requantization multiplier of output channel 0 is not finite in f32
+// REMARK: remark: 'linalg.matmul' accumulates in i32, its result continues in f32: the requantization multiplier of output channel 0 is not finite in f32
 // CHECK: tensor<2x2xf32>
 // CHECK-NEXT: {{.*}} 0{{$}}
 // CHECK-NEXT: {{.*}} 0{{$}}

@@ -223,8 +223,25 @@ class Builder:
         if r.random() < 0.85:
             inputs.append(self.bias(f, x, ws))
         y = self.node("Conv", inputs, "conv", **attrs)
+        # (From a generator of its own, so that the other draws stay.)
+        extra = np.random.default_rng(len(self.nodes) + 13 * self.count)
+        if self.torch and extra.random() < 0.8:
+            y = self.conv_bn(y, f, extra)
         y, (lo, hi) = self.act(y)
         return self.qdq(y, lo, hi), f, oh, ow
+
+    def conv_bn(self, y, f, rng):
+        """PyTorch's QAT Conv+BN as exported in eval mode: the convolution
+        by the fake-quantized w * factor divided by the factor, then the
+        batch normalization with the running statistics."""
+        factor = rng.uniform(0.5, 2.0, size=(1, f, 1, 1)).astype(np.float32)
+        y = self.node("Div", [y, self.const("bnf", factor)], "div")
+        stats = [rng.uniform(0.5, 1.5, f), rng.normal(0, 0.1, f),
+                 rng.normal(0, 0.1, f), rng.uniform(0.5, 2.0, f)]
+        names = ["gamma", "beta", "mean", "var"]
+        return self.node("BatchNormalization",
+                         [y] + [self.const(n, v.astype(np.float32))
+                                for n, v in zip(names, stats)], "bn")
 
 
 def mlp(rng, name, torch=False):

@@ -3,8 +3,8 @@
 // with the reason in the remark (a model is not refused for one layer).
 // RUN: qat-opt %s -split-input-file -qat-form-integer-regions 2>&1 >/dev/null | FileCheck %s --check-prefix=FLOAT
 // FLOAT: remark: 'linalg.matmul' runs in float between dequantize and quantize: the i32 accumulator of output channel 0 may overflow
-// FLOAT: remark: 'linalg.matmul' runs in float between dequantize and quantize: bias 5.000000e+03 of output channel 0 does not fit in i32
-// FLOAT: remark: 'linalg.matmul' runs in float between dequantize and quantize: the requantization multiplier of output channel 0 is not finite in f32
+// FLOAT: remark: 'linalg.matmul' accumulates in i32, its result continues in f32: bias 5.000000e+03 of output channel 0 does not fit in i32
+// FLOAT: remark: 'linalg.matmul' accumulates in i32, its result continues in f32: the requantization multiplier of output channel 0 is not finite in f32
 // FLOAT: remark: 'math.tanh' runs in float
 // FLOAT: remark: 'linalg.generic' runs in float between dequantize and quantize: the multipliers of the addition are not finite in f32
 // An unknown value is an error of the option parser that names the valid

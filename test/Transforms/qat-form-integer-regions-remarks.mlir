@@ -259,7 +259,7 @@ func.func @matmul_per_channel_output(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
   %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
   %e = tensor.empty() : tensor<2x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
-  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: per-channel output grid}}
+  // expected-remark @+1 {{'linalg.matmul' accumulates in i32, its result continues in f32: per-channel output grid}}
   %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   %q = qat.quantize %mm {grid = !quant.uniform<i8:f32:1, {0.5, 0.25}>} : tensor<2x2xf32> -> tensor<2x2xi8>
   return %q : tensor<2x2xi8>

@@ -54,7 +54,7 @@ func.func @matmul_bias_relu(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
 // CHECK: %[[ACC:.*]] = linalg.matmul
 // CHECK: %[[ROW:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK: %[[ZW:.*]] = arith.constant dense<[1, -2]> : tensor<2xi32>
-// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %[[ZW]], %[[ROW]] :
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %[[ZW]], %[[ROW]], %{{.*}} :
 // CHECK: arith.muli
 // CHECK: arith.subi
 // CHECK-DAG: arith.constant 1.200000e+01 : f32
@@ -118,17 +118,27 @@ func.func @negative_dynamic_weight(%aq: tensor<2x3xi8>, %wq: tensor<3x2xi8>) -> 
 
 // -----
 
-// An epilogue that is not act(acc + bias) stays in float.
-// CHECK-LABEL: func @negative_unknown_epilogue
+// An epilogue that is not act(acc + bias) stays in float, but the matmul
+// accumulates in i32: its exact result times s_a * s_w (f32(0.1)^2, exact
+// in f64), rounded to f32, is what the epilogue reads (§8.12).
+// CHECK-LABEL: func @float_epilogue
+// CHECK: %[[ACC:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xi8>, tensor<3x2xi8>) outs(%{{.*}} : tensor<2x2xi32>)
+// CHECK: %[[S:.*]] = arith.constant dense<0.010000000298023226> : tensor<2xf64>
+// CHECK: %[[X:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %[[S]] : tensor<2x2xi32>, tensor<2xi32>, tensor<2xf64>)
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: arith.mulf %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK: linalg.generic {{.*}} ins(%[[X]] :
 // CHECK: math.tanh
-func.func @negative_unknown_epilogue(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
+// CHECK-NOT: linalg.matmul
+func.func @float_epilogue(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
   %zero = arith.constant 0.0 : f32
   %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x3xi8> -> tensor<2x3xf32>
   %wq = arith.constant dense<1> : tensor<3x2xi8>
   %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
   %e = tensor.empty() : tensor<2x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
-  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: epilogue is not act(acc + bias)}}
+  // expected-remark @+1 {{'linalg.matmul' accumulates in i32, its result continues in f32: epilogue is not act(acc + bias)}}
   %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                        iterator_types = ["parallel", "parallel"]}
@@ -159,7 +169,7 @@ func.func @negative_unknown_epilogue(%aq: tensor<2x3xi8>) -> tensor<2x2xi8> {
 // CHECK: %[[ONES:.*]] = arith.constant dense<1> : tensor<2x2x1x1xi16>
 // CHECK: %[[SUM:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[PAD]], %[[ONES]] : {{.*}}) outs(%{{.*}} : tensor<1x3x3x1xi32>)
 // CHECK: %[[CORR:.*]] = arith.constant dense<[0, -6]> : tensor<2xi32>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #[[SUMMAP:.*]], #{{.*}}], {{.*}} ins(%[[ACC]], %[[CORR]], %{{.*}}, %{{.*}}, %[[SUM]] :
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #[[SUMMAP:.*]], #{{.*}}, #{{.*}}], {{.*}} ins(%[[ACC]], %[[CORR]], %{{.*}}, %[[SUM]], %{{.*}} :
 // CHECK-NOT: linalg.conv_2d_nhwc_hwcf {{.*}}f32
 func.func @conv_padded_asymmetric(%aq: tensor<1x4x4x1xi8>) -> tensor<1x3x3x2xi8> {
   %zero = arith.constant 0.0 : f32
@@ -216,7 +226,7 @@ func.func @add_relu(%aq: tensor<4xi8>, %bq: tensor<4xi8>) -> tensor<4xi8> {
 // CHECK-LABEL: func @depthwise_asymmetric
 // CHECK: %[[ACC:.*]] = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x3x3x2xi8>, tensor<2x2x2xi8>) outs(%{{.*}} : tensor<1x2x2x2xi32>)
 // CHECK: %[[SUM:.*]] = linalg.pooling_nhwc_sum {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x3x3x2xi8>, tensor<2x2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi32>)
-// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %{{.*}}, %[[SUM]] :
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %[[SUM]], %{{.*}} :
 func.func @depthwise_asymmetric(%aq: tensor<1x3x3x2xi8>) -> tensor<1x2x2x2xi8> {
   %zero = arith.constant 0.0 : f32
   %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5:-3>} : tensor<1x3x3x2xi8> -> tensor<1x3x3x2xf32>

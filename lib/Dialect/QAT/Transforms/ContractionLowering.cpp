@@ -225,7 +225,10 @@ static FailureOr<ContractionConstants>
 computeConstants(ContractionRegion &r, const RequantOptions &options,
                  std::string &reason) {
   QuantGrid<float> input = *getTensorGrid(r.input);
-  QuantGrid<float> output = *getTensorGrid(r.output);
+  // A float result (no output grid) is the accumulator times the scale
+  // product: its multipliers, unused, are those of an output scale of 1.
+  QuantGrid<float> output =
+      r.output ? *getTensorGrid(r.output) : QuantGrid<float>();
   quant::QuantizedType wGrid = r.weight.getGridType();
   SmallVector<QuantGrid<float>> weights =
       getChannelGrids<float>(wGrid, RoundingMode::half_to_even, false);
@@ -366,70 +369,150 @@ buildCorrections(OpBuilder &b, Location loc, const ContractionConstants &cc,
                          b.getContext())};
 }
 
-/// The epilogue: acc + correction [- zw * inputSum] [* factor + bias],
-/// requantized per channel.
+namespace {
+/// The operands of an epilogue generic and their maps; the first ones are
+/// always those of the exact accumulator (see appendAccumulator).
+struct EpilogueOperands {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+
+  void add(Value v, AffineMap map) {
+    inputs.push_back(v);
+    maps.push_back(map);
+  }
+};
+} // namespace
+
+/// Adds the operands of the exact accumulator: acc, the corrections and,
+/// for asymmetric weights, the weight zero points and the input sums.
+static void appendAccumulator(OpBuilder &b, Location loc, ContractionRegion &r,
+                              const ContractionConstants &cc,
+                              const Accumulation &accumulation,
+                              const ChannelTables &tables,
+                              EpilogueOperands &operands) {
+  auto accType = cast<RankedTensorType>(accumulation.acc.getType());
+  operands.add(accumulation.acc, AffineMap::getMultiDimIdentityMap(
+                                     accType.getRank(), b.getContext()));
+  auto [corrections, correctionMap] = buildCorrections(
+      b, loc, cc, tables, accType, isa<linalg::BatchMatmulOp>(*r.contraction));
+  operands.add(corrections, correctionMap);
+  if (cc.asymmetricWeights) {
+    operands.add(createI32Constant(b, loc, cc.weightZeroPoints, tables.shape),
+                 tables.channelMap);
+    operands.add(accumulation.inputSum, accumulation.inputSumMap);
+  }
+}
+
+/// In an epilogue's body: acc + correction [- zw * inputSum], the exact
+/// accumulator (docs/Semantics.md §8.1), from the block arguments of
+/// appendAccumulator's operands, which it drops from `args`.
+static Value buildExactAccumulator(OpBuilder &b, Location loc,
+                                   const ContractionConstants &cc,
+                                   ValueRange &args) {
+  Value t = arith::AddIOp::create(b, loc, args[0], args[1]);
+  if (cc.asymmetricWeights)
+    t = arith::SubIOp::create(b, loc, t,
+                              arith::MulIOp::create(b, loc, args[2], args[3]));
+  args = args.drop_front(cc.asymmetricWeights ? 4 : 2);
+  return t;
+}
+
+/// An element-wise generic over `operands` into a tensor of `elementType`.
+static Value buildEpilogueGeneric(
+    OpBuilder &b, Location loc, EpilogueOperands &operands,
+    RankedTensorType accType, ArrayRef<OpFoldResult> sizes, Type elementType,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = accType.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  SmallVector<AffineMap> maps(operands.maps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{accType.clone(elementType)}, operands.inputs,
+             ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, ValueRange{body(nb, l, args)});
+             })
+      .getResult(0);
+}
+
+/// The epilogue: the exact accumulator [* factor + bias], requantized per
+/// channel.
 static Value buildEpilogue(OpBuilder &b, Location loc, ContractionRegion &r,
                            const ContractionConstants &cc,
                            const Accumulation &accumulation,
                            ArrayRef<OpFoldResult> sizes,
                            const Requantizer &requantizer) {
   auto accType = cast<RankedTensorType>(accumulation.acc.getType());
-  unsigned rank = accType.getRank();
   ChannelTables tables = getChannelTables(r, accType);
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
-  AffineMap col = tables.channelMap;
-  auto [corrections, correctionMap] = buildCorrections(
-      b, loc, cc, tables, accType, isa<linalg::BatchMatmulOp>(*r.contraction));
-  SmallVector<Value> inputs{accumulation.acc, corrections};
-  SmallVector<AffineMap> maps{id, correctionMap};
+  EpilogueOperands operands;
+  appendAccumulator(b, loc, r, cc, accumulation, tables, operands);
   if (cc.refinedBias) {
-    inputs.push_back(
-        createI32Constant(b, loc, cc.accumulatorFactors, tables.shape));
-    inputs.push_back(createI32Constant(b, loc, cc.biasSteps, tables.shape));
-    maps.append({col, col});
+    operands.add(createI32Constant(b, loc, cc.accumulatorFactors, tables.shape),
+                 tables.channelMap);
+    operands.add(createI32Constant(b, loc, cc.biasSteps, tables.shape),
+                 tables.channelMap);
   }
-  SmallVector<Value> multipliers =
-      requantizer.createMultiplierTables(b, loc, cc.multipliers, tables.shape);
-  inputs.append(multipliers);
-  maps.append(multipliers.size(), col);
-  if (cc.asymmetricWeights) {
-    inputs.push_back(
-        createI32Constant(b, loc, cc.weightZeroPoints, tables.shape));
-    inputs.push_back(accumulation.inputSum);
-    maps.append({col, accumulation.inputSumMap});
-  }
-  maps.push_back(id);
+  for (Value m :
+       requantizer.createMultiplierTables(b, loc, cc.multipliers, tables.shape))
+    operands.add(m, tables.channelMap);
   Type storageType = r.output.getOutput().getType().getElementType();
-  Value outInit = tensor::EmptyOp::create(b, loc, sizes, storageType);
-  unsigned numMultipliers = multipliers.size();
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{accType.clone(storageType)}, inputs,
-             ValueRange{outInit}, maps,
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               // args: acc, correction, [factor, bias], multiplier(s),
-               // [weight zero point, input sum].
-               Value t = arith::AddIOp::create(nb, l, args[0], args[1]);
-               ValueRange rest = args.drop_front(2);
-               Value factor, bias;
-               if (cc.refinedBias) {
-                 factor = rest[0];
-                 bias = rest[1];
-                 rest = rest.drop_front(2);
-               }
-               ValueRange multiplier = rest.take_front(numMultipliers);
-               rest = rest.drop_front(numMultipliers);
-               if (cc.asymmetricWeights)
-                 t = arith::SubIOp::create(
-                     nb, l, t, arith::MulIOp::create(nb, l, rest[0], rest[1]));
-               if (cc.refinedBias)
-                 t = arith::AddIOp::create(
-                     nb, l, arith::MulIOp::create(nb, l, t, factor), bias);
-               linalg::YieldOp::create(
-                   nb, l, ValueRange{requantizer.emit(nb, l, t, multiplier)});
-             })
-      .getResult(0);
+  return buildEpilogueGeneric(
+      b, loc, operands, accType, sizes, storageType,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        // args: the accumulator's, [factor, bias], multiplier(s).
+        Value t = buildExactAccumulator(nb, l, cc, args);
+        if (cc.refinedBias) {
+          t = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, t, args[0]), args[1]);
+          args = args.drop_front(2);
+        }
+        return requantizer.emit(nb, l, t, args);
+      });
+}
+
+/// The float result: f32(f64(t) * f64(s_a) * f64(s_w[c])) per element, the
+/// exact accumulator t rounded once to f64 (the scale product of two f32
+/// values is exact in f64) and then to f32.
+static Value buildFloatResult(OpBuilder &b, Location loc, ContractionRegion &r,
+                              const ContractionConstants &cc,
+                              const Accumulation &accumulation,
+                              ArrayRef<OpFoldResult> sizes) {
+  auto accType = cast<RankedTensorType>(accumulation.acc.getType());
+  ChannelTables tables = getChannelTables(r, accType);
+  EpilogueOperands operands;
+  appendAccumulator(b, loc, r, cc, accumulation, tables, operands);
+  double inputScale = getTensorGrid(r.input)->scale;
+  SmallVector<QuantGrid<float>> weights = getChannelGrids<float>(
+      r.weight.getGridType(), RoundingMode::half_to_even, false);
+  int64_t channels = cc.weightZeroPoints.size();
+  SmallVector<double> scales;
+  for (int64_t c = 0; c < channels; ++c)
+    scales.push_back(inputScale *
+                     double(weights[weights.size() == 1 ? 0 : c].scale));
+  auto scaleType = RankedTensorType::get(tables.shape, b.getF64Type());
+  operands.add(arith::ConstantOp::create(
+                   b, loc, DenseElementsAttr::get(scaleType, ArrayRef(scales))),
+               tables.channelMap);
+  return buildEpilogueGeneric(
+      b, loc, operands, accType, sizes, b.getF32Type(),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value t = buildExactAccumulator(nb, l, cc, args);
+        Value wide = arith::SIToFPOp::create(nb, l, nb.getF64Type(), t);
+        Value x = arith::MulFOp::create(nb, l, wide, args[0]);
+        return arith::TruncFOp::create(nb, l, nb.getF32Type(), x);
+      });
+}
+
+/// Erases the float ops of a rebuilt region that nothing reads any more,
+/// from the root down (so that no dequantize looks consumed in float
+/// afterwards).
+static void eraseUnused(RewriterBase &rewriter,
+                        std::initializer_list<Operation *> ops) {
+  for (Operation *op : ops)
+    if (op && op->use_empty())
+      rewriter.eraseOp(op);
 }
 
 LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
@@ -455,11 +538,28 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
   Value result = buildEpilogue(rewriter, loc, r, *cc, accumulation,
                                builder.getSizes(), requantizer);
   rewriter.replaceOp(r.output, result);
-  // The float ops of the region, from the root down.
   Operation *epilogue = r.epilogue ? r.epilogue->op.getOperation() : nullptr;
-  for (Operation *op : {epilogue, r.contraction.getOperation(),
-                        r.pad.getOperation(), r.weightExpand.getOperation()})
-    if (op && op->use_empty())
-      rewriter.eraseOp(op);
+  eraseUnused(rewriter, {epilogue, r.contraction.getOperation(),
+                         r.pad.getOperation(), r.weightExpand.getOperation()});
+  return success();
+}
+
+LogicalResult mlir::qat::lowerContractionToFloat(RewriterBase &rewriter,
+                                                 ContractionRegion &r,
+                                                 std::string &reason) {
+  FailureOr<ContractionConstants> cc =
+      computeConstants(r, RequantOptions(), reason);
+  if (failed(cc))
+    return failure();
+  Location loc = r.contraction.getLoc();
+  rewriter.setInsertionPoint(r.contraction);
+  auto [a, w] =
+      buildStorageOperands(rewriter, loc, r, getTensorGrid(r.input)->zeroPoint);
+  ContractionBuilder builder(rewriter, loc, r, cc->asymmetricWeights);
+  Accumulation accumulation = builder.build(a, w);
+  Value result =
+      buildFloatResult(rewriter, loc, r, *cc, accumulation, builder.getSizes());
+  rewriter.replaceOp(r.contraction, result);
+  eraseUnused(rewriter, {r.pad.getOperation(), r.weightExpand.getOperation()});
   return success();
 }

@@ -230,6 +230,24 @@ static LogicalResult matchWeight(ContractionRegion &r, std::string &reason) {
 }
 
 FailureOr<ContractionRegion>
+mlir::qat::matchFloatResultContraction(linalg::LinalgOp op,
+                                       std::string &reason) {
+  ContractionRegion r;
+  r.contraction = getContraction(op->getResult(0));
+  if (!r.contraction)
+    return failure();
+  if (StringRef why = getUnsupportedFloatReason(op->getResultTypes()[0]);
+      !why.empty())
+    return reason = why.str(), failure();
+  if (llvm::any_of(op->getOperandTypes(), hasNoElements))
+    return reason = kNoElementsReason, failure();
+  r.channelDims = getChannelDims(r.contraction);
+  if (failed(matchContractionForm(r, reason)) || failed(matchWeight(r, reason)))
+    return failure();
+  return r;
+}
+
+FailureOr<ContractionRegion>
 mlir::qat::matchContractionRegion(QuantizeOp output, std::string &reason) {
   ContractionRegion r;
   r.output = output;

@@ -39,6 +39,7 @@ struct Epilogue {
 /// as a (K, channels) matrix in row-major order, the channels flattened in
 /// the order of the result's channel dimensions.
 struct ContractionRegion {
+  /// The quantize the region ends in; null for a float result.
   QuantizeOp output;
   linalg::LinalgOp contraction;
   std::optional<Epilogue> epilogue;
@@ -66,6 +67,14 @@ struct ContractionRegion {
 FailureOr<ContractionRegion> matchContractionRegion(QuantizeOp output,
                                                     std::string &reason);
 
+/// Matches a contraction of a dequantized activation by a dequantized
+/// constant weight whatever consumes its float result (a region that
+/// `matchContractionRegion` declined, or none); `output` and `epilogue` stay
+/// empty. Fails with an empty `reason` when `op` is no contraction qat
+/// lowers, with a reason when its operands do not allow an i32 form.
+FailureOr<ContractionRegion> matchFloatResultContraction(linalg::LinalgOp op,
+                                                         std::string &reason);
+
 /// Rebuilds `r` in integers, replacing `r.output` and erasing the float ops
 /// left unused (so that no dequantize looks consumed in float afterwards);
 /// fails with an error at the op concerned when no exact i32 form exists
@@ -76,6 +85,15 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
                                      ContractionRegion &r,
                                      const RequantOptions &options,
                                      std::string &reason);
+
+/// Replaces the contraction of `r` (matched by
+/// `matchFloatResultContraction`) by its exact i32 accumulation converted
+/// to f32 with one rounding (docs/Semantics.md §8.12), for the float ops
+/// that read it. Fails with a `reason` (the region stays in float) when the
+/// accumulator may overflow i32.
+LogicalResult lowerContractionToFloat(RewriterBase &rewriter,
+                                      ContractionRegion &r,
+                                      std::string &reason);
 
 } // namespace mlir::qat
 

@@ -22,6 +22,8 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Rewrite/PatternApplicator.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -128,8 +130,80 @@ struct QATFormIntegerRegionsPass
       rewriter.setInsertionPoint(output);
       (void)applicator.matchAndRewrite(output, rewriter);
     }
+    // fallback=error asks for integer code between every dequantize and
+    // quantize: a float epilogue is not that.
+    if (fallback == FallbackMode::Float)
+      lowerFloatResultContractions(report.floatReasons);
     if (report.hadError || failed(reportFloatOps(report.floatReasons)))
       signalPassFailure();
+  }
+
+  /// The contractions of dequantized operands that no region took (their
+  /// result is not requantized directly: a per-channel division, a batch
+  /// normalization or a softmax comes first) but whose result is quantized
+  /// in the end (through float ops): each becomes its
+  /// exact i32 accumulation converted to f32 for the float ops that follow
+  /// (docs/Semantics.md §8.12), or keeps its reason to stay in float.
+  void lowerFloatResultContractions(
+      llvm::DenseMap<Operation *, std::string> &reasons) {
+    SmallVector<linalg::LinalgOp> contractions;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (llvm::any_of(op->getOperands(), readsDequantized) &&
+          endsInQuantizes(op))
+        contractions.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : contractions) {
+      std::string reason;
+      FailureOr<ContractionRegion> r = matchFloatResultContraction(op, reason);
+      if (failed(r)) {
+        if (!reason.empty())
+          reasons.try_emplace(op, reason);
+        continue;
+      }
+      StringRef why = findReason(op, reasons);
+      Location loc = op.getLoc();
+      std::string name = op->getName().getStringRef().str();
+      if (failed(lowerContractionToFloat(rewriter, *r, reason))) {
+        reasons.try_emplace(op, reason);
+        continue;
+      }
+      emitRemark(loc) << "'" << name
+                      << "' accumulates in i32, its result continues in f32: "
+                      << why;
+    }
+  }
+
+  /// True when every value computed from `op`'s results (at most 64 ops
+  /// deep in all) is quantized in the end. A float result of the graph
+  /// must equal the f32 simulation (docs/Semantics.md §8.10), so a
+  /// contraction that reaches one keeps the simulation's float arithmetic.
+  static bool endsInQuantizes(Operation *op) {
+    constexpr size_t kMaxVisited = 64;
+    llvm::SmallPtrSet<Operation *, 16> visited;
+    SmallVector<Operation *> work = {op};
+    while (!work.empty()) {
+      Operation *current = work.pop_back_val();
+      for (Operation *user : current->getUsers()) {
+        if (isa<QuantizeOp>(user))
+          continue;
+        // (A terminator, a call or control flow: the value leaves.)
+        if (user->getNumResults() == 0 ||
+            isa<RegionBranchOpInterface, CallOpInterface>(user) ||
+            visited.size() == kMaxVisited)
+          return false;
+        if (visited.insert(user).second)
+          work.push_back(user);
+      }
+    }
+    return true;
+  }
+
+  /// True for a dequantized value, directly or zero-padded.
+  static bool readsDequantized(Value v) {
+    if (auto pad = v.getDefiningOp<tensor::PadOp>())
+      v = pad.getSource();
+    return v.getDefiningOp<DequantizeOp>() != nullptr;
   }
 
   /// Why `user` stays in float: a region declines at its last op (the

@@ -71,12 +71,16 @@ std::optional<QuantGrid<float>> mlir::qat::getTensorGrid(QuantizeOp op) {
 }
 
 StringRef mlir::qat::getUnsupportedOutputReason(QuantizeOp output) {
-  if (!output.getInput().getType().getElementType().isF32())
+  return getUnsupportedFloatReason(output.getInput().getType());
+}
+
+StringRef mlir::qat::getUnsupportedFloatReason(Type type) {
+  if (!getElementTypeOrSelf(type).isF32())
     return "only f32 graphs are lowered to integers so far";
   return "";
 }
 
-static bool hasNoElements(Type type) {
+bool mlir::qat::hasNoElements(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   return shaped && shaped.hasRank() &&
          llvm::is_contained(shaped.getShape(), int64_t{0});
@@ -89,6 +93,6 @@ StringRef mlir::qat::getUnsupportedRootReason(QuantizeOp output) {
       producer ? TypeRange(producer->getOperandTypes()) : TypeRange(),
       producer ? TypeRange(producer->getResultTypes()) : TypeRange());
   if (llvm::any_of(types, hasNoElements))
-    return "a tensor with no elements (nothing to compute)";
+    return kNoElementsReason;
   return "";
 }

@@ -48,6 +48,19 @@ std::optional<QuantGrid<float>> getTensorGrid(DequantizeOp op);
 /// The grid a quantize rounds onto (per tensor), or std::nullopt.
 std::optional<QuantGrid<float>> getTensorGrid(QuantizeOp op);
 
+/// Why float values of `type` (or its elements) cannot be computed in
+/// integers, or an empty string: the integer lowerings compute f32 graphs
+/// only.
+StringRef getUnsupportedFloatReason(Type type);
+
+/// True for a ranked shaped type with a dimension of size 0.
+bool hasNoElements(Type type);
+
+/// Why a region that reads or writes a tensor with no elements is not
+/// formed.
+inline constexpr const char *kNoElementsReason =
+    "a tensor with no elements (nothing to compute)";
+
 /// Why `output` cannot root an integer region whatever its producers are,
 /// or an empty string: the integer lowerings compute f32 graphs only.
 StringRef getUnsupportedOutputReason(QuantizeOp output);

@@ -202,9 +202,16 @@ def QATFormIntegerRegionsPass : Pass<"qat-form-integer-regions"> {
     proves that every accumulator fits in i32; where it cannot, the pass
     reports an error at the operation.
 
-    Every other operation between a dequantize and a quantize stays in
-    float, which is correct by construction; a remark names it
-    (`fallback=error` makes it an error).
+    A contraction of that form whose result is quantized only after
+    other float operations (a per-channel division and a batch
+    normalization, as in PyTorch's QAT Conv+BN, or a softmax) still
+    accumulates in i32; its exact result is rounded once to `f32`
+    (§8.12) for the float operations that follow, with a remark. (One
+    whose result reaches a float result of the function stays in float:
+    such a result equals the f32 simulation, §8.10.) Every
+    other operation between a dequantize and a quantize stays in float,
+    which is correct by construction; a remark names it (`fallback=error`
+    makes it an error, and keeps such contractions in float too).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

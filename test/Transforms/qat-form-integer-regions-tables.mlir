@@ -194,3 +194,27 @@ func.func @silu_shared_sigmoid(%q: tensor<8xi8>) -> (tensor<8xi8>, tensor<8xf32>
   %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.02>} : tensor<8xf32> -> tensor<8xi8>
   return %yq, %s : tensor<8xi8>, tensor<8xf32>
 }
+
+// -----
+
+// A constant operand quantized like an activation, as ONNX Runtime's
+// quantizer writes hard-swish's 3 (a u8 255 with scale 3/255), is a
+// constant of the function: x + 3 from u8 codes with scale 1 onto the same
+// grid is the table i + 3, saturating at 255 from code 252 on.
+// CHECK-LABEL: func @dequantized_constant_operand
+// CHECK: arith.constant dense<"0x030405{{[0-9A-F]*}}FCFDFEFFFFFFFF"> : tensor<256xi8>
+// CHECK-NOT: arith.addf
+func.func @dequantized_constant_operand(%q: tensor<8xi8>) -> tensor<8xi8> {
+  %x = qat.dequantize %q {grid = !quant.uniform<u8:f32, 1.0>} : tensor<8xi8> -> tensor<8xf32>
+  %c = arith.constant dense<-1> : tensor<i8>
+  %three = qat.dequantize %c {grid = !quant.uniform<u8:f32, 0.011764706112444401>} : tensor<i8> -> tensor<f32>
+  %e = tensor.empty() : tensor<8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x, %three : tensor<8xf32>, tensor<f32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %yq = qat.quantize %y {grid = !quant.uniform<u8:f32, 1.0>} : tensor<8xf32> -> tensor<8xi8>
+  return %yq : tensor<8xi8>
+}

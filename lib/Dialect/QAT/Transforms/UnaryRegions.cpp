@@ -49,11 +49,31 @@ static bool hasRuntimeExactFolder(Operation *op) {
       op);
 }
 
+/// The value of a dequantized splat constant: a constant operand that ONNX
+/// Runtime's quantizer quantizes like an activation (hard-swish's 3 as
+/// DequantizeLinear(255, 3/255)), dequantized as §3 defines; or
+/// std::nullopt.
+static std::optional<float> getDequantizedSplat(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  DenseElementsAttr c;
+  if (!dq || !matchPattern(dq.getInput(), m_Constant(&c)) || !c.isSplat())
+    return std::nullopt;
+  std::optional<QuantGrid<float>> grid = getTensorGrid(dq);
+  if (!grid)
+    return std::nullopt;
+  APInt bits = c.getSplatValue<APInt>();
+  int64_t q = dq.getGridType().isSigned() ? bits.getSExtValue()
+                                          : int64_t(bits.getZExtValue());
+  return dequantize<float>(q, grid->scale, grid->zeroPoint);
+}
+
 /// True for a splat constant tensor (a scalar constant broadcast, or a
-/// rank-0 constant): every element reads the same value whatever its map.
+/// rank-0 constant), possibly dequantized: every element reads the same
+/// value whatever its map.
 static bool isSplatConstant(Value v) {
   DenseElementsAttr c;
-  return matchPattern(v, m_Constant(&c)) && c.isSplat();
+  return (matchPattern(v, m_Constant(&c)) && c.isSplat()) ||
+         getDequantizedSplat(v);
 }
 
 /// True for a generic with one result and no reduction whose output and
@@ -123,14 +143,14 @@ struct UnaryRegionCollector {
   /// False when `v` is not computed that way (`reason` set when the
   /// region is of this kind but has no table).
   bool collect(Value v) {
+    if (isSplatConstant(v))
+      return true;
     if (auto dq = v.getDefiningOp<DequantizeOp>()) {
       if (r.input && r.input != dq)
         return false; // A function of two tensors.
       r.input = dq;
       return true;
     }
-    if (isSplatConstant(v))
-      return true;
     if (matchPattern(v, m_Constant()))
       return false; // Different values per element.
     auto generic = v.getDefiningOp<linalg::GenericOp>();
@@ -181,6 +201,8 @@ mlir::qat::evaluateUnaryRegion(const UnaryRegion &r, float x,
   auto lookup = [&](Value v) -> Attribute {
     if (Attribute a = values.lookup(v))
       return a;
+    if (std::optional<float> c = getDequantizedSplat(v))
+      return FloatAttr::get(getElementTypeOrSelf(v.getType()), *c);
     Attribute constant;
     (void)matchPattern(v, m_Constant(&constant));
     if (auto splat = dyn_cast_or_null<SplatElementsAttr>(constant))

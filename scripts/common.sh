@@ -4,7 +4,9 @@
 set -euo pipefail
 
 QAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-QAT_BUILD_DIR="${QAT_BUILD_DIR:-$QAT_ROOT/build}"
+# Absolute, so that tools run from other folders (node for ONNX Runtime)
+# find it.
+QAT_BUILD_DIR="$(realpath -m "${QAT_BUILD_DIR:-$QAT_ROOT/build}")"
 
 # Debian 12 packages qat builds and tests with (LLVM/MLIR 22 included).
 QAT_PACKAGES=(cmake ninja-build ccache g++ python3 llvm-22-dev llvm-22-tools

@@ -383,3 +383,58 @@ func.func @unused_quantize(%aq: tensor<2x3xi8>) -> tensor<2x3xi8> {
   %q = qat.quantize %mm {grid = !quant.uniform<u8:f32, 1.0:5>} : tensor<2x2xf32> -> tensor<2x2xi8>
   return %aq : tensor<2x3xi8>
 }
+
+// -----
+
+// A squeeze-and-excitation gate: the activation times a per-image,
+// per-channel gate broadcast over H and W (read through the importer's
+// numpy-broadcast map with constant 0 results), as one integer generic that
+// reads the gate through the same map.
+// CHECK-LABEL: func @mul_broadcast_gate
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[GATE:map[0-9]*]], #{{.*}}]{{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x2x3xi8>, tensor<1x3x1x1xi8>) outs(%{{.*}} : tensor<1x2x2x3xi8>)
+// CHECK: arith.muli
+// CHECK-NOT: qat.dequantize
+#nhwc = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#gate = affine_map<(n, h, w, c) -> (n, c, 0, 0)>
+func.func @mul_broadcast_gate(%aq: tensor<1x2x2x3xi8>, %gq: tensor<1x3x1x1xi8>) -> tensor<1x2x2x3xi8> {
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.5:128>} : tensor<1x2x2x3xi8> -> tensor<1x2x2x3xf32>
+  %g = qat.dequantize %gq {grid = !quant.uniform<u8:f32, 0.00390625>} : tensor<1x3x1x1xi8> -> tensor<1x3x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x2x3xf32>
+  %s = linalg.generic {indexing_maps = [#nhwc, #gate, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a, %g : tensor<1x2x2x3xf32>, tensor<1x3x1x1xf32>) outs(%e : tensor<1x2x2x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.mulf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<1x2x2x3xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.25>} : tensor<1x2x2x3xf32> -> tensor<1x2x2x3xi8>
+  return %q : tensor<1x2x2x3xi8>
+}
+
+// -----
+
+// A subtraction whose second input comes first in the body (y - x, a row
+// broadcast over a dynamic number of rows): the integer generic takes the
+// operands in the op's order, with their maps, and subtracts; its output
+// has the dynamic size of the float generic's init.
+// CHECK-LABEL: func @sub_broadcast_row
+// CHECK: %[[D:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x3xf32>
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[D]]) : tensor<?x3xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[ROW:map[0-9]*]], #[[ID:map[0-9]*]], #[[ID]]]{{.*}} ins(%{{.*}}, %arg0 : tensor<3xi8>, tensor<?x3xi8>) outs(%[[INIT]] : tensor<?x3xi8>)
+// CHECK: %[[A:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[B:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.subf %[[A]], %[[B]] : f32
+func.func @sub_broadcast_row(%aq: tensor<?x3xi8>, %bq: tensor<3xi8>) -> tensor<?x3xi8> {
+  %c0 = arith.constant 0 : index
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5:-3>} : tensor<?x3xi8> -> tensor<?x3xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.125>} : tensor<3xi8> -> tensor<3xf32>
+  %n = tensor.dim %aq, %c0 : tensor<?x3xi8>
+  %e = tensor.empty(%n) : tensor<?x3xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<?x3xf32>, tensor<3xf32>) outs(%e : tensor<?x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.subf %y, %x : f32
+    linalg.yield %t : f32
+  } -> tensor<?x3xf32>
+  %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.25>} : tensor<?x3xf32> -> tensor<?x3xi8>
+  return %q : tensor<?x3xi8>
+}

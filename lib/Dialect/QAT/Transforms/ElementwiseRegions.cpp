@@ -29,17 +29,37 @@ static bool isIdentityElementwise(linalg::GenericOp generic,
                       [](AffineMap m) { return m.isIdentity(); });
 }
 
-/// A linalg.generic over the shape of `like` with identity maps that maps
-/// `inputs` element-wise through `body` to `resultType`.
+/// True for a generic with one result, two inputs read with broadcasting
+/// (projected permutations, possibly with constant 0 results: numpy
+/// broadcasting, as the ONNX importer writes it), no reduction and an
+/// identity output map.
+static bool isBroadcastElementwise(linalg::GenericOp generic) {
+  if (generic.getNumDpsInputs() != 2 || generic.getNumResults() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
+      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+           .isIdentity())
+    return false;
+  return llvm::all_of(generic.getDpsInputOperands(), [&](OpOperand *in) {
+    return generic.getMatchingIndexingMap(in).isProjectedPermutation(
+        /*allowZeroInResults=*/true);
+  });
+}
+
+/// A linalg.generic over the shape of `like` that maps `inputs`
+/// element-wise through `body` to `resultType`, reading them through
+/// `inputMaps` (identity maps when empty).
 static Value
 buildElementwise(OpBuilder &b, Location loc, Value like, ValueRange inputs,
                  RankedTensorType resultType,
-                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+                 ArrayRef<AffineMap> inputMaps = {}) {
   unsigned rank = resultType.getRank();
   Value init = tensor::EmptyOp::create(
       b, loc, tensor::getMixedSizes(b, loc, like), resultType.getElementType());
-  SmallVector<AffineMap> maps(inputs.size() + 1,
-                              b.getMultiDimIdentityMap(rank));
+  SmallVector<AffineMap> maps(inputMaps);
+  if (maps.empty())
+    maps.assign(inputs.size(), b.getMultiDimIdentityMap(rank));
+  maps.push_back(b.getMultiDimIdentityMap(rank));
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
              SmallVector<utils::IteratorType>(rank,
@@ -59,21 +79,45 @@ FailureOr<BinaryRegion> mlir::qat::matchBinaryRegion(QuantizeOp output,
   BinaryRegion r;
   r.output = output;
   r.generic = output.getInput().getDefiningOp<linalg::GenericOp>();
-  if (!r.generic || !isIdentityElementwise(r.generic, 2) ||
+  if (!r.generic || !isBroadcastElementwise(r.generic) ||
       !r.generic.getResult(0).hasOneUse())
     return failure();
   Block &body = r.generic.getRegion().front();
   Value v = stripActivation(body.getTerminator()->getOperand(0), r.activation);
   Operation *op = v ? v.getDefiningOp() : nullptr;
-  if (!isa_and_nonnull<arith::AddFOp, arith::MulFOp>(op) ||
-      !llvm::is_contained(op->getOperands(), body.getArgument(0)) ||
-      !llvm::is_contained(op->getOperands(), body.getArgument(1)))
+  if (!isa_and_nonnull<arith::AddFOp, arith::SubFOp, arith::MulFOp>(op))
     return failure();
-  r.isMul = isa<arith::MulFOp>(op);
-  r.lhs = r.generic.getDpsInputs()[0].getDefiningOp<DequantizeOp>();
-  r.rhs = r.generic.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+  // The operands in the op's order (a subtraction's matters).
+  auto inputNumber = [&](Value operand) -> std::optional<unsigned> {
+    auto arg = dyn_cast<BlockArgument>(operand);
+    if (!arg || arg.getOwner() != &body || arg.getArgNumber() > 1)
+      return std::nullopt;
+    return arg.getArgNumber();
+  };
+  std::optional<unsigned> first = inputNumber(op->getOperand(0));
+  std::optional<unsigned> second = inputNumber(op->getOperand(1));
+  if (!first || !second || *first == *second)
+    return failure();
+  r.kind = isa<arith::MulFOp>(op)   ? BinaryRegion::Kind::Mul
+           : isa<arith::SubFOp>(op) ? BinaryRegion::Kind::Sub
+                                    : BinaryRegion::Kind::Add;
+  OpOperand *lhs = r.generic.getDpsInputOperand(*first);
+  OpOperand *rhs = r.generic.getDpsInputOperand(*second);
+  r.lhsMap = r.generic.getMatchingIndexingMap(lhs);
+  r.rhsMap = r.generic.getMatchingIndexingMap(rhs);
+  r.lhs = lhs->get().getDefiningOp<DequantizeOp>();
+  r.rhs = rhs->get().getDefiningOp<DequantizeOp>();
   if (!r.lhs || !r.rhs)
     return reason = "an operand is not dequantized", failure();
+  // x op c with c a splat and x of at most 8 bits is a function of x
+  // alone: a table (UnaryRegions) computes it in one lookup, exactly as the
+  // float graph rounds it.
+  auto isTabulable = [](DequantizeOp constant, DequantizeOp x) {
+    return getDequantizedSplat(constant) &&
+           x.getInput().getType().getElementTypeBitWidth() <= 8;
+  };
+  if (isTabulable(r.lhs, r.rhs) || isTabulable(r.rhs, r.lhs))
+    return failure();
   return r;
 }
 
@@ -95,7 +139,7 @@ buildMultiplication(OpBuilder &b, Location loc, BinaryRegion &r,
   bool signedA = r.lhs.getGridType().isSigned();
   bool signedB = r.rhs.getGridType().isSigned();
   return buildElementwise(
-      b, loc, r.lhs.getInput(), {r.lhs.getInput(), r.rhs.getInput()},
+      b, loc, r.generic.getDpsInits()[0], {r.lhs.getInput(), r.rhs.getInput()},
       r.output.getOutput().getType(),
       [&](OpBuilder &nb, Location l, ValueRange args) {
         Value ca = emitCentered(nb, l, args[0], signedA, ga.zeroPoint);
@@ -103,7 +147,8 @@ buildMultiplication(OpBuilder &b, Location loc, BinaryRegion &r,
         Value product = arith::MulIOp::create(nb, l, ca, cb);
         return requantizer.emit(
             nb, l, product, requantizer.createMultiplierConstants(nb, l, *m));
-      });
+      },
+      {r.lhsMap, r.rhsMap});
 }
 
 /// f32(qa - za) * Ma + f32(qb - zb) * Mb with Ma = sa / so, Mb = sb / so in
@@ -135,6 +180,7 @@ buildAddition(OpBuilder &b, Location loc, BinaryRegion &r,
            failure();
   bool signedA = r.lhs.getGridType().isSigned();
   bool signedB = r.rhs.getGridType().isSigned();
+  bool subtract = r.kind == BinaryRegion::Kind::Sub;
   auto body = [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
     Value ca = emitCentered(nb, l, args[0], signedA, ga.zeroPoint);
     Value cb = emitCentered(nb, l, args[1], signedB, gb.zeroPoint);
@@ -147,8 +193,9 @@ buildAddition(OpBuilder &b, Location loc, BinaryRegion &r,
         return requantizer.emitApplyScale(
             nb, l, arith::ShLIOp::create(nb, l, c, shift), mult[0], mult[1]);
       };
-      Value sum = arith::AddIOp::create(nb, l, rescale(ca, fixed->lhs),
-                                        rescale(cb, fixed->rhs));
+      Value ta = rescale(ca, fixed->lhs), tb = rescale(cb, fixed->rhs);
+      Value sum = subtract ? Value(arith::SubIOp::create(nb, l, ta, tb))
+                           : Value(arith::AddIOp::create(nb, l, ta, tb));
       return requantizer.emit(
           nb, l, sum,
           requantizer.createMultiplierConstants(nb, l, {0, fixed->output}));
@@ -156,15 +203,17 @@ buildAddition(OpBuilder &b, Location loc, BinaryRegion &r,
     FloatType f32 = nb.getF32Type();
     Value fa = arith::SIToFPOp::create(nb, l, f32, ca);
     Value fb = arith::SIToFPOp::create(nb, l, f32, cb);
-    Value sum = arith::AddFOp::create(
-        nb, l,
-        arith::MulFOp::create(nb, l, fa, emitFloatConstant(nb, l, f32, ma)),
-        arith::MulFOp::create(nb, l, fb, emitFloatConstant(nb, l, f32, mb)));
+    Value va =
+        arith::MulFOp::create(nb, l, fa, emitFloatConstant(nb, l, f32, ma));
+    Value vb =
+        arith::MulFOp::create(nb, l, fb, emitFloatConstant(nb, l, f32, mb));
+    Value sum = subtract ? Value(arith::SubFOp::create(nb, l, va, vb))
+                         : Value(arith::AddFOp::create(nb, l, va, vb));
     return requantizer.emitScaled(nb, l, sum);
   };
-  return buildElementwise(b, loc, r.lhs.getInput(),
-                          {r.lhs.getInput(), r.rhs.getInput()},
-                          r.output.getOutput().getType(), body);
+  return buildElementwise(
+      b, loc, r.generic.getDpsInits()[0], {r.lhs.getInput(), r.rhs.getInput()},
+      r.output.getOutput().getType(), body, {r.lhsMap, r.rhsMap});
 }
 
 LogicalResult mlir::qat::lowerBinaryRegion(RewriterBase &rewriter,
@@ -180,7 +229,7 @@ LogicalResult mlir::qat::lowerBinaryRegion(RewriterBase &rewriter,
   rewriter.setInsertionPoint(r.output);
   Location loc = r.generic.getLoc();
   FailureOr<Value> result =
-      r.isMul
+      r.kind == BinaryRegion::Kind::Mul
           ? buildMultiplication(rewriter, loc, r, *ga, *gb, requantizer, reason)
           : buildAddition(rewriter, loc, r, *ga, *gb, *og, requantizer, reason);
   if (failed(result))

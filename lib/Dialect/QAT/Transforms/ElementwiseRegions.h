@@ -24,14 +24,18 @@
 
 namespace mlir::qat {
 
-/// quantize(act(dequantize(a) op dequantize(b))), op an addition or a
-/// multiplication, element-wise with identity maps.
+/// quantize(act(dequantize(a) op dequantize(b))), op an addition, a
+/// subtraction or a multiplication, element-wise with numpy broadcasting.
 struct BinaryRegion {
+  enum class Kind { Add, Sub, Mul };
   QuantizeOp output;
   linalg::GenericOp generic;
+  /// The operands in the op's order, and the maps they are read through.
   DequantizeOp lhs;
   DequantizeOp rhs;
-  bool isMul = false;
+  AffineMap lhsMap;
+  AffineMap rhsMap;
+  Kind kind = Kind::Add;
   ActivationBounds activation;
 };
 

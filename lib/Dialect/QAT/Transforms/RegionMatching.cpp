@@ -70,6 +70,20 @@ std::optional<QuantGrid<float>> mlir::qat::getTensorGrid(QuantizeOp op) {
                        op.getReciprocalScale());
 }
 
+std::optional<float> mlir::qat::getDequantizedSplat(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  DenseElementsAttr c;
+  if (!dq || !matchPattern(dq.getInput(), m_Constant(&c)) || !c.isSplat())
+    return std::nullopt;
+  std::optional<QuantGrid<float>> grid = getTensorGrid(dq);
+  if (!grid)
+    return std::nullopt;
+  APInt bits = c.getSplatValue<APInt>();
+  int64_t q = dq.getGridType().isSigned() ? bits.getSExtValue()
+                                          : int64_t(bits.getZExtValue());
+  return dequantize<float>(q, grid->scale, grid->zeroPoint);
+}
+
 StringRef mlir::qat::getUnsupportedOutputReason(QuantizeOp output) {
   return getUnsupportedFloatReason(output.getInput().getType());
 }

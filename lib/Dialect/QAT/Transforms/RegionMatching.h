@@ -48,6 +48,12 @@ std::optional<QuantGrid<float>> getTensorGrid(DequantizeOp op);
 /// The grid a quantize rounds onto (per tensor), or std::nullopt.
 std::optional<QuantGrid<float>> getTensorGrid(QuantizeOp op);
 
+/// The value of a dequantized splat constant: a constant operand that ONNX
+/// Runtime's quantizer quantizes like an activation (hard-swish's 3 as
+/// DequantizeLinear(255, 3/255)), dequantized as §3 defines; or
+/// std::nullopt.
+std::optional<float> getDequantizedSplat(Value v);
+
 /// Why float values of `type` (or its elements) cannot be computed in
 /// integers, or an empty string: the integer lowerings compute f32 graphs
 /// only.

@@ -49,24 +49,6 @@ static bool hasRuntimeExactFolder(Operation *op) {
       op);
 }
 
-/// The value of a dequantized splat constant: a constant operand that ONNX
-/// Runtime's quantizer quantizes like an activation (hard-swish's 3 as
-/// DequantizeLinear(255, 3/255)), dequantized as §3 defines; or
-/// std::nullopt.
-static std::optional<float> getDequantizedSplat(Value v) {
-  auto dq = v.getDefiningOp<DequantizeOp>();
-  DenseElementsAttr c;
-  if (!dq || !matchPattern(dq.getInput(), m_Constant(&c)) || !c.isSplat())
-    return std::nullopt;
-  std::optional<QuantGrid<float>> grid = getTensorGrid(dq);
-  if (!grid)
-    return std::nullopt;
-  APInt bits = c.getSplatValue<APInt>();
-  int64_t q = dq.getGridType().isSigned() ? bits.getSExtValue()
-                                          : int64_t(bits.getZExtValue());
-  return dequantize<float>(q, grid->scale, grid->zeroPoint);
-}
-
 /// True for a splat constant tensor (a scalar constant broadcast, or a
 /// rank-0 constant), possibly dequantized: every element reads the same
 /// value whatever its map.

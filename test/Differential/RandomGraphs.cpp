@@ -1101,6 +1101,21 @@ static bool isStaticPerTensor(const ActivationGrid &g) {
 
 static bool hasIntegerConstants(const Graph &g, size_t l, Requant requant);
 
+/// Whether layer `l` is x + c or x * c with c's codes all equal and x of at
+/// most 8 bits: a function of x alone, which qat computes as a table of the
+/// fake-quant graph in f32 (Semantics.md §8.11), not as §8.6 does.
+static bool isTableLayer(const Graph &g, size_t l) {
+  const Layer &L = g.layers[l];
+  const ActivationGrid &in = getInputGrid(g, l);
+  if ((L.kind != LayerKind::Add && L.kind != LayerKind::Mul) ||
+      !isStaticPerTensor(L.operandGrid) || in.numBits > 8 || L.operand.empty())
+    return false;
+  QuantGrid<float> bg = L.operandGrid.grid();
+  int64_t first = quantize<float>(L.operand.front(), bg);
+  return llvm::all_of(L.operand,
+                      [&](float v) { return quantize<float>(v, bg) == first; });
+}
+
 bool mlir::qat::difftest::isIntegerLayer(const Graph &g, size_t l,
                                          Requant requant) {
   const Layer &L = g.layers[l];
@@ -1116,6 +1131,8 @@ bool mlir::qat::difftest::isIntegerLayer(const Graph &g, size_t l,
       hasNoElements(getLayerShape(g, l)) ||
       (L.kind == LayerKind::Contraction && hasNoElements(getWeightShape(L))))
     return false;
+  if (isTableLayer(g, l))
+    return true;
   switch (L.kind) {
   case LayerKind::Contraction: {
     // The weight's channels must be the output channels.
@@ -1213,6 +1230,18 @@ static std::vector<int64_t> evaluateTailInteger(const Graph &g, size_t l,
     return out;
   }
   QuantGrid<float> bg = L.operandGrid.grid();
+  if (isTableLayer(g, l)) {
+    // The fake-quant graph in f32, as the table's entries are computed.
+    for (int64_t qi : q) {
+      float a = dequantize<float>(qi, ig.scale, ig.zeroPoint);
+      float b = dequantize<float>(quantize<float>(L.operand[0], bg), bg.scale,
+                                  bg.zeroPoint);
+      float v = L.kind == LayerKind::Add ? a + b : a * b;
+      out.push_back(
+          quantize<float>(static_cast<float>(applyActivation(L, v)), og));
+    }
+    return out;
+  }
   if (L.kind == LayerKind::Mul) {
     RequantMultiplier m =
         *getRequantMultiplier(IntermediateScale::ofProduct(ig.scale, bg.scale),

@@ -366,6 +366,29 @@ def composite(variant):
                  for n, v in zip(["scale", "b", "mean", "var"], params)]
         y = g.node("BatchNormalization", [y] + names, "bn")
         return m.finish(g.node("Relu", [y], "relu"), shape, 0.0, 6.0)
+    if variant == "conv1d":
+        # Speech front ends: 1-D convolutions (a strided dilated one, a
+        # depthwise one) and 1-D poolings on N x C x L.
+        x, shape = m.plain_input([1, 3, 17], -1.0, 1.0)
+        w, ws = g.weight((4, 3, 3), 0)
+        y = g.node("Conv", [x, w, g.bias(4, x, ws)], "conv", pads=[2, 1],
+                   strides=[2], dilations=[2])
+        y = g.qdq(g.node("Relu", [y], "relu"), 0.0, 4.0)
+        y = g.qdq(g.node("MaxPool", [y], "maxpool", kernel_shape=[2],
+                         strides=[1]), 0.0, 4.0)
+        w, ws = g.weight((4, 1, 3), 0)
+        y = g.node("Conv", [y, w, g.bias(4, y, ws)], "dwconv", group=4,
+                   pads=[1, 1])
+        y = g.qdq(y, -3.0, 3.0)
+        y = g.node("AveragePool", [y], "avgpool", kernel_shape=[3],
+                   pads=[1, 1], count_include_pad=1)
+        return m.finish(y, [1, 4, 7], -3.0, 3.0)
+    if variant == "conv1d_global":
+        x, shape = m.plain_input([2, 3, 9], -1.0, 1.0)
+        w, ws = g.weight((5, 3, 1), 0)
+        y = g.qdq(g.node("Conv", [x, w, g.bias(5, x, ws)], "conv"), -2.0, 2.0)
+        return m.finish(g.node("GlobalAveragePool", [y], "gap"), [2, 5, 1],
+                        -2.0, 2.0)
     raise ValueError(variant)
 
 
@@ -380,5 +403,6 @@ def builders():
     out += [lambda v=v: reduce(v) for v in REDUCE]
     out += [lambda v=v: data(v) for v in DATA]
     out += [lambda v=v: composite(v)
-            for v in ("layernorm_gelu", "se_hardswish", "qat_conv_bn")]
+            for v in ("layernorm_gelu", "se_hardswish", "qat_conv_bn",
+                      "conv1d", "conv1d_global")]
     return out

@@ -74,3 +74,40 @@ func.func @negative_per_axis(%q: tensor<2x3xi8>) -> tensor<3x2xf32> {
   %t = linalg.transpose ins(%d : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
   return %t : tensor<3x2xf32>
 }
+
+// -----
+
+// A quantize moves above the transpose and reshapes that bring a 1-D
+// convolution's result (computed in NHWC as a 2-D one) back to N x C x L,
+// so the computation before them ends in it.
+// CHECK-LABEL: func @hoist_quantize
+// CHECK: %[[Q:.*]] = qat.quantize %arg0 {grid = !quant.uniform<i8:f32, 1.000000e-01>} : tensor<1x1x8x4xf32> -> tensor<1x1x8x4xi8>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[Q]] : tensor<1x1x8x4xi8>) outs(%{{.*}} : tensor<1x4x1x8xi8>) permutation = [0, 3, 1, 2]
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0, 1, 2, 3]] : tensor<1x4x1x8xi8> into tensor<32xi8>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[C]] {{\[\[}}0, 1, 2]] output_shape [1, 4, 8] : tensor<32xi8> into tensor<1x4x8xi8>
+// CHECK: return %[[E]]
+func.func @hoist_quantize(%y: tensor<1x1x8x4xf32>) -> tensor<1x4x8xi8> {
+  %e = tensor.empty() : tensor<1x4x1x8xf32>
+  %t = linalg.transpose ins(%y : tensor<1x1x8x4xf32>) outs(%e : tensor<1x4x1x8xf32>) permutation = [0, 3, 1, 2]
+  %c = tensor.collapse_shape %t [[0, 1, 2, 3]] : tensor<1x4x1x8xf32> into tensor<32xf32>
+  %x = tensor.expand_shape %c [[0, 1, 2]] output_shape [1, 4, 8] : tensor<32xf32> into tensor<1x4x8xf32>
+  %q = qat.quantize %x {grid = !quant.uniform<i8:f32, 0.1>} : tensor<1x4x8xf32> -> tensor<1x4x8xi8>
+  return %q : tensor<1x4x8xi8>
+}
+
+// -----
+
+// A reshape read elsewhere too stays in float (moving the quantize would
+// need the float value twice); so does one under a per-axis grid.
+// CHECK-LABEL: func @negative_hoist
+// CHECK: tensor.collapse_shape %arg0 {{.*}} : tensor<2x3xf32> into tensor<6xf32>
+// CHECK: qat.quantize %{{.*}} : tensor<6xf32> -> tensor<6xi8>
+// CHECK: tensor.collapse_shape %arg0 {{.*}} : tensor<2x3xf32> into tensor<6xf32>
+// CHECK: qat.quantize %{{.*}} : tensor<6xf32> -> tensor<6xi8>
+func.func @negative_hoist(%y: tensor<2x3xf32>) -> (tensor<6xi8>, tensor<6xf32>, tensor<6xi8>) {
+  %c = tensor.collapse_shape %y [[0, 1]] : tensor<2x3xf32> into tensor<6xf32>
+  %q = qat.quantize %c {grid = !quant.uniform<i8:f32, 0.1>} : tensor<6xf32> -> tensor<6xi8>
+  %c2 = tensor.collapse_shape %y [[0, 1]] : tensor<2x3xf32> into tensor<6xf32>
+  %q2 = qat.quantize %c2 {grid = !quant.uniform<i8:f32:0, {0.1, 0.1, 0.1, 0.2, 0.2, 0.2}>} : tensor<6xf32> -> tensor<6xi8>
+  return %q, %c, %q2 : tensor<6xi8>, tensor<6xf32>, tensor<6xi8>
+}

@@ -260,6 +260,14 @@ private:
                          Tensor *bias);
   FailureOr<Tensor> pool(const onnx::NodeProto &node, Tensor &x, bool isMax);
   FailureOr<Tensor> globalAveragePool(Tensor &x);
+  /// A 1-D window op (Conv, pooling) on N x C x L as its 2-D form on
+  /// N x C x 1 x L: `op2D` applied to the node with 2-D window attributes
+  /// and to `operands` with a unit height, its result without it.
+  FailureOr<Tensor>
+  windowOp1D(const onnx::NodeProto &node, ArrayRef<Tensor *> operands,
+             function_ref<FailureOr<Tensor>(const onnx::NodeProto &,
+                                            MutableArrayRef<Tensor>)>
+                 op2D);
   /// An error unless `x` is a 4-D float tensor, what poolings take.
   LogicalResult checkPoolInput(Tensor &x);
   /// Where the windows of a pooling lie on H and W.

@@ -194,10 +194,25 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
     auto generic = v.getDefiningOp<linalg::GenericOp>();
     return generic && generic->getNumResults() == 1 ? generic : nullptr;
   };
+  // A 1-D convolution's result arrives reshaped back from its 2-D form:
+  // the clamp is element-wise, so it fuses into the generic before the
+  // reshapes and transposes (each read only on the way).
+  auto producerBeforeMoves = [&](Value v) -> linalg::GenericOp {
+    while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                           linalg::TransposeOp>(v.getDefiningOp())) {
+      v = v.getDefiningOp()->getOperand(0);
+      if (!v.hasOneUse())
+        return nullptr;
+    }
+    return fusible(v);
+  };
   if (x.value && x.value.use_empty() && readers.lookup(name) == 1) {
-    if (linalg::GenericOp producer = fusible(x.value)) {
+    if (linalg::GenericOp producer = producerBeforeMoves(x.value)) {
+      bool direct = producer.getResult(0) == x.value;
       Tensor r = x;
-      r.value = fuse(producer);
+      Value fused = fuse(producer);
+      if (direct)
+        r.value = fused;
       return r;
     }
     // The groups of a grouped convolution: clamp each.
@@ -457,6 +472,51 @@ static Tensor sliceConstant(const Tensor &t, int64_t offset, int64_t size) {
   return r;
 }
 
+/// `node`'s window attributes with a unit height in front: kernel_shape,
+/// strides and dilations [k] become [1, k], pads [b, e] become [0, b, 0, e].
+/// Attributes of another length stay as they are (readWindow rejects
+/// them).
+static onnx::NodeProto liftWindowTo2D(const onnx::NodeProto &node) {
+  onnx::NodeProto lifted = node;
+  for (onnx::AttributeProto &a : *lifted.mutable_attribute()) {
+    SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
+    StringRef name = a.name();
+    if (v.size() == 1 &&
+        (name == "kernel_shape" || name == "strides" || name == "dilations"))
+      v.insert(v.begin(), 1);
+    else if (v.size() == 2 && name == "pads")
+      v = {0, v[0], 0, v[1]};
+    else
+      continue;
+    a.clear_ints();
+    for (int64_t x : v)
+      a.add_ints(x);
+  }
+  return lifted;
+}
+
+FailureOr<Tensor>
+Importer::windowOp1D(const onnx::NodeProto &node, ArrayRef<Tensor *> operands,
+                     function_ref<FailureOr<Tensor>(const onnx::NodeProto &,
+                                                    MutableArrayRef<Tensor>)>
+                         op2D) {
+  SmallVector<Tensor> lifted;
+  for (Tensor *t : operands) {
+    SmallVector<int64_t> shape(t->type.getShape());
+    shape.insert(shape.begin() + 2, 1);
+    FailureOr<Tensor> r = reshapeTensor(*t, shape);
+    if (failed(r))
+      return failure();
+    lifted.push_back(std::move(*r));
+  }
+  FailureOr<Tensor> y = op2D(liftWindowTo2D(node), lifted);
+  if (failed(y))
+    return failure();
+  SmallVector<int64_t> shape(y->type.getShape());
+  shape.erase(shape.begin() + 2);
+  return reshapeTensor(*y, shape);
+}
+
 /// ONNX Conv (NCHW, weights F x C/G x KH x KW, optional bias) as NHWC
 /// convolutions (HWCF weights) or a depthwise convolution (HWC weights),
 /// the layouts qat's kernels take. A grouped convolution is one NHWC
@@ -465,6 +525,12 @@ static Tensor sliceConstant(const Tensor &t, int64_t offset, int64_t size) {
 /// over the concatenation, so every group becomes integer code.
 FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
                                  Tensor &w, Tensor *bias) {
+  if (x.type.getRank() == 3 && w.type.getRank() == 3)
+    return windowOp1D(
+        node, {&x, &w},
+        [&](const onnx::NodeProto &node2D, MutableArrayRef<Tensor> xw) {
+          return conv(node2D, xw[0], xw[1], bias);
+        });
   if (x.type.getRank() != 4 || w.type.getRank() != 4)
     return nodeError("is not a 2-D convolution (input rank " +
                      Twine(x.type.getRank()) + ", weight rank " +
@@ -585,6 +651,12 @@ LogicalResult Importer::checkPoolInput(Tensor &x) {
 
 FailureOr<Tensor> Importer::pool(const onnx::NodeProto &node, Tensor &x,
                                  bool isMax) {
+  if (x.type.getRank() == 3)
+    return windowOp1D(
+        node, {&x},
+        [&](const onnx::NodeProto &node2D, MutableArrayRef<Tensor> xs) {
+          return pool(node2D, xs[0], isMax);
+        });
   if (failed(checkPoolInput(x)))
     return failure();
   FailureOr<SmallVector<int64_t>> kernel = intsAttr(node, "kernel_shape", {});

@@ -428,6 +428,11 @@ Importer::importGlobalAveragePool(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0);
   if (failed(x))
     return failure();
+  if ((*x)->type.getRank() == 3)
+    return windowOp1D(node, {*x},
+                      [&](const onnx::NodeProto &, MutableArrayRef<Tensor> xs) {
+                        return globalAveragePool(xs[0]);
+                      });
   return globalAveragePool(**x);
 }
 
@@ -698,7 +703,7 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"AveragePool", kMinOpset, kMaxOpset, &Importer::importAveragePool,
        "`linalg.pooling_nhwc_sum` after a zero pad, divided by the window's "
        "element count (a constant, or per position when `count_include_pad "
-       "= 0` excludes the pads); `ceil_mode`"},
+       "= 0` excludes the pads); `ceil_mode`; 1-D as Conv"},
       {"BatchNormalization", kMinOpset, kMaxOpset,
        &Importer::importBatchNormalization,
        "inference (constant scale, bias, mean, variance): `x · s + t` per "
@@ -726,7 +731,8 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "import time; depthwise (group = C = F) "
        "`linalg.depthwise_conv_2d_nhwc_hwc`; other groups one NHWC "
        "convolution per group on a channel slice, concatenated; strides, "
-       "pads, dilations, `auto_pad`"},
+       "pads, dilations, `auto_pad`; 1-D (N x C x L) as the 2-D convolution "
+       "of N x C x 1 x L"},
       {"ConvInteger", kMinOpset, kMaxOpset, &Importer::importConvInteger,
        "exact `i32` arithmetic: the operands widened minus their zero points "
        "(one per input), `linalg.conv_2d_nchw_fchw` on `i32`; group = 1"},
@@ -758,7 +764,7 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "scales a constant C"},
       {"GlobalAveragePool", kMinOpset, kMaxOpset,
        &Importer::importGlobalAveragePool,
-       "`linalg.pooling_nhwc_sum` over H × W, divided by H·W"},
+       "`linalg.pooling_nhwc_sum` over H × W, divided by H·W; 1-D as Conv"},
       {"HardSigmoid", kMinOpset, kMaxOpset, &Importer::importHardSigmoid,
        "`max(0, min(1, alpha · x + beta))`, as Abs"},
       {"HardSwish", kMinOpset, kMaxOpset, &Importer::importUnary<hardSwishBody>,
@@ -782,7 +788,7 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "numpy broadcasting"},
       {"MaxPool", kMinOpset, kMaxOpset, &Importer::importMaxPool,
        "`linalg.pooling_nhwc_max` after a −∞ pad; strides, pads, dilations, "
-       "`ceil_mode` (no Indices output, `storage_order` 0)"},
+       "`ceil_mode` (no Indices output, `storage_order` 0); 1-D as Conv"},
       {"Min", kMinOpset, kMaxOpset,
        &Importer::importVariadic<arith::MinimumFOp>,
        "`arith.minimumf`, as Max"},

@@ -228,6 +228,71 @@ struct DistributeQuantizeOverConcat : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// A qat.quantize like `quantize` (its grid, rounding) of `input`.
+Value quantizeLike(PatternRewriter &rewriter, QuantizeOp quantize,
+                   Value input) {
+  return QuantizeOp::create(
+      rewriter, quantize.getLoc(),
+      withStorageElement(input.getType(), quantize.getOutput()), input,
+      quantize.getGridAttr(), quantize.getRoundingAttr(),
+      quantize.getReciprocalScaleAttr());
+}
+
+/// The data movement op defining `quantize`'s input if it has no other use
+/// and the grid is per tensor (then quantizing commutes with it), or null.
+template <typename OpTy> OpTy getHoistableMove(QuantizeOp quantize) {
+  auto move = quantize.getInput().getDefiningOp<OpTy>();
+  if (!move || !move->hasOneUse() ||
+      !isa<quant::UniformQuantizedType>(quantize.getGridType()))
+    return nullptr;
+  return move;
+}
+
+/// quantize(m(x)) = m(quantize(x)) for a reshape or slice m: quantizing is
+/// element-wise, so the computation before m (a 1-D convolution imported as
+/// a 2-D one, then reshaped) ends in the quantize its region needs.
+template <typename OpTy>
+struct HoistQuantizeAboveDataMovement : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    OpTy move = getHoistableMove<OpTy>(quantize);
+    if (!move)
+      return rewriter.notifyMatchFailure(
+          quantize, "the input is not a data movement op used only here");
+    Value q = quantizeLike(rewriter, quantize, move->getOperand(0));
+    Operation *clone = rewriter.clone(*move);
+    clone->setOperand(0, q);
+    clone->getResult(0).setType(quantize.getOutput().getType());
+    rewriter.replaceOp(quantize, clone->getResult(0));
+    return success();
+  }
+};
+
+/// quantize(transpose(x)) = transpose(quantize(x)), into an empty storage
+/// tensor.
+struct HoistQuantizeAboveTranspose : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = getHoistableMove<linalg::TransposeOp>(quantize);
+    if (!transpose || transpose->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(
+          quantize, "the input is not a transpose used only here");
+    Location loc = transpose.getLoc();
+    Value q = quantizeLike(rewriter, quantize, transpose.getInput());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc,
+        tensor::getMixedSizes(rewriter, loc, transpose.getInit()),
+        quantize.getOutput().getType().getElementType());
+    rewriter.replaceOp(quantize,
+                       linalg::TransposeOp::create(rewriter, loc, q, init,
+                                                   transpose.getPermutation())
+                           ->getResult(0));
+    return success();
+  }
+};
+
 /// quantize(dequantize(q)) on one grid is q: the dequantized value divided
 /// by its own scale is within 2^-6 of q - z (Semantics.md §5).
 struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
@@ -255,7 +320,11 @@ void mlir::qat::populateSinkDequantizePatterns(RewritePatternSet &patterns) {
                SinkThroughDataMovement<tensor::ExtractSliceOp>,
                SinkThroughTranspose, SinkThroughZeroPad, SinkThroughConcat,
                SinkThroughMaxPool, DistributeQuantizeOverConcat,
-               FoldQuantizeOfDequantize>(patterns.getContext());
+               HoistQuantizeAboveDataMovement<tensor::CollapseShapeOp>,
+               HoistQuantizeAboveDataMovement<tensor::ExpandShapeOp>,
+               HoistQuantizeAboveDataMovement<tensor::ExtractSliceOp>,
+               HoistQuantizeAboveTranspose, FoldQuantizeOfDequantize>(
+      patterns.getContext());
 }
 
 namespace mlir::qat {

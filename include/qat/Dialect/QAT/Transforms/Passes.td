@@ -148,8 +148,13 @@ def QATSinkDequantizePass : Pass<"qat-sink-dequantize"> {
       pooling from the lowest storage value (`pooling_nhwc_max_unsigned`
       for unsigned grids).
 
-    It also distributes a `qat.quantize` over a `tensor.concat` (quantizing
-    is element-wise), so each input is requantized to the output grid, and
+    It also distributes a `qat.quantize` of a per-tensor grid over a
+    `tensor.concat` (quantizing is element-wise), so each input is
+    requantized to the output grid, moves it above a reshape, slice or
+    transpose used only by it (so that the computation before them ends in
+    the quantize its integer region needs: a 1-D convolution, imported as a
+    2-D one and reshaped back, or a transpose between a convolution and its
+    output's QuantizeLinear), and
     folds `qat.quantize(qat.dequantize(q))` on the same grid to `q` (exact
     for f32 and f64, docs/Semantics.md §5). Quantize/dequantize pairs on
     different grids are left to `qat-form-integer-regions`.

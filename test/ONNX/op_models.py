@@ -366,6 +366,31 @@ def composite(variant):
                  for n, v in zip(["scale", "b", "mean", "var"], params)]
         y = g.node("BatchNormalization", [y] + names, "bn")
         return m.finish(g.node("Relu", [y], "relu"), shape, 0.0, 6.0)
+    if variant == "attention_heads":
+        # Multi-head attention as exports write it: per-head Q, K, V by
+        # Reshape and Transpose, 4-D MatMuls for the scores and the
+        # weighted values, Softmax over the keys.
+        x, _ = m.plain_input([2, 5, 8])
+        i64 = np.int64
+
+        def heads(stem, perm):
+            w, ws = g.weight((8, 8), 1)
+            y = g.node("MatMul", [x, w], stem)
+            y = g.qdq(g.node("Add", [y, g.bias(8, y, ws)], "add"), -3.0, 3.0)
+            y = g.node("Reshape", [y, g.const("shape", i64([2, 5, 2, 4]))],
+                       "reshape")
+            return g.node("Transpose", [y], "t", perm=perm)
+
+        q = heads("q", [0, 2, 1, 3])
+        k = heads("k", [0, 2, 3, 1])
+        v = heads("v", [0, 2, 1, 3])
+        s = g.qdq(g.node("MatMul", [q, k], "scores"), -6.0, 6.0)
+        p = g.qdq(g.node("Softmax", [s], "softmax", axis=-1), 0.0, 1.0)
+        y = g.qdq(g.node("MatMul", [p, v], "context"), -3.0, 3.0)
+        y = g.node("Transpose", [y], "t", perm=[0, 2, 1, 3])
+        y = g.node("Reshape", [y, g.const("shape", i64([2, 5, 8]))],
+                   "reshape")
+        return m.finish(y, [2, 5, 8], -3.0, 3.0)
     if variant == "conv1d":
         # Speech front ends: 1-D convolutions (a strided dilated one, a
         # depthwise one) and 1-D poolings on N x C x L.
@@ -404,5 +429,5 @@ def builders():
     out += [lambda v=v: data(v) for v in DATA]
     out += [lambda v=v: composite(v)
             for v in ("layernorm_gelu", "se_hardswish", "qat_conv_bn",
-                      "conv1d", "conv1d_global")]
+                      "conv1d", "conv1d_global", "attention_heads")]
     return out

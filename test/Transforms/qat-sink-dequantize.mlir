@@ -111,3 +111,32 @@ func.func @negative_hoist(%y: tensor<2x3xf32>) -> (tensor<6xi8>, tensor<6xf32>, 
   %q2 = qat.quantize %c2 {grid = !quant.uniform<i8:f32:0, {0.1, 0.1, 0.1, 0.2, 0.2, 0.2}>} : tensor<6xf32> -> tensor<6xi8>
   return %q, %c, %q2 : tensor<6xi8>, tensor<6xf32>, tensor<6xi8>
 }
+
+// -----
+
+// A 3-D x 2-D matmul on the collapsed rows, expanded back before its bias:
+// the bias folds into the matmul's 2-D shape (upstream's fold of a reshape
+// by collapsing), then the quantize moves above the expansion, so the
+// region matmul -> bias -> quantize is whole.
+// CHECK-LABEL: func @bias_after_rows_expanded
+// CHECK: %[[MM:.*]] = linalg.matmul
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%[[MM]], %{{.*}} : tensor<4x3xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<4x3xf32>)
+// CHECK: %[[Q:.*]] = qat.quantize %[[B]] {{.*}} : tensor<4x3xf32> -> tensor<4x3xi8>
+// CHECK: tensor.expand_shape %[[Q]] {{\[\[}}0, 1], [2]] output_shape [2, 2, 3] : tensor<4x3xi8> into tensor<2x2x3xi8>
+func.func @bias_after_rows_expanded(%a: tensor<4x5xf32>, %w: tensor<5x3xf32>) -> tensor<2x2x3xi8> {
+  %zero = arith.constant 0.0 : f32
+  %bias = arith.constant dense<[0.5, -1.0, 2.0]> : tensor<3xf32>
+  %e = tensor.empty() : tensor<4x3xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<4x5xf32>, tensor<5x3xf32>) outs(%z : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %x = tensor.expand_shape %mm [[0, 1], [2]] output_shape [2, 2, 3] : tensor<4x3xf32> into tensor<2x2x3xf32>
+  %e3 = tensor.empty() : tensor<2x2x3xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %bias : tensor<2x2x3xf32>, tensor<3xf32>) outs(%e3 : tensor<2x2x3xf32>) {
+  ^bb0(%v: f32, %c: f32, %o: f32):
+    %s = arith.addf %v, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x3xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x2x3xf32> -> tensor<2x2x3xi8>
+  return %q : tensor<2x2x3xi8>
+}

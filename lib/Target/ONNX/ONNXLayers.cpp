@@ -238,54 +238,85 @@ FailureOr<Tensor> Importer::activation(Tensor &x, StringRef name, float lo,
 // Matmul and convolution
 //===----------------------------------------------------------------------===//
 
-/// a (M x K, or B x M x K) times w (K x N, or B x K x N); a 3-D a with a 2-D
-/// w is a matmul on the collapsed rows.
+/// The reassociation that joins the first `count` dimensions of a rank
+/// `rank` shape into one and keeps the others.
+static SmallVector<ReassociationIndices> joinLeading(int64_t count,
+                                                     int64_t rank) {
+  SmallVector<ReassociationIndices> re(1);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d >= count)
+      re.emplace_back();
+    re.back().push_back(d);
+  }
+  return re;
+}
+
+/// `v` (of shape `shape`) with its first `count` dimensions joined.
+static Value collapseLeading(OpBuilder &b, Location loc, Value v,
+                             ArrayRef<int64_t> shape, int64_t count) {
+  if (count <= 1)
+    return v;
+  // A product of a checked shape's sizes.
+  int64_t joined = 1;
+  for (int64_t d : shape.take_front(count))
+    joined *= d;
+  SmallVector<int64_t> collapsed{joined};
+  llvm::append_range(collapsed, shape.drop_front(count));
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(collapsed, b.getF32Type()), v,
+      joinLeading(count, static_cast<int64_t>(shape.size())));
+}
+
+/// a (..., M x K) times w (K x N, or ..., K x N with a's leading
+/// dimensions): with a 2-D w, a matmul on a's collapsed rows; otherwise a
+/// batch matmul on the collapsed batch dimensions (attention with heads:
+/// B x H x S x D), expanded back.
 FailureOr<Tensor> Importer::matmul(Tensor &a, Tensor &w) {
   int64_t ra = a.type.getRank(), rw = w.type.getRank();
   if (!a.isFloat() || !w.isFloat())
     return nodeError("multiplies non-float tensors");
-  if (ra < 2 || ra > 3 || rw < 2 || rw > 3 || (rw == 3 && ra != 3))
+  if (ra < 2 || rw < 2 || (rw > 2 && rw != ra))
     return nodeError("multiplies ranks " + Twine(ra) + " and " + Twine(rw) +
-                     "; supported: 2-D x 2-D, 3-D x 2-D, 3-D x 3-D");
+                     "; supported: N-D x 2-D, and N-D x N-D with the same "
+                     "batch dimensions");
   int64_t k = a.type.getDimSize(ra - 1);
   if (w.type.getDimSize(rw - 2) != k)
     return nodeError("inner sizes differ (" + Twine(k) + " vs " +
                      Twine(w.type.getDimSize(rw - 2)) + ")");
+  ArrayRef<int64_t> batchDims = a.type.getShape().drop_back(2);
+  if (rw > 2 && w.type.getShape().drop_back(2) != batchDims)
+    return nodeError("batch sizes differ (broadcast batch dimensions are "
+                     "not supported)");
   int64_t n = w.type.getDimSize(rw - 1);
   FailureOr<Value> av = materialize(a), wv = materialize(w);
   if (failed(av) || failed(wv))
     return failure();
-  Tensor r;
-  Attribute zero = b.getF32FloatAttr(0);
-  if (rw == 3) {
-    int64_t batch = a.type.getDimSize(0), m = a.type.getDimSize(1);
-    if (w.type.getDimSize(0) != batch)
-      return nodeError("batch sizes differ");
-    Value init = zeroFilled({batch, m, n}, b.getF32Type(), zero);
-    r.value =
-        linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
-                                      ValueRange{*av, *wv}, ValueRange{init})
-            .getResult(0);
-    r.type = RankedTensorType::get({batch, m, n}, b.getF32Type());
-    return r;
-  }
-  Value lhs = *av;
-  // A partial product of a checked shape (and no division: k may be 0).
-  int64_t rows = a.type.getDimSize(0) * (ra == 3 ? a.type.getDimSize(1) : 1);
-  if (ra == 3)
-    lhs = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({rows, k}, b.getF32Type()), lhs,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-  Value init = zeroFilled({rows, n}, b.getF32Type(), zero);
-  Value y = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
-                                     ValueRange{lhs, *wv}, ValueRange{init})
-                .getResult(0);
   SmallVector<int64_t> shape(a.type.getShape());
   shape.back() = n;
+  Tensor r;
   r.type = RankedTensorType::get(shape, b.getF32Type());
-  if (ra == 3)
-    y = tensor::ExpandShapeOp::create(
-        b, loc, r.type, y, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  Attribute zero = b.getF32FloatAttr(0);
+  // The batch dimensions (rw > 2) or all rows (rw == 2) joined.
+  int64_t joined = rw > 2 ? ra - 2 : ra - 1;
+  Value lhs = collapseLeading(b, loc, *av, a.type.getShape(), joined);
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  SmallVector<int64_t> outShape(lhsType.getShape());
+  outShape.back() = n;
+  Value init = zeroFilled(outShape, b.getF32Type(), zero);
+  Value y;
+  if (rw > 2) {
+    Value rhs = collapseLeading(b, loc, *wv, w.type.getShape(), joined);
+    y = linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
+                                      ValueRange{lhs, rhs}, ValueRange{init})
+            .getResult(0);
+  } else {
+    y = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                 ValueRange{lhs, *wv}, ValueRange{init})
+            .getResult(0);
+  }
+  if (joined > 1)
+    y = tensor::ExpandShapeOp::create(b, loc, r.type, y,
+                                      joinLeading(joined, ra));
   r.value = y;
   return r;
 }

@@ -777,8 +777,9 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"Log", kMinOpset, kMaxOpset,
        &Importer::importUnary<unaryBody<math::LogOp>>, "`math.log`, as Abs"},
       {"MatMul", kMinOpset, kMaxOpset, &Importer::importMatMul,
-       "2-D × 2-D and 3-D × 2-D (on the collapsed rows): `linalg.matmul`; "
-       "3-D × 3-D: `linalg.batch_matmul`"},
+       "N-D × 2-D (on the collapsed rows): `linalg.matmul`; N-D × N-D with "
+       "the same batch dimensions (attention with heads): "
+       "`linalg.batch_matmul` on the collapsed batch dimensions"},
       {"MatMulInteger", kMinOpset, kMaxOpset, &Importer::importMatMulInteger,
        "exact `i32` arithmetic: the operands (2-D) widened minus their zero "
        "points (one per input), `linalg.matmul` on `i32`"},

@@ -14,6 +14,7 @@
 #include "qat/Dialect/QAT/Transforms/Passes.h"
 #include "qat/Dialect/QAT/Transforms/Patterns.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -314,7 +315,22 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
 
 } // namespace
 
+/// Whether `operand` reads a matmul's result through an expand_shape (the
+/// rows of an N-D x 2-D matmul, or the batch of an N-D batch matmul, joined
+/// for the contraction and split again): its element-wise consumer (the
+/// bias, an activation) folds into the contraction's shape, so that its
+/// region can form.
+static bool readsReshapedContraction(OpOperand *operand) {
+  auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
+  return expand && isa_and_nonnull<linalg::MatmulOp, linalg::BatchMatmulOp>(
+                       expand.getSrc().getDefiningOp());
+}
+
 void mlir::qat::populateSinkDequantizePatterns(RewritePatternSet &patterns) {
+  // Upstream's fold of an expand_shape into its consumer generic, which
+  // collapses the generic's iteration space and expands its result.
+  linalg::populateFoldReshapeOpsByCollapsingPatterns(patterns,
+                                                     readsReshapedContraction);
   patterns.add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
                SinkThroughDataMovement<tensor::ExpandShapeOp>,
                SinkThroughDataMovement<tensor::ExtractSliceOp>,

@@ -154,7 +154,10 @@ def QATSinkDequantizePass : Pass<"qat-sink-dequantize"> {
     transpose used only by it (so that the computation before them ends in
     the quantize its integer region needs: a 1-D convolution, imported as a
     2-D one and reshaped back, or a transpose between a convolution and its
-    output's QuantizeLinear), and
+    output's QuantizeLinear), folds an expand_shape of a matmul's result
+    (the rows of an N-D x 2-D matmul, the heads of an N-D batch matmul)
+    into the element-wise generic that reads it (upstream's fold by
+    collapsing: the bias then sits on the contraction's own shape), and
     folds `qat.quantize(qat.dequantize(q))` on the same grid to `q` (exact
     for f32 and f64, docs/Semantics.md §5). Quantize/dequantize pairs on
     different grids are left to `qat-form-integer-regions`.

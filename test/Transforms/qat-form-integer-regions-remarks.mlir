@@ -417,3 +417,56 @@ func.func @table_non_splat_constant(%q: tensor<4xi8>) -> tensor<4xi8> {
   %yq = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.01>} : tensor<4xf32> -> tensor<4xi8>
   return %yq : tensor<4xi8>
 }
+
+// -----
+
+// Activation products: a bias added to one has no integer form here (the
+// matmul still accumulates in i32, its result continues in f32).
+func.func @activation_product_bias(%aq: tensor<2x3xi8>, %bq: tensor<3x2xi8>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %bias = arith.constant dense<[0.5, -0.25]> : tensor<2xf32>
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // expected-remark @+1 {{'linalg.matmul' accumulates in i32, its result continues in f32: a bias added to a product of two activations}}
+  %mm = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %bias : tensor<2x2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%x: f32, %c: f32, %o: f32):
+    %s = arith.addf %x, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}
+
+// -----
+
+// A computed weight with per-channel scales.
+func.func @activation_product_per_channel(%aq: tensor<2x3xi8>, %bq: tensor<3x2xi8>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x3xi8> -> tensor<2x3xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32:1, {0.1, 0.2}>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: per-channel grid of a computed weight}}
+  %mm = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}
+
+// -----
+
+// 16-bit operands: 3 * 32768 * 32768 overflows i32.
+func.func @activation_product_overflow(%aq: tensor<2x3xi16>, %bq: tensor<3x2xi16>) -> tensor<2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i16:f32, 0.001>} : tensor<2x3xi16> -> tensor<2x3xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i16:f32, 0.001>} : tensor<3x2xi16> -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: the i32 accumulator of a product of two activations may overflow (K = 3)}}
+  %mm = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q : tensor<2x2xi8>
+}

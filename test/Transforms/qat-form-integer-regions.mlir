@@ -101,19 +101,29 @@ func.func @matmul_only_dynamic_rows(%aq: tensor<?x3xi8>) -> tensor<?x2xi8> {
 
 // -----
 
-// A weight that is not a constant keeps the matmul in float, with a remark.
-// CHECK-LABEL: func @negative_dynamic_weight
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x2xf32>)
-func.func @negative_dynamic_weight(%aq: tensor<2x3xi8>, %wq: tensor<3x2xi8>) -> tensor<2x2xi8> {
+// A product of two activations (attention's scores, a batch of heads):
+// both operands centered in i32 (q - z), an i32 batch matmul, then the one
+// multiplier f32(0.1) * f32(0.05) / 0.5 and the output's bounds.
+// CHECK-LABEL: func @activation_product
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<2x2x3xi8>) outs(%{{.*}} : tensor<2x2x3xi32>)
+// CHECK: arith.extui
+// CHECK: arith.constant 128 : i32
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<2x3x4xi8>) outs(%{{.*}} : tensor<2x3x4xi32>)
+// CHECK: arith.extsi
+// CHECK: %[[ACC:.*]] = linalg.batch_matmul ins(%[[A]], %[[B]] : tensor<2x2x3xi32>, tensor<2x3x4xi32>) outs(%{{.*}} : tensor<2x2x4xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<2x2x4xi32>) outs(%{{.*}} : tensor<2x2x4xi8>)
+// CHECK: arith.constant 0.0100000007 : f32
+// CHECK: math.roundeven
+// CHECK-NOT: qat.dequantize
+func.func @activation_product(%aq: tensor<2x2x3xi8>, %bq: tensor<2x3x4xi8>) -> tensor<2x2x4xi8> {
   %zero = arith.constant 0.0 : f32
-  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x3xi8> -> tensor<2x3xf32>
-  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
-  %e = tensor.empty() : tensor<2x2xf32>
-  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
-  // expected-remark @+1 {{'linalg.matmul' runs in float between dequantize and quantize: the weight is not a constant}}
-  %mm = linalg.matmul ins(%a, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
-  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
-  return %q : tensor<2x2xi8>
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.1:128>} : tensor<2x2x3xi8> -> tensor<2x2x3xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.05:-3>} : tensor<2x3x4xi8> -> tensor<2x3x4xf32>
+  %e = tensor.empty() : tensor<2x2x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2x4xf32>) -> tensor<2x2x4xf32>
+  %mm = linalg.batch_matmul ins(%a, %b : tensor<2x2x3xf32>, tensor<2x3x4xf32>) outs(%z : tensor<2x2x4xf32>) -> tensor<2x2x4xf32>
+  %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2x4xf32> -> tensor<2x2x4xi8>
+  return %q : tensor<2x2x4xi8>
 }
 
 // -----

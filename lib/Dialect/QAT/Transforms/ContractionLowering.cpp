@@ -519,6 +519,8 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
                                                 ContractionRegion &r,
                                                 const RequantOptions &options,
                                                 std::string &reason) {
+  if (r.weightIsActivation)
+    return lowerActivationProduct(rewriter, r, options, reason);
   FailureOr<ContractionConstants> cc = computeConstants(r, options, reason);
   if (failed(cc))
     return failure();
@@ -547,6 +549,8 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
 LogicalResult mlir::qat::lowerContractionToFloat(RewriterBase &rewriter,
                                                  ContractionRegion &r,
                                                  std::string &reason) {
+  if (r.weightIsActivation)
+    return lowerActivationProductToFloat(rewriter, r, reason);
   FailureOr<ContractionConstants> cc =
       computeConstants(r, RequantOptions(), reason);
   if (failed(cc))

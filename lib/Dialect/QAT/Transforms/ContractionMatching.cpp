@@ -213,8 +213,16 @@ static LogicalResult matchWeight(ContractionRegion &r, std::string &reason) {
                        : *axis != (channelsFirst ? 0 : weightRank - 1)))
     return reason = "weight channels are not the output channels", failure();
   // (A constant's elements attribute always has a static shape.)
-  if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues)))
-    return reason = "the weight is not a constant", failure();
+  if (!matchPattern(r.weight.getInput(), m_Constant(&r.weightValues))) {
+    // A product of two activations: a (batch) matmul, per tensor.
+    if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(*r.contraction) ||
+        r.transposedWeight)
+      return reason = "the weight is not a constant", failure();
+    if (axis)
+      return reason = "per-channel grid of a computed weight", failure();
+    r.weightIsActivation = true;
+    return success();
+  }
   if (!channelsFirst && !grouped)
     return success();
   // Channels-first weights (and grouped ones) are read as K x channels.

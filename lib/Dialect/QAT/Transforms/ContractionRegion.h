@@ -49,6 +49,10 @@ struct ContractionRegion {
   DequantizeOp weight;
   /// Storage values, as K x N for a matmul whose weight is N x K.
   DenseIntElementsAttr weightValues;
+  /// A (batch) matmul whose weight is computed, not a constant (attention's
+  /// scores and context): no `weightValues`, a per-tensor weight grid
+  /// (ActivationProductLowering.cpp).
+  bool weightIsActivation = false;
   /// A matmul with a transposed (N x K) constant weight: the lowering uses
   /// `weightValues`, transposed at compile time.
   bool transposedWeight = false;
@@ -94,6 +98,19 @@ LogicalResult lowerContractionRegion(RewriterBase &rewriter,
 LogicalResult lowerContractionToFloat(RewriterBase &rewriter,
                                       ContractionRegion &r,
                                       std::string &reason);
+
+/// lowerContractionRegion and lowerContractionToFloat for a region whose
+/// weight is an activation: both operands centered first, so that the i32
+/// accumulation needs no correction. Fail with a `reason` (the region stays
+/// in float) for a bias, an accumulator that may overflow i32, or a
+/// multiplier without a form.
+LogicalResult lowerActivationProduct(RewriterBase &rewriter,
+                                     ContractionRegion &r,
+                                     const RequantOptions &options,
+                                     std::string &reason);
+LogicalResult lowerActivationProductToFloat(RewriterBase &rewriter,
+                                            ContractionRegion &r,
+                                            std::string &reason);
 
 } // namespace mlir::qat
 

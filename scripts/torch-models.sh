@@ -16,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 qat_setup
 qat_install_deps python3-torch python3-torchvision python3-onnx
 qat_install_ort
-qat_build
+qat_build -j 2
 # One thread everywhere: torch, ONNX Runtime and qat's kernels.
 OMP_NUM_THREADS=1 /usr/bin/python3 "$QAT_ROOT/models/torch/run_suite.py" \
   "$QAT_BUILD_DIR" "$@"

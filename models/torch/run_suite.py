@@ -414,14 +414,17 @@ def print_row(res):
     int8_ms = "/".join(fmt(res.get(k + "_ms"), ".1f") for k in engines) or "-"
     ratio = (f"{res['ort_ms'] / res['qat_ms']:.2f}x"
              if "ort_ms" in res and "qat_ms" in res else "-")
-    fl = sum(res.get("remarks", {}).values())
+    rem = res.get("remarks", {})
+    fl = sum(n for k, n in rem.items() if "runs in float" in k)
+    epi = sum(n for k, n in rem.items() if "continues in f32" in k)
     print(f"{res['model']:20} {res['status']:8} {steps('ort_disabled'):>4} "
           f"{steps('simulation'):>4} "
           f"{fmt(100 * vs['ort_disabled']['equal'], '.1f') if 'ort_disabled' in vs else '-':>6} "
           f"{top('ort_disabled'):>5} {steps('torch_qat'):>5} {int8:>9} "
           f"{int8_top:>7} {fmt(res.get('qat_ms'), '.1f'):>8} "
           f"{fmt(res.get('ort_ms'), '.1f'):>8} {ratio:>7} {int8_ms:>11} "
-          f"{fmt(res.get('compile_seconds'), '.1f'):>6} {fl:>5}", flush=True)
+          f"{fmt(res.get('compile_seconds'), '.1f'):>6} {fl:>5} {epi:>4}",
+          flush=True)
     for key in ("error", "note"):
         if res.get(key):
             print(f"    {res[key]}", flush=True)
@@ -438,6 +441,9 @@ def main():
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--table", action="store_true",
+                        help="only print the table of the work folder's "
+                        "results.json")
     args = parser.parse_args()
     args.build = os.path.abspath(args.build)
     args.work = os.path.abspath(args.work or os.path.join(
@@ -447,24 +453,41 @@ def main():
     for m in models:
         if m not in torch_qat.MODELS:
             sys.exit(f"unknown model {m}; known: {', '.join(torch_qat.MODELS)}")
-    print(f"{'model':20} {'status':8} {'ORTd':>4} {'sim':>4} {'exact%':>6} "
-          f"{'top1%':>5} {'torch':>5} {'int8 o/q':>9} {'top1 oq':>7} "
-          f"{'qat ms':>8} {'ORT ms':>8} {'ORT/qat':>7} {'int8 ms o/q':>11} "
-          f"{'comp s':>6} {'float':>5}", flush=True)
+    print_header()
+    results = os.path.join(args.work, "results.json")
+    if args.table:
+        with open(results) as f:
+            rows = json.load(f)
+        for res in rows:
+            print_row(res)
+        sys.exit(summarize(args, rows))
     rows = []
     for m in models:
         res = suite_model(args, m)
         rows.append(res)
         print_row(res)
-        with open(os.path.join(args.work, "results.json"), "w") as f:
+        with open(results, "w") as f:
             json.dump(rows, f, indent=1)
+    sys.exit(summarize(args, rows))
+
+
+def print_header():
+    print(f"{'model':20} {'status':8} {'ORTd':>4} {'sim':>4} {'exact%':>6} "
+          f"{'top1%':>5} {'torch':>5} {'int8 o/q':>9} {'top1 oq':>7} "
+          f"{'qat ms':>8} {'ORT ms':>8} {'ORT/qat':>7} {'int8 ms o/q':>11} "
+          f"{'comp s':>6} {'float':>5} {'epi':>4}", flush=True)
+
+
+def summarize(args, rows):
+    """Prints the legend and the counts; the exit status."""
     print(f"columns: max difference of qat's integer program in output steps "
           f"vs ORT(disabled), its f64 simulation, PyTorch's QAT model "
           f"(float fake-quant) and PyTorch's int8 model (engines "
           f"{'/'.join(sorted({k[5:] for r in rows for k in r.get('vs', {}) if k.startswith('int8_')}))}); "
           f"exact% = equal to ORT(disabled); top1 vs ORT(disabled) and int8; "
           f"latencies on one thread, batch {args.batch}; ORT at level all; "
-          f"float = qat-opt --qat-compile remarks. Results: "
+          f"float / epi = qat-opt --qat-compile's remarks: ops left in "
+          f"float / contractions accumulating in i32 with a float epilogue. Results: "
           f"{os.path.join(args.work, 'results.json')}")
     # A crash after a successful import is qat's failure; a refused import
     # (or a model torch cannot export) is a blocker.
@@ -473,7 +496,7 @@ def main():
     blocked = [r for r in rows if r["status"] != "pass" and r not in failed]
     print(f"{len(rows) - len(blocked) - len(failed)} passed, {len(failed)} "
           f"failed, {len(blocked)} blocked or not run, of {len(rows)}")
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -304,40 +304,48 @@ def test_model(name, args, bin_dir, cache, inputs_maker):
         result["error"] = "timeout" if r is None else first_error(r.stderr)
         return result
     result["in_float"] = in_float(r.stderr)
-    command = [os.path.join(bin_dir, "qat-run"), mlir, "--check",
-               f"--time={args.time}"]
-    for p in npys:
-        command += ["--input", p]
-    qat_out = [os.path.join(work, f"qat{k}.npy") for k in range(len(outputs))]
-    for p in qat_out:
-        command += ["--output", p]
-    r, secs = run(command, left())
+    # The integer program against its f64 simulation, layer by layer.
+    feeds = [a for p in npys for a in ("--input", p)]
+    r, _ = run([os.path.join(bin_dir, "qat-run"), mlir, "--check"] + feeds,
+               left())
     if r is None:
-        result.update(stage="run", error="timeout")
+        result.update(status="run error", stage="check", error="timeout")
         return result
-    with open(os.path.join(work, "qat-run.log"), "w") as f:
+    with open(os.path.join(work, "qat-run-check.log"), "w") as f:
         f.write(r.stdout + r.stderr)
     check_failed = "--check:" in r.stderr
     if r.returncode and not check_failed:
-        result.update(stage="run", error=first_error(r.stderr))
+        result.update(status="run error", stage="check",
+                      error=first_error(r.stderr))
         return result
-    m = re.search(r"time: ([0-9.]+) us per call", r.stdout)
-    if m:
-        result["qat_ms"] = float(m.group(1)) * 1e-3
-    layers = re.findall(r"^\s*layer .*?(\d+) steps", r.stdout, re.M)
     result["check"] = "fail" if check_failed else "pass"
     if check_failed:
         result["check_error"] = first_error(r.stderr)
-    sim = {}
-    command = [os.path.join(bin_dir, "qat-run"), mlir, "--mode=simulate-f64"]
-    for p in npys:
-        command += ["--input", p]
+    layers = [float(x) for x in re.findall(
+        r"^\s+layer .*\n\s+vs simulation f64 .*max ([0-9.]+) steps",
+        r.stdout, re.M)]
+    if layers:
+        result["check_layers"] = len(layers)
+        result["check_max_steps"] = max(layers)
+    # The integer program's results and latency; the simulation's results.
+    qat_out = [os.path.join(work, f"qat{k}.npy") for k in range(len(outputs))]
     sim_out = [os.path.join(work, f"sim{k}.npy") for k in range(len(outputs))]
-    for p in sim_out:
-        command += ["--output", p]
-    r2, _ = run(command, left())
-    if r2 is not None and r2.returncode == 0:
+    r, _ = run([os.path.join(bin_dir, "qat-run"), mlir, f"--time={args.time}"]
+               + feeds + [a for p in qat_out for a in ("--output", p)], left())
+    if r is None or r.returncode:
+        result.update(status="run error", stage="run",
+                      error="timeout" if r is None else first_error(r.stderr))
+        return result
+    m = re.search(r"time: ([0-9.]+) us per call", r.stdout)
+    if m:
+        result["qat_ms"] = round(float(m.group(1)) * 1e-3, 4)
+    sim = {}
+    r, _ = run([os.path.join(bin_dir, "qat-run"), mlir, "--mode=simulate-f64"]
+               + feeds + [a for p in sim_out for a in ("--output", p)], left())
+    if r is not None and r.returncode == 0:
         sim = {o: np.load(p) for o, p in zip(outputs, sim_out)}
+    else:
+        result["sim_error"] = "timeout" if r is None else first_error(r.stderr)
 
     # Compare, per output, in steps of its grid.
     result["outputs"] = []
@@ -452,12 +460,13 @@ def main():
             print(f"  {n} x {error[:150]}")
     counts = collections.Counter(r["status"] for r in results)
     print(f"\n{counts['pass']} passed, {counts['FAIL']} failed, "
+          f"{counts['run error']} run errors, "
           f"{counts['blocked']} blocked, {counts['quantizer error']} "
           f"not quantized, of {len(results)} models; results in "
           f"{os.path.join(cache, 'results.json')}")
     with open(os.path.join(cache, "results.json"), "w") as f:
         json.dump({"models": results, "duplicates": duplicates}, f, indent=1)
-    sys.exit(1 if counts["FAIL"] else 0)
+    sys.exit(1 if counts["FAIL"] or counts["run error"] else 0)
 
 
 if __name__ == "__main__":

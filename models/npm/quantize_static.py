@@ -32,7 +32,9 @@ What it does, in ONNX Runtime's order:
      when their input is quantized; the other registered ops (Add, Mul,
      Sigmoid, LeakyRelu, GlobalAveragePool, Concat, Softmax, ArgMax,
      Where) get QuantizeLinear/DequantizeLinear on every float input and
-     output; everything else stays float.
+     output; everything else stays float. Before that, ORT's
+     adjust_tensor_ranges: the input of a Relu/Clip that only it reads takes
+     the output's range, a Softmax's output the range [0, 1].
   4. Activations: uint8, asymmetric, range widened to include 0,
      scale = (max - min) / 255, zero point round(-min / scale). A float
      initializer read by a quantized op is quantized with its own range
@@ -572,6 +574,16 @@ class QDQQuantizer:
         self.opset = next((o.version for o in self.model.opset_import
                            if o.domain in ("", "ai.onnx")), 13)
         consumers = _consumers(g)
+        # ORT's adjust_tensor_ranges: the input of a Clip or Relu read by
+        # it alone takes the output's range; Softmax's output is [0, 1].
+        for node in g.node:
+            if node.op_type in REMOVABLE_ACTIVATIONS:
+                i, o = node.input[0], node.output[0]
+                if (len(consumers.get(i, [])) == 1 and i in self.ranges and
+                        o in self.ranges):
+                    self.ranges[i] = self.ranges[o]
+            elif node.op_type == "Softmax" and node.output[0] in self.ranges:
+                self.ranges[node.output[0]] = (np.float32(0), np.float32(1))
         for node in list(g.node):
             if node.op_type in QUANTIZED_OPS:
                 self.visit(node, consumers)

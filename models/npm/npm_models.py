@@ -349,7 +349,6 @@ def test_model(name, args, bin_dir, cache, inputs_maker):
 
     # Compare, per output, in steps of its grid.
     result["outputs"] = []
-    worst = 0
     for o, p in zip(outputs, qat_out):
         ours = np.load(p)
         scale = output_scale(quantized, o)
@@ -364,18 +363,53 @@ def test_model(name, args, bin_dir, cache, inputs_maker):
             entry[key] = float(d.max()) if d.size else 0.0
             entry[key + "_exact"] = round(100.0 * np.count_nonzero(d == 0) /
                                           max(d.size, 1), 2)
-        if scale is None and "sim" in entry:
-            # A result computed in float must match the simulation closely.
-            pass
+        if ort.get("disabled", {}).get(o) is not None and \
+                ort.get("all", {}).get(o) is not None:
+            # How far ONNX Runtime's integer kernels are from its float
+            # evaluation of the same graph.
+            d = steps(np.asarray(ort["all"][o]), np.asarray(ort["disabled"][o]),
+                      scale)
+            entry["ort_all_vs_disabled"] = float(d.max()) if d.size else 0.0
         result["outputs"].append(entry)
-        for key in ("ort_disabled", "sim"):
-            if scale and entry.get(key, 0) > 1:
-                worst = max(worst, entry[key])
     if "ort_ms" in result and "qat_ms" in result:
         result["speedup"] = round(result["ort_ms"] / result["qat_ms"], 2)
-    ok = result["check"] == "pass" and worst <= 1 and "disabled" in ort
-    result["status"] = "pass" if ok else "FAIL"
+    result["status"], result["verdict"] = verdict(result, bool(ort))
     return result
+
+
+def verdict(result, ort_ran):
+    """(status, why). qat's contract (docs/Semantics.md §8.5): each layer,
+    computed from the f64 simulation's values of its inputs, is within one
+    step of it (qat-run --check). End to end, a one-step difference in one
+    layer moves the layers after it, in ONNX Runtime too: ORT's integer
+    kernels (optimizations all) and its float evaluation of the same QDQ
+    graph (disabled) drift apart the same way. So an output passes within
+    one step of ORT (disabled), or of ORT (all) when ORT's two evaluations
+    themselves differ by more than one step; a difference from the
+    simulation end to end is reported, not judged (--check judges it per
+    layer)."""
+    if result.get("check") != "pass":
+        return "FAIL", "--check: a layer is more than one step from the " \
+            "f64 simulation"
+    if not ort_ran:
+        return "FAIL", "ONNX Runtime did not run the QDQ model"
+    why = []
+    for o in result["outputs"]:
+        if o["unit"] != "steps":
+            why.append(f"{o['name']}: no output grid")
+            continue
+        d, a = o.get("ort_disabled"), o.get("ort_all")
+        drift = o.get("ort_all_vs_disabled", 0)
+        if d is not None and d <= 1:
+            continue
+        if a is not None and a <= 1 and drift > 1:
+            why.append(f"{o['name']}: {d:g} steps from ORT (disabled) end to "
+                       f"end, {a:g} from ORT (all), which is itself {drift:g} "
+                       f"from ORT (disabled)")
+            continue
+        return "FAIL", f"{o['name']}: {d} steps from ORT (disabled), {a} " \
+            "from ORT (all)"
+    return "pass", "; ".join(why)
 
 
 def fmt(x, digits=2):
@@ -383,31 +417,45 @@ def fmt(x, digits=2):
 
 
 def table(results):
-    head = (f"{'model':24} {'KB':>6} {'status':8} {'vs ORT':>7} {'vs sim':>7} "
-            f"{'exact%':>7} {'qat ms':>8} {'ORT ms':>8} {'ORT/qat':>7} "
-            f"{'comp s':>6}  float ops / first blocking error")
+    head = (f"{'model':23} {'KB':>6} {'status':9} {'ORTd':>4} {'ORTa':>4} "
+            f"{'sim':>4} {'layer':>5} {'exact%':>6} {'qat ms':>8} "
+            f"{'ORT ms':>8} {'ORT/qat':>7} {'comp s':>6}  "
+            "float ops / first blocking error")
     lines = [head, "-" * len(head)]
     for r in results:
         outs = r.get("outputs", [])
-        vs_ort = max((o.get("ort_disabled", 0) for o in outs), default=None)
-        vs_sim = max((o.get("sim", 0) for o in outs), default=None)
-        exact = min((o.get("ort_disabled_exact", 0) for o in outs),
-                    default=None)
+
+        def worst(key):
+            return max((o[key] for o in outs if key in o), default=None)
+        exact = min((o["ort_disabled_exact"] for o in outs
+                     if "ort_disabled_exact" in o), default=None)
         tail = r.get("error", "")
         if r["status"] in ("pass", "FAIL"):
             tail = ", ".join(f"{k} x{v}" for k, v in
                              r.get("in_float", {}).items()) or "none"
-            if r.get("check") == "fail":
-                tail = "--check: " + r.get("check_error", "")
+            if r.get("verdict"):
+                tail += "; " + r["verdict"]
         elif r.get("stage"):
             tail = f"[{r['stage']}] {tail}"
         lines.append(
-            f"{r['model']:24} {r.get('size_kb', 0):>6} {r['status']:8} "
-            f"{fmt(vs_ort, 0):>7} {fmt(vs_sim, 0):>7} {fmt(exact, 1):>7} "
-            f"{fmt(r.get('qat_ms'), 3):>8} {fmt(r.get('ort_ms'), 3):>8} "
-            f"{fmt(r.get('speedup')):>7} {fmt(r.get('compile_s'), 1):>6}  "
-            f"{tail[:110]}")
+            f"{r['model']:23} {r.get('size_kb', 0):>6} {r['status']:9} "
+            f"{fmt(worst('ort_disabled'), 0):>4} {fmt(worst('ort_all'), 0):>4} "
+            f"{fmt(worst('sim'), 0):>4} {fmt(r.get('check_max_steps'), 0):>5} "
+            f"{fmt(exact, 1):>6} {fmt(r.get('qat_ms'), 3):>8} "
+            f"{fmt(r.get('ort_ms'), 3):>8} {fmt(r.get('speedup')):>7} "
+            f"{fmt(r.get('compile_s'), 1):>6}  {tail[:120]}")
+    lines.append("ORTd/ORTa/sim: max steps of the output grid, end to end, "
+                 "from ONNX Runtime (optimizations disabled / all) and the "
+                 "f64 simulation; layer: max of qat-run --check's per-layer "
+                 "steps; exact%: outputs equal to ORT (disabled)")
     return "\n".join(lines)
+
+
+def blocker(error):
+    """The kind of a first error, without node names and op lists."""
+    error = re.sub(r"node '[^']*' ", "", error)
+    error = re.sub(r"; supported ops: .*", "", error)
+    return error
 
 
 def main():
@@ -452,7 +500,8 @@ def main():
             hashlib.sha256(open(b, "rb").read()).digest()
         duplicates[f"{PACKAGES[package]}/{rel}"] = name if same else None
     print(table(results))
-    blockers = collections.Counter(r.get("error", "") for r in results
+    blockers = collections.Counter(blocker(r.get("error", ""))
+                                   for r in results
                                    if r["status"] == "blocked")
     if blockers:
         print("\nblockers (first error, by count):")

@@ -198,7 +198,8 @@ def _attr(node, name, default=None):
 
 def fix_input_shapes(model, shapes):
     """Gives the graph inputs the static `shapes` ({name: shape}) and drops
-    the inferred shapes of everything else, which may name the old dims."""
+    the inferred shapes of the intermediate tensors, which may name the old
+    dims (the graph outputs keep theirs: ONNX's checker wants one)."""
     inits = _initializers(model)
     for vi in model.graph.input:
         if vi.name in inits or vi.name not in shapes:
@@ -208,8 +209,6 @@ def fix_input_shapes(model, shapes):
         for d in shapes[vi.name]:
             dims.add().dim_value = int(d)
     del model.graph.value_info[:]
-    for vi in model.graph.output:
-        vi.type.tensor_type.ClearField("shape")
     return model
 
 
@@ -530,7 +529,10 @@ class QDQQuantizer:
             if not self.is_quantized(ins[0]):
                 return
             up = ins[0]
+            # Unlike ORT, kept when a subgraph reads its output: that reader
+            # would get the producer's unclamped float result.
             if (outs[0] in self.ranges and len(consumers.get(up, [])) == 1 and
+                    outs[0] not in self.subgraph_reads and
                     up not in self.graph_outputs and
                     up not in self.graph_inputs):
                 # ORT's try_replacing_upstream_output: the producer writes
@@ -574,6 +576,9 @@ class QDQQuantizer:
         self.opset = next((o.version for o in self.model.opset_import
                            if o.domain in ("", "ai.onnx")), 13)
         consumers = _consumers(g)
+        self.subgraph_reads = set()
+        for node in g.node:
+            self.subgraph_reads |= _subgraph_reads(node)
         # ORT's adjust_tensor_ranges: the input of a Clip or Relu read by
         # it alone takes the output's range; Softmax's output is [0, 1].
         for node in g.node:
@@ -702,19 +707,32 @@ class QDQQuantizer:
                                       name + "_DequantizeLinear", **attrs))
 
 
+def _subgraph_reads(node):
+    """Names the subgraphs of `node` (If, Loop, Scan) read from outside."""
+    reads = set()
+    for a in node.attribute:
+        if a.type == onnx.AttributeProto.GRAPH:
+            inner = {i.name for i in a.g.input} | \
+                {i.name for i in a.g.initializer}
+            for sn in a.g.node:
+                reads |= {i for i in sn.input if i and i not in inner}
+                reads |= _subgraph_reads(sn) - inner
+                inner |= set(sn.output)
+    return reads
+
+
 def _topological_sort(graph):
     known = {i.name for i in graph.input} | {i.name for i in graph.initializer}
     known.add("")
-    outer = set()
-    for n in graph.node:  # names a subgraph reads from the outer scope
-        for a in n.attribute:
-            if a.type == onnx.AttributeProto.GRAPH:
-                outer |= {i for sn in a.g.node for i in sn.input}
+    produced = {o for n in graph.node for o in n.output}
     pending, ordered = list(graph.node), []
+    needs = {id(n): [i for i in list(n.input) +
+                     sorted(_subgraph_reads(n) & produced)]
+             for n in pending}
     while pending:
         rest = []
         for n in pending:
-            if all(i in known for i in n.input):
+            if all(i in known for i in needs[id(n)]):
                 ordered.append(n)
                 known.update(n.output)
             else:

@@ -323,8 +323,12 @@ save("reduce_axes_twice", [node("ReduceMax", ["x"], axes=[1, -1])],
 save("reduce_int", [node("ReduceMax", ["x"])], x([2], I32), y())
 
 # Data movement ---------------------------------------------------------------
-save("pad_mode", [node("Pad", ["x", "p"], mode="reflect")], x([2]), y(),
+save("pad_mode", [node("Pad", ["x", "p"], mode="mirror")], x([2]), y(),
      [const("p", np.int64([1, 1]))])
+save("pad_reflect_far", [node("Pad", ["x", "p"], mode="reflect")], x([2]),
+     y(), [const("p", np.int64([2, 0]))])
+save("pad_edge_empty", [node("Pad", ["x", "p"], mode="edge")], x([0]), y(),
+     [const("p", np.int64([1, 0]))])
 save("pad_negative", [node("Pad", ["x", "p"])], x([2]), y(),
      [const("p", np.int64([-1, 0]))])
 save("pad_count", [node("Pad", ["x", "p"])], x([2]), y(),

@@ -192,7 +192,8 @@ REDUCE = ["mean_hw", "mean_c_dropped", "mean_input", "max_c", "max_all",
 def data(variant):
     """Pad, Slice, Split, Gather, Shape and Cast."""
     opset = {"pad_attr": 10, "split_attr": 11, "pad_axes": 18,
-             "split_num": 18, "shape_chain": 15}.get(variant, 13)
+             "split_num": 18, "shape_chain": 15, "pad_wrap": 19}.get(variant,
+                                                                     13)
     m = OpModel("op_" + variant, 500 + len(variant), opset)
     g = m.g
     i64 = np.int64
@@ -211,6 +212,21 @@ def data(variant):
         y = g.node("Pad", [x, g.const("p", i64([2, 1, 0, 3])), "",
                            g.const("a", i64([-1, 1]))], "pad")
         return m.finish(y, [1, 8, 5, 8], -3.0, 3.0)
+    if variant == "pad_reflect_nhwc":
+        x, _ = m.nhwc_input()
+        y = g.node("Pad", [x, g.const("p", i64([0, 0, 2, 1, 0, 0, 1, 3]))],
+                   "pad", mode="reflect")
+        return m.finish(y, [1, 4, 8, 10], -3.0, 3.0)
+    if variant == "pad_edge":
+        x, _ = m.plain_input([2, 3, 7])
+        y = g.node("Pad", [x, g.const("p", i64([0, 1, 2, 1, 0, 3]))], "pad",
+                   mode="edge")
+        return m.finish(y, [3, 4, 12], -3.0, 3.0)
+    if variant == "pad_wrap":
+        x, _ = m.plain_input([2, 3, 7])
+        y = g.node("Pad", [x, g.const("p", i64([0, 0, 3, 0, 0, 2]))], "pad",
+                   mode="wrap")
+        return m.finish(y, [2, 3, 12], -3.0, 3.0)
     if variant == "slice_nhwc":
         # Channels 1 and 3 (step 2), W from 2 to the last but one.
         x, _ = m.nhwc_input()
@@ -300,7 +316,8 @@ def data(variant):
     raise ValueError(variant)
 
 
-DATA = ["pad_nhwc", "pad_attr", "pad_axes", "slice_nhwc",
+DATA = ["pad_nhwc", "pad_attr", "pad_axes", "pad_reflect_nhwc", "pad_edge",
+        "pad_wrap", "slice_nhwc",
         "slice_reverse_nhwc", "slice_reverse_const", "slice_clamped",
         "split_nhwc", "split_num", "split_attr", "gather_nhwc",
         "gather_scalar", "shape_chain", "shape_arith"]

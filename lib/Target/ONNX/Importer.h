@@ -240,6 +240,11 @@ private:
   /// `x` padded by `pads` (ONNX order: all begins, then all ends) with
   /// `value`: a tensor.pad (in NHWC when x is held so).
   FailureOr<Tensor> padTensor(Tensor &x, ArrayRef<int64_t> pads, float value);
+  /// Pad modes that repeat the input's own elements (reflect, edge, wrap):
+  /// per padded dimension, single-element slices of the input concatenated
+  /// around it, data movement that qat moves onto the integer storage.
+  FailureOr<Tensor> padByCopies(Tensor &x, ArrayRef<int64_t> pads,
+                                StringRef mode);
   /// Split into the node's outputs: by `split`, or in equal parts (the last
   /// smaller with `numOutputs`). Defines outputs 1 on, returns output 0.
   FailureOr<Tensor> splitNode(const onnx::NodeProto &node,

@@ -22,6 +22,7 @@
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -341,14 +342,95 @@ FailureOr<Tensor> Importer::padTensor(Tensor &x, ArrayRef<int64_t> pads,
   return r;
 }
 
+/// The input index that pad position `i` of a dimension of size `n` copies
+/// (i < 0 before the input, i >= n after it), or std::nullopt when the mode
+/// cannot reach that far (reflect needs pads below n).
+static std::optional<int64_t> getPadSource(StringRef mode, int64_t i,
+                                           int64_t n) {
+  if (mode == "edge")
+    return std::clamp<int64_t>(i, 0, n - 1);
+  if (mode == "wrap")
+    return ((i % n) + n) % n;
+  // reflect: the input mirrored about its first and last element.
+  int64_t j = i < 0 ? -i : 2 * (n - 1) - i;
+  if (j < 0 || j >= n)
+    return std::nullopt;
+  return j;
+}
+
+FailureOr<Tensor> Importer::padByCopies(Tensor &x, ArrayRef<int64_t> pads,
+                                        StringRef mode) {
+  if (!x.isFloat())
+    return nodeError("pads a non-float tensor; qat pads float "
+                     "(dequantized) tensors");
+  int64_t rank = x.type.getRank();
+  bool nhwc = x.nhwc && x.value && rank == 4;
+  FailureOr<Value> v = materialize(x, nhwc);
+  if (failed(v))
+    return failure();
+  Value current = *v;
+  SmallVector<int64_t> shape(x.type.getShape());
+  for (int64_t p = 0; p < rank; ++p) {
+    int64_t d = nhwc ? kNHWCToNCHW[p] : p;
+    int64_t lo = pads[d], hi = pads[rank + d], n = shape[d];
+    if (lo < 0 || hi < 0)
+      return nodeError("has a negative pad; supported: pads of 0 or more");
+    if (lo == 0 && hi == 0)
+      continue;
+    if (n == 0)
+      return nodeError("pads an empty dimension in mode '" + mode + "'");
+    auto physType = cast<RankedTensorType>(current.getType());
+    SmallVector<int64_t> pieceShape(physType.getShape());
+    pieceShape[p] = 1;
+    SmallVector<Value> pieces;
+    auto copy = [&](int64_t i) -> LogicalResult {
+      std::optional<int64_t> source = getPadSource(mode, i, n);
+      if (!source)
+        return nodeError("pads " + Twine(std::max(lo, hi)) +
+                         " in mode 'reflect' a dimension of size " + Twine(n));
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
+      for (int64_t s : pieceShape)
+        sizes.push_back(b.getIndexAttr(s));
+      offsets[p] = b.getIndexAttr(*source);
+      pieces.push_back(
+          tensor::ExtractSliceOp::create(b, loc, physType.clone(pieceShape),
+                                         current, offsets, sizes, strides));
+      return success();
+    };
+    for (int64_t i = -lo; i < 0; ++i)
+      if (failed(copy(i)))
+        return failure();
+    pieces.push_back(current);
+    for (int64_t i = n; i < n + hi; ++i)
+      if (failed(copy(i)))
+        return failure();
+    std::optional<int64_t> size = llvm::checkedAdd(n, lo);
+    if (size)
+      size = llvm::checkedAdd(*size, hi);
+    shape[d] = size.value_or(std::numeric_limits<int64_t>::max());
+    if (failed(checkedType(shape, b.getF32Type(),
+                           "node '" + nodeName + "' (" + opType +
+                               "): the result")))
+      return failure();
+    current = tensor::ConcatOp::create(b, loc, p, pieces);
+  }
+  Tensor r;
+  r.type = RankedTensorType::get(shape, b.getF32Type());
+  r.nhwc = nhwc;
+  r.value = current;
+  return r;
+}
+
 template <Importer::PadFrom from>
 FailureOr<Tensor> Importer::importPad(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0);
   FailureOr<std::string> mode = stringAttr(node, "mode", "constant");
   if (failed(x) || failed(mode))
     return failure();
-  if (*mode != "constant")
-    return nodeError("has mode '" + *mode + "'; supported: constant");
+  if (!llvm::is_contained({"constant", "reflect", "edge", "wrap"}, *mode))
+    return nodeError("has mode '" + *mode +
+                     "'; supported: constant, reflect, edge, wrap");
   int64_t rank = (*x)->type.getRank();
   SmallVector<int64_t> pads;
   float value = 0.0f;
@@ -399,6 +481,8 @@ FailureOr<Tensor> Importer::importPad(const onnx::NodeProto &node) {
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return nodeError("has " + Twine(pads.size()) + " pads for rank " +
                      Twine(rank) + "; needs " + Twine(2 * rank));
+  if (*mode != "constant")
+    return padByCopies(**x, pads, *mode);
   return padTensor(**x, pads, value);
 }
 

@@ -800,7 +800,9 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
        "`arith.negf`, as Abs"},
       {"Pad", kMinOpset, 10, &Importer::importPad<PadFrom::Attributes>,
        "`constant` mode, `pads` and `value` attributes (pads ≥ 0): "
-       "`tensor.pad` (in NHWC where the input is held so)"},
+       "`tensor.pad` (in NHWC where the input is held so); `reflect` and "
+       "`edge` (and `wrap`): single-element slices of the input "
+       "concatenated around it, per padded dimension"},
       {"Pad", 11, kMaxOpset, &Importer::importPad<PadFrom::Inputs>,
        "pads, value and (opset 18) axes from inputs 1–3 (constants), as "
        "before"},

@@ -429,7 +429,7 @@ func.func @activation_product_bias(%aq: tensor<2x3xi8>, %bq: tensor<3x2xi8>) -> 
   %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.1>} : tensor<3x2xi8> -> tensor<3x2xf32>
   %e = tensor.empty() : tensor<2x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
-  // expected-remark @+1 {{'linalg.matmul' accumulates in i32, its result continues in f32: a bias added to a product of two activations}}
+  // expected-remark @+1 {{'linalg.matmul' accumulates in i32, its result continues in f32: a bias or per-channel factor applied to a product of two activations}}
   %mm = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
       ins(%mm, %bias : tensor<2x2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) {

@@ -448,3 +448,48 @@ func.func @sub_broadcast_row(%aq: tensor<?x3xi8>, %bq: tensor<3xi8>) -> tensor<?
   %q = qat.quantize %s {grid = !quant.uniform<i8:f32, 0.25>} : tensor<?x3xf32> -> tensor<?x3xi8>
   return %q : tensor<?x3xi8>
 }
+
+// -----
+
+// QAT Conv+BN as PyTorch exports it: the convolution, a division by the
+// per-channel factor, then BatchNormalization (x * s + t) with ReLU. The
+// chain is a[c] * x + b[c] with a = s / f = {2, 0.5}, b = t = {1, -1}: the
+// factor folds into the weight scales (0.25 * 2, 0.25 * 0.5), so the
+// multipliers are 0.5 * 0.5 / 0.5 and 0.5 * 0.125 / 0.5, and the bias is
+// {1, -1} on those accumulator grids: {4, -16} steps.
+// CHECK-LABEL: func @conv_bn_chain
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} outs(%{{.*}} : tensor<1x2x2x2xi32>)
+// CHECK-DAG: arith.constant dense<[4, -16]> : tensor<2xi32>
+// CHECK-DAG: arith.constant dense<[5.000000e-01, 1.250000e-01]> : tensor<2xf32>
+// CHECK-NOT: arith.divf
+#nhwc4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#chan4 = affine_map<(n, h, w, c) -> (c)>
+func.func @conv_bn_chain(%aq: tensor<1x3x3x1xi8>) -> tensor<1x2x2x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x3x3x1xi8> -> tensor<1x3x3x1xf32>
+  %wq = arith.constant dense<[[[[1, -1]], [[2, 0]]], [[[0, -2]], [[1, 1]]]]> : tensor<2x2x1x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.25>} : tensor<2x2x1x2xi8> -> tensor<2x2x1x2xf32>
+  %e = tensor.empty() : tensor<1x2x2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x3x3x1xf32>, tensor<2x2x1x2xf32>) outs(%z : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %f = arith.constant dense<[0.5, 4.0]> : tensor<2xf32>
+  %d = linalg.generic {indexing_maps = [#nhwc4, #chan4, #nhwc4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %f : tensor<1x2x2x2xf32>, tensor<2xf32>) outs(%e : tensor<1x2x2x2xf32>) {
+  ^bb0(%x: f32, %k: f32, %o: f32):
+    %y = arith.divf %x, %k : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x2x2xf32>
+  %s = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %t = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %bn = linalg.generic {indexing_maps = [#nhwc4, #chan4, #chan4, #nhwc4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%d, %s, %t : tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%e : tensor<1x2x2x2xf32>) {
+  ^bb0(%x: f32, %k: f32, %b: f32, %o: f32):
+    %m = arith.mulf %x, %k : f32
+    %y = arith.addf %m, %b : f32
+    %r = arith.maximumf %y, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x2x2xf32>
+  %q = qat.quantize %bn {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
+  return %q : tensor<1x2x2x2xi8>
+}

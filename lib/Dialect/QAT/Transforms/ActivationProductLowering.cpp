@@ -99,8 +99,10 @@ LogicalResult mlir::qat::lowerActivationProduct(RewriterBase &rewriter,
                                                 const RequantOptions &options,
                                                 std::string &reason) {
   QuantGrid<float> ga = *getTensorGrid(r.input), gb = *getTensorGrid(r.weight);
-  if (r.epilogue && !r.epilogue->bias.empty())
-    return reason = "a bias added to a product of two activations", failure();
+  if (r.epilogue && (!r.epilogue->bias.empty() || !r.epilogue->factor.empty()))
+    return reason = "a bias or per-channel factor applied to a product of two "
+                    "activations",
+           failure();
   if (std::string why = getOverflowReason(r, ga, gb); !why.empty())
     return reason = why, failure();
   Requantizer requantizer(options, r.output, *getTensorGrid(r.output),
@@ -121,8 +123,10 @@ LogicalResult mlir::qat::lowerActivationProduct(RewriterBase &rewriter,
             b, l, t, requantizer.createMultiplierConstants(b, l, *m));
       });
   rewriter.replaceOp(r.output, result);
-  if (r.epilogue && r.epilogue->op->use_empty())
-    rewriter.eraseOp(r.epilogue->op);
+  if (r.epilogue)
+    for (linalg::GenericOp op : llvm::reverse(r.epilogue->chain))
+      if (op->use_empty())
+        rewriter.eraseOp(op);
   if (r.contraction->use_empty())
     rewriter.eraseOp(r.contraction);
   return success();

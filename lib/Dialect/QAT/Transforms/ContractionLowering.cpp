@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qat;
 
@@ -220,6 +222,26 @@ static SmallVector<int64_t> getStorageValues(DenseIntElementsAttr attr,
   return values;
 }
 
+/// The weight grids with the epilogue's per-channel factor folded into
+/// their scales, s_w'[c] = f32(f64(s_w[c]) * factor[c]) (docs/Semantics.md
+/// §8.2); fails for a factor that leaves no positive finite f32 scale.
+static LogicalResult foldFactorIntoScales(ArrayRef<double> factor,
+                                          SmallVector<QuantGrid<float>> &grids,
+                                          std::string &reason) {
+  if (grids.size() == 1)
+    grids.assign(factor.size(), grids.front());
+  for (auto [grid, f] : llvm::zip_equal(grids, factor)) {
+    float scale = static_cast<float>(double(grid.scale) * f);
+    if (!(scale > 0.0f) || !std::isfinite(scale) || !std::isnormal(scale)) {
+      reason = "a per-channel factor after the contraction leaves no "
+               "positive f32 weight scale";
+      return failure();
+    }
+    grid.scale = scale;
+  }
+  return success();
+}
+
 /// The constants of `r`, or why it has none (then it stays in float).
 static FailureOr<ContractionConstants>
 computeConstants(ContractionRegion &r, const RequantOptions &options,
@@ -232,6 +254,9 @@ computeConstants(ContractionRegion &r, const RequantOptions &options,
   quant::QuantizedType wGrid = r.weight.getGridType();
   SmallVector<QuantGrid<float>> weights =
       getChannelGrids<float>(wGrid, RoundingMode::half_to_even, false);
+  if (r.epilogue && !r.epilogue->factor.empty() &&
+      failed(foldFactorIntoScales(r.epilogue->factor, weights, reason)))
+    return failure();
   SmallVector<int64_t> values =
       getStorageValues(r.weightValues, wGrid.isSigned());
   // Weights as `batches` (K, n) matrices: every dimension but the last (the
@@ -540,9 +565,11 @@ LogicalResult mlir::qat::lowerContractionRegion(RewriterBase &rewriter,
   Value result = buildEpilogue(rewriter, loc, r, *cc, accumulation,
                                builder.getSizes(), requantizer);
   rewriter.replaceOp(r.output, result);
-  Operation *epilogue = r.epilogue ? r.epilogue->op.getOperation() : nullptr;
-  eraseUnused(rewriter, {epilogue, r.contraction.getOperation(),
-                         r.pad.getOperation(), r.weightExpand.getOperation()});
+  if (r.epilogue)
+    for (linalg::GenericOp op : llvm::reverse(r.epilogue->chain))
+      eraseUnused(rewriter, {op.getOperation()});
+  eraseUnused(rewriter, {r.contraction.getOperation(), r.pad.getOperation(),
+                         r.weightExpand.getOperation()});
   return success();
 }
 

@@ -63,47 +63,151 @@ matchBias(linalg::GenericOp generic, OpOperand *in,
   return bias;
 }
 
-/// Matches `act(acc + bias)`: walks back from the yielded value through
-/// max/min with constants (the activation), then an addition of the bias.
-static std::optional<Epilogue> matchEpilogue(linalg::GenericOp generic,
+namespace {
+/// Per output channel c, the value a[c] * acc + b[c] of the accumulator
+/// `acc`, in f64, as a chain of element-wise ops computes it.
+struct ChannelAffine {
+  SmallVector<double> a, b;
+  bool hasOffset = false;
+};
+} // namespace
+
+/// The per-channel values (`channels` of them) of a constant operand of
+/// `generic`: read through the channel dimensions, or a splat.
+static std::optional<SmallVector<double>>
+matchChannelConstant(linalg::GenericOp generic, OpOperand *in,
+                     ArrayRef<unsigned> channelDims, int64_t channels) {
+  DenseFPElementsAttr splat;
+  if (matchPattern(in->get(), m_Constant(&splat)) && splat.isSplat())
+    return SmallVector<double>(
+        channels, splat.getSplatValue<APFloat>().convertToDouble());
+  std::optional<SmallVector<float>> values =
+      matchBias(generic, in, channelDims);
+  if (!values || static_cast<int64_t>(values->size()) != channels)
+    return std::nullopt;
+  return SmallVector<double>(values->begin(), values->end());
+}
+
+/// Applies the body of `generic`, which reads the running value through
+/// `through` (identity map) and constants per channel, to `affine`; fails
+/// unless each op is +, -, * or / of the running value and a constant.
+/// The activation (max/min by constants) is allowed only where
+/// `activation` is given, after the last op.
+static LogicalResult applyAffineBody(linalg::GenericOp generic,
+                                     OpOperand *through,
+                                     ArrayRef<unsigned> channelDims,
+                                     ChannelAffine &affine,
+                                     ActivationBounds *activation) {
+  int64_t channels = affine.a.size();
+  Block &body = generic.getRegion().front();
+  DenseMap<Value, SmallVector<double>> constants;
+  for (OpOperand *in : generic.getDpsInputOperands()) {
+    if (in == through)
+      continue;
+    std::optional<SmallVector<double>> c =
+        matchChannelConstant(generic, in, channelDims, channels);
+    if (!c)
+      return failure();
+    constants[body.getArgument(in->getOperandNumber())] = std::move(*c);
+  }
+  auto constantOf = [&](Value v) -> const SmallVector<double> * {
+    if (std::optional<float> c = getConstantFloat(v))
+      constants[v] = SmallVector<double>(channels, *c);
+    auto it = constants.find(v);
+    return it == constants.end() ? nullptr : &it->second;
+  };
+  Value result = body.getTerminator()->getOperand(0);
+  if (activation)
+    result = stripActivation(result, *activation);
+  Value running = body.getArgument(through->getOperandNumber());
+  while (result && result != running) {
+    // The op of `result` whose operand is the running value: walk forward.
+    Operation *op = nullptr;
+    for (Operation *user : running.getUsers())
+      op = user;
+    if (!running.hasOneUse() || !op ||
+        !isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op))
+      return failure();
+    bool runningFirst = op->getOperand(0) == running;
+    const SmallVector<double> *k =
+        constantOf(op->getOperand(runningFirst ? 1 : 0));
+    if (!k)
+      return failure();
+    for (int64_t c = 0; c < channels; ++c) {
+      double &a = affine.a[c], &b = affine.b[c], kc = (*k)[c];
+      if (isa<arith::AddFOp>(op)) {
+        b += kc;
+      } else if (isa<arith::SubFOp>(op)) {
+        b = runningFirst ? b - kc : kc - b;
+        a = runningFirst ? a : -a;
+      } else if (isa<arith::MulFOp>(op)) {
+        a *= kc;
+        b *= kc;
+      } else if (runningFirst) {
+        a /= kc;
+        b /= kc;
+      } else {
+        return failure(); // k / x is not affine.
+      }
+    }
+    affine.hasOffset |= isa<arith::AddFOp, arith::SubFOp>(op);
+    running = op->getResult(0);
+  }
+  return success(result != nullptr);
+}
+
+/// Matches `act(a[c] * acc + b[c])` computed by a chain of element-wise
+/// generics from the accumulator to the quantize (a bias; QAT Conv+BN's
+/// division by its factor and inference BatchNormalization), walking back
+/// from `last`.
+static std::optional<Epilogue> matchEpilogue(linalg::GenericOp last,
                                              Value accumulator,
                                              ArrayRef<unsigned> channelDims) {
-  unsigned rank = cast<RankedTensorType>(accumulator.getType()).getRank();
-  if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
-      generic.getNumReductionLoops() != 0 || generic.getNumLoops() != rank)
-    return std::nullopt;
-  Epilogue e;
-  e.op = generic;
-  Block &body = generic.getRegion().front();
-  Value accArg, biasArg;
-  for (OpOperand *in : generic.getDpsInputOperands()) {
-    Value arg = body.getArgument(in->getOperandNumber());
-    if (in->get() == accumulator &&
-        generic.getMatchingIndexingMap(in).isIdentity() && !accArg) {
-      accArg = arg;
-      continue;
-    }
-    std::optional<SmallVector<float>> bias =
-        biasArg ? std::nullopt : matchBias(generic, in, channelDims);
-    if (!bias)
+  auto accType = cast<RankedTensorType>(accumulator.getType());
+  int64_t channels = 1;
+  for (unsigned d : channelDims)
+    channels *= accType.getDimSize(d);
+  // The chain, from the accumulator on, and the operand each reads.
+  SmallVector<std::pair<linalg::GenericOp, OpOperand *>> chain;
+  for (linalg::GenericOp g = last; g;) {
+    if (g.getNumDpsInits() != 1 || g.getNumResults() != 1 ||
+        g.getNumReductionLoops() != 0 || g.getNumLoops() != accType.getRank() ||
+        !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
       return std::nullopt;
-    biasArg = arg;
-    e.bias = std::move(*bias);
+    OpOperand *through = nullptr;
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      auto producer = in->get().getDefiningOp<linalg::GenericOp>();
+      bool fromChain = in->get() == accumulator || producer;
+      if (fromChain && g.getMatchingIndexingMap(in).isIdentity() && !through &&
+          !matchPattern(in->get(), m_Constant()))
+        through = in;
+    }
+    if (!through)
+      return std::nullopt;
+    chain.push_back({g, through});
+    if (through->get() == accumulator)
+      break;
+    g = through->get().getDefiningOp<linalg::GenericOp>();
+    if (!g->hasOneUse())
+      return std::nullopt;
   }
-  if (!accArg)
-    return std::nullopt;
-
-  Value v = stripActivation(body.getTerminator()->getOperand(0), e.activation);
-  if (!v)
-    return std::nullopt;
-  if (v == accArg && !biasArg)
-    return e;
-  auto add = v.getDefiningOp<arith::AddFOp>();
-  if (!add || !biasArg)
-    return std::nullopt;
-  if (!((add.getLhs() == accArg && add.getRhs() == biasArg) ||
-        (add.getLhs() == biasArg && add.getRhs() == accArg)))
-    return std::nullopt;
+  std::reverse(chain.begin(), chain.end());
+  Epilogue e;
+  e.op = last;
+  ChannelAffine affine;
+  affine.a.assign(channels, 1.0);
+  affine.b.assign(channels, 0.0);
+  for (auto [g, through] : chain) {
+    if (failed(applyAffineBody(g, through, channelDims, affine,
+                               g == last ? &e.activation : nullptr)))
+      return std::nullopt;
+    e.chain.push_back(g);
+  }
+  if (affine.hasOffset)
+    for (double b : affine.b)
+      e.bias.push_back(static_cast<float>(b));
+  if (llvm::any_of(affine.a, [](double a) { return a != 1.0; }))
+    e.factor = affine.a;
   return e;
 }
 
@@ -128,6 +232,24 @@ static SmallVector<unsigned, 2> getChannelDims(linalg::LinalgOp op) {
       cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1)};
 }
 
+/// The contraction an epilogue chain ending in `generic` reads: following
+/// each generic's one non-constant input back (a generic with two, such as
+/// a residual addition, is another kind of region).
+static linalg::LinalgOp findContractionUnder(linalg::GenericOp generic) {
+  while (generic) {
+    SmallVector<Value> computed;
+    for (Value in : generic.getDpsInputs())
+      if (!matchPattern(in, m_Constant()))
+        computed.push_back(in);
+    if (computed.size() != 1)
+      return nullptr;
+    if (linalg::LinalgOp op = getContraction(computed[0]))
+      return op;
+    generic = computed[0].getDefiningOp<linalg::GenericOp>();
+  }
+  return nullptr;
+}
+
 /// Finds the contraction under `r.output` and its epilogue, if any.
 static LogicalResult matchRoot(ContractionRegion &r, std::string &reason) {
   Value v = r.output.getInput();
@@ -141,9 +263,7 @@ static LogicalResult matchRoot(ContractionRegion &r, std::string &reason) {
       return reason = "the contraction result has other users", failure();
     return success();
   }
-  for (Value in : generic.getDpsInputs())
-    if (linalg::LinalgOp op = getContraction(in))
-      r.contraction = op;
+  r.contraction = findContractionUnder(generic);
   if (!r.contraction)
     return failure(); // Perhaps another kind of region.
   r.channelDims = getChannelDims(r.contraction);

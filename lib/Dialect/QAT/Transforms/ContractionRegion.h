@@ -24,11 +24,19 @@
 
 namespace mlir::qat {
 
-/// The element-wise tail of a region: act(acc + bias) or act(acc).
+/// The element-wise tail of a region: act(factor[c] * acc + bias[c]),
+/// computed by a chain of generics (a bias; QAT Conv+BN's division and
+/// BatchNormalization).
 struct Epilogue {
+  /// The last generic (the quantize reads it).
   linalg::GenericOp op;
+  /// The chain, from the accumulator on.
+  SmallVector<linalg::GenericOp> chain;
   /// Per output channel, or empty.
   SmallVector<float> bias;
+  /// Per output channel, in f64, or empty (1): folded into the weight's
+  /// scales (docs/Semantics.md §8.2).
+  SmallVector<double> factor;
   ActivationBounds activation;
 };
 

@@ -470,3 +470,28 @@ func.func @activation_product_overflow(%aq: tensor<2x3xi16>, %bq: tensor<3x2xi16
   %q = qat.quantize %mm {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2xf32> -> tensor<2x2xi8>
   return %q : tensor<2x2xi8>
 }
+// -----
+
+// A per-channel factor below zero (a negative BatchNormalization gamma)
+// leaves no positive weight scale to fold it into: the convolution
+// accumulates in i32 and the chain stays in float.
+func.func @conv_negative_factor(%aq: tensor<1x2x2x1xi8>) -> tensor<1x1x1x2xi8> {
+  %zero = arith.constant 0.0 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x2x2x1xi8> -> tensor<1x2x2x1xf32>
+  %wq = arith.constant dense<[[[[1, -1]], [[2, 0]]], [[[0, -2]], [[1, 1]]]]> : tensor<2x2x1x2xi8>
+  %w = qat.dequantize %wq {grid = !quant.uniform<i8:f32, 0.25>} : tensor<2x2x1x2xi8> -> tensor<2x2x1x2xf32>
+  %e = tensor.empty() : tensor<1x1x1x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  // expected-remark @+1 {{'linalg.conv_2d_nhwc_hwcf' accumulates in i32, its result continues in f32: a per-channel factor after the contraction leaves no positive f32 weight scale}}
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %w : tensor<1x2x2x1xf32>, tensor<2x2x1x2xf32>) outs(%z : tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  %s = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %bn = linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %s : tensor<1x1x1x2xf32>, tensor<2xf32>) outs(%e : tensor<1x1x1x2xf32>) {
+  ^bb0(%x: f32, %k: f32, %o: f32):
+    %m = arith.mulf %x, %k : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x1x2xf32>
+  %q = qat.quantize %bn {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x1x1x2xf32> -> tensor<1x1x1x2xi8>
+  return %q : tensor<1x1x1x2xi8>
+}

@@ -53,8 +53,18 @@ import torch_qat  # noqa: E402  (MODELS)
 CLASSIFIERS = set(torch_qat.VISION)
 
 
+TIMEOUT = None  # Seconds per command (--timeout).
+
+
 def run(command, **kwargs):
-    return subprocess.run(command, text=True, capture_output=True, **kwargs)
+    """The command's CompletedProcess; one that runs longer than TIMEOUT is
+    stopped and returns code -1 with a message on stderr."""
+    try:
+        return subprocess.run(command, text=True, capture_output=True,
+                              timeout=TIMEOUT, **kwargs)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(
+            command, -1, "", f"error: timed out after {TIMEOUT:g} s")
 
 
 def first_error(stderr):
@@ -444,7 +454,11 @@ def main():
     parser.add_argument("--table", action="store_true",
                         help="only print the table of the work folder's "
                         "results.json")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="seconds any one command may take")
     args = parser.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     args.build = os.path.abspath(args.build)
     args.work = os.path.abspath(args.work or os.path.join(
         args.build, "models", "torch"))

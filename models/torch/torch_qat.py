@@ -71,6 +71,14 @@ class LearnableFakeQuantize(FakeQuantize):
             self.quant_min, self.quant_max).to(torch.int32)
         return scale, zero_point
 
+    @torch.no_grad()
+    def sync(self):
+        """Copies the learned scale and zero point into the buffers
+        evaluation uses."""
+        scale, zero_point = self.calculate_qparams()
+        self.scale.copy_(scale)
+        self.zero_point.copy_(zero_point)
+
     def forward(self, x):
         if not self.initialized[0]:
             self.activation_post_process(x.detach())
@@ -83,11 +91,11 @@ class LearnableFakeQuantize(FakeQuantize):
             with torch.no_grad():
                 self.learned_zero_point.zero_()
         if not self.training:
-            scale, zero_point = self.calculate_qparams()
-            self.scale.copy_(scale)
-            self.zero_point.copy_(zero_point)
+            # The buffers (sync()), not the parameters: the export then
+            # holds constants, not the rounding of the zero point.
             return torch.fake_quantize_per_tensor_affine(
-                x, scale, zero_point, self.quant_min, self.quant_max)
+                x, self.scale, self.zero_point, self.quant_min,
+                self.quant_max)
         g = 1.0 / (x.numel() * self.quant_max) ** 0.5
         s = self.learned_scale.abs().clamp(min=1e-8)
         s = (s - s * g).detach() + s * g
@@ -233,6 +241,11 @@ def prepare(name, model):
                      get_default_qat_qconfig(QCONFIG_BACKEND))
     if isinstance(model, BertLayer):
         model.set_float_qconfig()
+    if isinstance(model, TorchEncoder):
+        # prepare_qat would swap the attention's out_proj
+        # (NonDynamicallyQuantizableLinear) for a QAT Linear, whose
+        # from_float then refuses it: the attention stays float.
+        model.layer.self_attn.qconfig = None
     torch.ao.quantization.prepare_qat(model, inplace=True)
     return model
 
@@ -260,6 +273,9 @@ def freeze(model):
     model.eval()
     model.apply(torch.ao.quantization.disable_observer)
     model.apply(torch.nn.intrinsic.qat.freeze_bn_stats)
+    for m in model.modules():
+        if isinstance(m, LearnableFakeQuantize):
+            m.sync()
 
 
 def unfuse_fake_quants(model):

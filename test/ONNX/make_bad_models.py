@@ -329,6 +329,21 @@ save("pad_reflect_far", [node("Pad", ["x", "p"], mode="reflect")], x([2]),
      y(), [const("p", np.int64([2, 0]))])
 save("pad_edge_empty", [node("Pad", ["x", "p"], mode="edge")], x([0]), y(),
      [const("p", np.int64([1, 0]))])
+save("resize_mode", [node("Resize", ["x", "", "s"], mode="linear")], x([1, 2]),
+     y(), [const("s", np.float32([1, 2]))])
+save("resize_coords", [node("Resize", ["x", "", "s"],
+                            coordinate_transformation_mode="asymmetric")],
+     x([1, 2]), y(), [const("s", np.float32([1, 2]))])
+save("resize_scale", [node("Resize", ["x", "", "s"])], x([1, 2]), y(),
+     [const("s", np.float32([1, 1.5]))])
+save("resize_scale_count", [node("Resize", ["x", "", "s"])], x([1, 2]), y(),
+     [const("s", np.float32([2]))])
+save("resize_sizes", [node("Resize", ["x", "", "", "z"])], x([1, 3]), y(),
+     [const("z", np.int64([1, 5]))])
+save("resize_sizes_count", [node("Resize", ["x", "", "", "z"])], x([1, 3]),
+     y(), [const("z", np.int64([6]))])
+save("resize_int", [node("Resize", ["x", "", "s"])], x([1, 2], I32), y(),
+     [const("s", np.float32([1, 2]))])
 save("pad_negative", [node("Pad", ["x", "p"])], x([2]), y(),
      [const("p", np.int64([-1, 0]))])
 save("pad_count", [node("Pad", ["x", "p"])], x([2]), y(),

@@ -227,6 +227,20 @@ def data(variant):
         y = g.node("Pad", [x, g.const("p", i64([0, 0, 3, 0, 0, 2]))], "pad",
                    mode="wrap")
         return m.finish(y, [2, 3, 12], -3.0, 3.0)
+    if variant == "resize_nhwc":
+        # PP-OCR's FPN upsampling: nearest, asymmetric, floor.
+        x, _ = m.nhwc_input()
+        y = g.node("Resize", [x, "", g.const("s", np.float32([1, 1, 2, 3]))],
+                   "resize", mode="nearest",
+                   coordinate_transformation_mode="asymmetric",
+                   nearest_mode="floor")
+        return m.finish(y, [1, 4, 10, 18], -3.0, 3.0)
+    if variant == "resize_sizes":
+        # PyTorch's nearest upsampling by sizes (half-pixel defaults).
+        x, _ = m.plain_input([2, 3, 7])
+        y = g.node("Resize", [x, "", "", g.const("z", i64([2, 6, 14]))],
+                   "resize", mode="nearest")
+        return m.finish(y, [2, 6, 14], -3.0, 3.0)
     if variant == "slice_nhwc":
         # Channels 1 and 3 (step 2), W from 2 to the last but one.
         x, _ = m.nhwc_input()
@@ -317,7 +331,7 @@ def data(variant):
 
 
 DATA = ["pad_nhwc", "pad_attr", "pad_axes", "pad_reflect_nhwc", "pad_edge",
-        "pad_wrap", "slice_nhwc",
+        "pad_wrap", "resize_nhwc", "resize_sizes", "slice_nhwc",
         "slice_reverse_nhwc", "slice_reverse_const", "slice_clamped",
         "split_nhwc", "split_num", "split_attr", "gather_nhwc",
         "gather_scalar", "shape_chain", "shape_arith"]

@@ -159,6 +159,7 @@ private:
   FailureOr<Tensor> importQuantizeLinear(const onnx::NodeProto &node);
   FailureOr<Tensor> importRelu(const onnx::NodeProto &node);
   FailureOr<Tensor> importReshape(const onnx::NodeProto &node);
+  FailureOr<Tensor> importResize(const onnx::NodeProto &node);
   /// Where Squeeze and Unsqueeze read their axes from.
   enum class AxesFrom { Attribute, Input };
   template <AxesFrom axesFrom>
@@ -243,6 +244,10 @@ private:
   /// Pad modes that repeat the input's own elements (reflect, edge, wrap):
   /// per padded dimension, single-element slices of the input concatenated
   /// around it, data movement that qat moves onto the integer storage.
+  /// The integer factor of each dimension of a Resize of `x` (from its
+  /// scales or sizes input), or an error.
+  FailureOr<SmallVector<int64_t>> resizeFactors(const onnx::NodeProto &node,
+                                                const Tensor &x);
   FailureOr<Tensor> padByCopies(Tensor &x, ArrayRef<int64_t> pads,
                                 StringRef mode);
   /// Split into the node's outputs: by `split`, or in equal parts (the last

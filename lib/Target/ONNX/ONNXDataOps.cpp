@@ -422,6 +422,113 @@ FailureOr<Tensor> Importer::padByCopies(Tensor &x, ArrayRef<int64_t> pads,
   return r;
 }
 
+FailureOr<SmallVector<int64_t>>
+Importer::resizeFactors(const onnx::NodeProto &node, const Tensor &x) {
+  int64_t rank = x.type.getRank();
+  // Opset 10: scales is input 1; from opset 11: roi, scales, sizes.
+  int scalesIndex = node.input_size() == 2 ? 1 : 2;
+  SmallVector<int64_t> factors;
+  if (hasInput(node, 3)) {
+    FailureOr<SmallVector<int64_t>> sizes = intsOf(node, 3, "the sizes");
+    if (failed(sizes))
+      return failure();
+    if (static_cast<int64_t>(sizes->size()) != rank)
+      return nodeError("has " + Twine(sizes->size()) + " sizes for rank " +
+                       Twine(rank));
+    for (auto [out, in] : llvm::zip_equal(*sizes, x.type.getShape())) {
+      if (in < 1 || out < in || out % in)
+        return nodeError("resizes a dimension of " + Twine(in) + " to " +
+                         Twine(out) + "; supported: integer factors");
+      factors.push_back(out / in);
+    }
+    return factors;
+  }
+  FailureOr<DenseElementsAttr> scales =
+      constantOf(node, scalesIndex, "the scales");
+  if (failed(scales))
+    return failure();
+  if (!scales->getElementType().isF32() || scales->getNumElements() != rank)
+    return nodeError("needs " + Twine(rank) + " FLOAT scales");
+  for (float f : scales->getValues<float>()) {
+    if (!(f >= 1.0f) || f > float(1 << 20) || f != std::floor(f))
+      return nodeError("has scale " + llvm::formatv("{0}", f).str() +
+                       "; supported: integer factors of 1 or more");
+    factors.push_back(static_cast<int64_t>(f));
+  }
+  return factors;
+}
+
+/// Nearest-neighbour Resize by integer factors s: output i reads input
+/// floor(i / s) in every coordinate mode and rounding qat accepts, a copy
+/// through the map d -> d floordiv s (which qat moves onto the integer
+/// storage).
+FailureOr<Tensor> Importer::importResize(const onnx::NodeProto &node) {
+  FailureOr<Tensor *> x = lookup(node, 0);
+  FailureOr<std::string> mode = stringAttr(node, "mode", "nearest");
+  FailureOr<std::string> coordinates =
+      stringAttr(node, "coordinate_transformation_mode", "half_pixel");
+  FailureOr<std::string> rounding =
+      stringAttr(node, "nearest_mode", "round_prefer_floor");
+  if (failed(x) || failed(mode) || failed(coordinates) || failed(rounding))
+    return failure();
+  if (*mode != "nearest")
+    return nodeError("has mode '" + *mode + "'; supported: nearest");
+  // With an integer factor these pick input floor(i / s): half-pixel
+  // centres never fall on a rounding tie.
+  bool halfPixel =
+      *coordinates == "half_pixel" || *coordinates == "pytorch_half_pixel";
+  bool picksFloor = (*coordinates == "asymmetric" && *rounding == "floor") ||
+                    (halfPixel && (*rounding == "round_prefer_floor" ||
+                                   *rounding == "round_prefer_ceil"));
+  if (!picksFloor)
+    return nodeError("has coordinate_transformation_mode '" + *coordinates +
+                     "' with nearest_mode '" + *rounding +
+                     "'; supported: asymmetric with floor, half_pixel or "
+                     "pytorch_half_pixel with round_prefer_floor or "
+                     "round_prefer_ceil");
+  if (!(*x)->isFloat())
+    return nodeError("resizes a non-float tensor");
+  FailureOr<SmallVector<int64_t>> factors = resizeFactors(node, **x);
+  if (failed(factors))
+    return failure();
+  int64_t rank = (*x)->type.getRank();
+  SmallVector<int64_t> shape;
+  for (auto [size, f] : llvm::zip_equal((*x)->type.getShape(), *factors))
+    shape.push_back(size * f);
+  FailureOr<RankedTensorType> type =
+      checkedType(shape, b.getF32Type(),
+                  "node '" + nodeName + "' (" + opType + "): the result");
+  if (failed(type))
+    return failure();
+  bool nhwc = (*x)->nhwc && (*x)->value && rank == 4;
+  FailureOr<Value> v = materialize(**x, nhwc);
+  if (failed(v))
+    return failure();
+  SmallVector<AffineExpr> exprs;
+  SmallVector<int64_t> physShape;
+  for (int64_t p = 0; p < rank; ++p) {
+    int64_t d = nhwc ? kNHWCToNCHW[p] : p;
+    exprs.push_back(b.getAffineDimExpr(p).floorDiv((*factors)[d]));
+    physShape.push_back(shape[d]);
+  }
+  Value init = emptyTensor(physShape, b.getF32Type());
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  Tensor r;
+  r.type = *type;
+  r.nhwc = nhwc;
+  r.value =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{*v}, ValueRange{init},
+          maps,
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  return r;
+}
+
 template <Importer::PadFrom from>
 FailureOr<Tensor> Importer::importPad(const onnx::NodeProto &node) {
   FailureOr<Tensor *> x = lookup(node, 0);

@@ -844,6 +844,11 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"Reshape", kMinOpset, kMaxOpset, &Importer::importReshape,
        "0 and −1 sizes, `allowzero`: `tensor.collapse_shape` + "
        "`tensor.expand_shape`; constants are reshaped at import time"},
+      {"Resize", kMinOpset, kMaxOpset, &Importer::importResize,
+       "`nearest` by integer factors (constant scales or sizes): a copy "
+       "through the map d → d floordiv s (asymmetric coordinates with "
+       "`floor`, half-pixel ones with `round_prefer_floor`/`_ceil`, which "
+       "pick the same input)"},
       {"Shape", kMinOpset, kMaxOpset, &Importer::importShape,
        "folded: the static shape as an INT64 constant (`start` and `end` "
        "of opset 15 clamped as Slice's)"},

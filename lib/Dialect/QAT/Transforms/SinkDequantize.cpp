@@ -97,6 +97,42 @@ struct SinkThroughTranspose : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
+/// A generic that only copies elements of its one input (through any map:
+/// a broadcast, a reversal, a nearest-neighbour resize) into a tensor it
+/// does not read: the same copy of the storage values.
+struct SinkThroughCopy : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp copy,
+                                PatternRewriter &rewriter) const override {
+    if (copy.getNumDpsInputs() != 1 || copy.getNumResults() != 1)
+      return rewriter.notifyMatchFailure(copy, "not one input and result");
+    Block &body = copy.getRegion().front();
+    if (body.getTerminator()->getOperand(0) != body.getArgument(0) ||
+        !body.without_terminator().empty())
+      return rewriter.notifyMatchFailure(copy, "not a copy of its input");
+    DequantizeOp dq = getPerTensorDequantize(copy.getDpsInputs()[0]);
+    if (!dq)
+      return rewriter.notifyMatchFailure(
+          copy, "the input is not a per-tensor dequantize");
+    Location loc = copy.getLoc();
+    Value q = dq.getInput();
+    Type element = cast<RankedTensorType>(q.getType()).getElementType();
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc,
+        tensor::getMixedSizes(rewriter, loc, copy.getDpsInits()[0]), element);
+    auto moved = linalg::GenericOp::create(
+        rewriter, loc,
+        TypeRange{withStorageElement(copy.getResult(0).getType(), q)},
+        ValueRange{q}, ValueRange{init}, copy.getIndexingMapsArray(),
+        copy.getIteratorTypesArray(),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    replaceWithDequantized(rewriter, copy, moved.getResult(0), dq);
+    return success();
+  }
+};
+
 /// A pad with 0.0 is a pad of the storage with the zero point.
 struct SinkThroughZeroPad : OpRewritePattern<tensor::PadOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -331,16 +367,17 @@ void mlir::qat::populateSinkDequantizePatterns(RewritePatternSet &patterns) {
   // collapses the generic's iteration space and expands its result.
   linalg::populateFoldReshapeOpsByCollapsingPatterns(patterns,
                                                      readsReshapedContraction);
-  patterns.add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
-               SinkThroughDataMovement<tensor::ExpandShapeOp>,
-               SinkThroughDataMovement<tensor::ExtractSliceOp>,
-               SinkThroughTranspose, SinkThroughZeroPad, SinkThroughConcat,
-               SinkThroughMaxPool, DistributeQuantizeOverConcat,
-               HoistQuantizeAboveDataMovement<tensor::CollapseShapeOp>,
-               HoistQuantizeAboveDataMovement<tensor::ExpandShapeOp>,
-               HoistQuantizeAboveDataMovement<tensor::ExtractSliceOp>,
-               HoistQuantizeAboveTranspose, FoldQuantizeOfDequantize>(
-      patterns.getContext());
+  patterns
+      .add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
+           SinkThroughDataMovement<tensor::ExpandShapeOp>,
+           SinkThroughDataMovement<tensor::ExtractSliceOp>,
+           SinkThroughTranspose, SinkThroughCopy, SinkThroughZeroPad,
+           SinkThroughConcat, SinkThroughMaxPool, DistributeQuantizeOverConcat,
+           HoistQuantizeAboveDataMovement<tensor::CollapseShapeOp>,
+           HoistQuantizeAboveDataMovement<tensor::ExpandShapeOp>,
+           HoistQuantizeAboveDataMovement<tensor::ExtractSliceOp>,
+           HoistQuantizeAboveTranspose, FoldQuantizeOfDequantize>(
+          patterns.getContext());
 }
 
 namespace mlir::qat {

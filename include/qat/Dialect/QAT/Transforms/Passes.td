@@ -140,7 +140,9 @@ def QATSinkDequantizePass : Pass<"qat-sink-dequantize"> {
     stays integer:
 
     - `tensor.collapse_shape`, `tensor.expand_shape`, `tensor.extract_slice`,
-      `linalg.transpose`;
+      `linalg.transpose`, and a `linalg.generic` that only copies its one
+      input's elements through any map (a reversal, a broadcast, a
+      nearest-neighbour resize);
     - `tensor.pad` with 0.0, which becomes a pad with the zero point (the
       storage value that dequantizes to 0.0);
     - `tensor.concat` of inputs on one grid;

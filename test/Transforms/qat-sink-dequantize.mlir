@@ -140,3 +140,21 @@ func.func @bias_after_rows_expanded(%a: tensor<4x5xf32>, %w: tensor<5x3xf32>) ->
   %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2x2x3xf32> -> tensor<2x2x3xi8>
   return %q : tensor<2x2x3xi8>
 }
+
+// -----
+
+// A generic that only copies its input's elements (a nearest-neighbour
+// resize by 2, through d floordiv 2) copies the storage values instead.
+// CHECK-LABEL: func @copy_generic
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<3xi8>) outs(%{{.*}} : tensor<6xi8>)
+// CHECK: qat.dequantize %[[C]] {{.*}} : tensor<6xi8> -> tensor<6xf32>
+func.func @copy_generic(%q: tensor<3xi8>) -> tensor<6xf32> {
+  %d = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1:3>} : tensor<3xi8> -> tensor<3xf32>
+  %e = tensor.empty() : tensor<6xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0 floordiv 2)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%d : tensor<3xf32>) outs(%e : tensor<6xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<6xf32>
+  return %r : tensor<6xf32>
+}

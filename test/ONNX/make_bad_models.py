@@ -344,6 +344,21 @@ save("resize_sizes_count", [node("Resize", ["x", "", "", "z"])], x([1, 3]),
      y(), [const("z", np.int64([6]))])
 save("resize_int", [node("Resize", ["x", "", "s"])], x([1, 2], I32), y(),
      [const("s", np.float32([1, 2]))])
+save("deconv_rank", [node("ConvTranspose", ["x", "w"])], x([1, 2, 3]), y(),
+     [w([2, 2, 1])])
+save("deconv_weight", [node("ConvTranspose", ["x", "x"])], x([1, 1, 2, 2]),
+     y())
+save("deconv_group", [node("ConvTranspose", ["x", "w"], group=2)],
+     x([1, 2, 2, 2]), y(), [w([2, 1, 1, 1])])
+save("deconv_strides", [node("ConvTranspose", ["x", "w"], strides=[2])],
+     x([1, 1, 2, 2]), y(), [w([1, 1, 1, 1])])
+save("deconv_output_padding",
+     [node("ConvTranspose", ["x", "w"], strides=[2, 2],
+           output_padding=[2, 0])], x([1, 1, 2, 2]), y(), [w([1, 1, 1, 1])])
+save("deconv_pads", [node("ConvTranspose", ["x", "w"], pads=[1, 0, 0, 0])],
+     x([1, 1, 2, 2]), y(), [w([1, 1, 1, 1])])
+save("deconv_empty", [node("ConvTranspose", ["x", "w"])], x([1, 1, 0, 2]),
+     y(), [w([1, 1, 1, 1])])
 save("pad_negative", [node("Pad", ["x", "p"])], x([2]), y(),
      [const("p", np.int64([-1, 0]))])
 save("pad_count", [node("Pad", ["x", "p"])], x([2]), y(),

@@ -422,6 +422,21 @@ def composite(variant):
         y = g.node("Reshape", [y, g.const("shape", i64([2, 5, 8]))],
                    "reshape")
         return m.finish(y, [2, 5, 8], -3.0, 3.0)
+    if variant == "conv_transpose":
+        # PP-OCR's detection head: 2x2 kernel, stride 2, per-channel weight
+        # on its output-channel axis 1.
+        x, shape = m.nhwc_input()
+        w, ws = g.weight((4, 3, 2, 2), 1)
+        y = g.node("ConvTranspose", [x, w, g.bias(3, x, ws)], "deconv",
+                   kernel_shape=[2, 2], strides=[2, 2])
+        y = g.qdq(g.node("Relu", [y], "relu"), 0.0, 4.0)
+        return m.finish(y, [1, 3, 10, 12], 0.0, 4.0)
+    if variant == "conv_transpose_pads":
+        x, shape = m.nhwc_input()
+        w, ws = g.weight((4, 2, 3, 3), 1)
+        y = g.node("ConvTranspose", [x, w], "deconv", strides=[2, 2],
+                   pads=[1, 1, 1, 1], output_padding=[1, 1])
+        return m.finish(y, [1, 2, 10, 12], -3.0, 3.0)
     if variant == "conv1d":
         # Speech front ends: 1-D convolutions (a strided dilated one, a
         # depthwise one) and 1-D poolings on N x C x L.
@@ -460,5 +475,6 @@ def builders():
     out += [lambda v=v: data(v) for v in DATA]
     out += [lambda v=v: composite(v)
             for v in ("layernorm_gelu", "se_hardswish", "qat_conv_bn",
-                      "conv1d", "conv1d_global", "attention_heads")]
+                      "conv1d", "conv1d_global", "attention_heads",
+                      "conv_transpose", "conv_transpose_pads")]
     return out

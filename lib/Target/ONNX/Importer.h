@@ -145,6 +145,7 @@ private:
   FailureOr<Tensor> importConcat(const onnx::NodeProto &node);
   FailureOr<Tensor> importConstant(const onnx::NodeProto &node);
   FailureOr<Tensor> importConv(const onnx::NodeProto &node);
+  FailureOr<Tensor> importConvTranspose(const onnx::NodeProto &node);
   FailureOr<Tensor> importConvInteger(const onnx::NodeProto &node);
   FailureOr<Tensor> importDequantizeLinear(const onnx::NodeProto &node);
   FailureOr<Tensor> importFlatten(const onnx::NodeProto &node);
@@ -268,6 +269,9 @@ private:
   FailureOr<Tensor> addBias(Tensor &acc, Tensor &bias, int64_t channelDim);
   FailureOr<Tensor> conv(const onnx::NodeProto &node, Tensor &x, Tensor &w,
                          Tensor *bias);
+  /// `x` (NCHW, 4-D float) with `stride - 1` zeros between neighbours along
+  /// H and W: the input of the convolution that computes a transposed one.
+  FailureOr<Tensor> insertZeros(Tensor &x, ArrayRef<int64_t> strides);
   FailureOr<Tensor> pool(const onnx::NodeProto &node, Tensor &x, bool isMax);
   FailureOr<Tensor> globalAveragePool(Tensor &x);
   /// A 1-D window op (Conv, pooling) on N x C x L as its 2-D form on

@@ -674,6 +674,135 @@ FailureOr<Tensor> Importer::conv(const onnx::NodeProto &node, Tensor &x,
   return r;
 }
 
+FailureOr<Tensor> Importer::insertZeros(Tensor &x, ArrayRef<int64_t> strides) {
+  FailureOr<Value> v = materialize(x, /*nhwc=*/true);
+  if (failed(v))
+    return failure();
+  int64_t n = x.type.getDimSize(0), c = x.type.getDimSize(1);
+  int64_t h = x.type.getDimSize(2), w = x.type.getDimSize(3);
+  int64_t sh = strides[0], sw = strides[1];
+  if (h == 0 || w == 0)
+    return nodeError("has an empty input");
+  // N x H x W x C -> N x H x 1 x W x 1 x C, padded with zeros after each
+  // element to N x H x sh x W x sw x C, joined to N x H*sh x W*sw x C and
+  // cut after the last element: reshapes, a zero pad and a slice, which qat
+  // moves onto the integer storage.
+  Type f32 = b.getF32Type();
+  SmallVector<ReassociationIndices> re = {{0}, {1, 2}, {3, 4}, {5}};
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({n, h, 1, w, 1, c}, f32), *v, re);
+  SmallVector<OpFoldResult> low(6, b.getIndexAttr(0)),
+      high(6, b.getIndexAttr(0));
+  high[2] = b.getIndexAttr(sh - 1);
+  high[4] = b.getIndexAttr(sw - 1);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value padded = tensor::PadOp::create(
+      b, loc, RankedTensorType::get({n, h, sh, w, sw, c}, f32), expanded, low,
+      high, zero);
+  Value joined = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n, h * sh, w * sw, c}, f32), padded, re);
+  int64_t oh = (h - 1) * sh + 1, ow = (w - 1) * sw + 1;
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes,
+      ones(4, b.getIndexAttr(1));
+  for (int64_t s : {n, oh, ow, c})
+    sizes.push_back(b.getIndexAttr(s));
+  Tensor r;
+  r.type = RankedTensorType::get({n, c, oh, ow}, f32);
+  r.nhwc = true;
+  r.value = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({n, oh, ow, c}, f32), joined, offsets,
+      sizes, ones);
+  return r;
+}
+
+/// `w` (a constant) with its two last dimensions reversed.
+static Tensor flipSpatial(const Tensor &w) {
+  Tensor r = w;
+  int64_t kh = w.type.getDimSize(2), kw = w.type.getDimSize(3);
+  SmallVector<Attribute> in(w.constant.getValues<Attribute>()), out;
+  out.reserve(in.size());
+  for (int64_t plane = 0, e = in.size() / (kh * kw); plane < e; ++plane)
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j)
+        out.push_back(in[plane * kh * kw + (kh - 1 - i) * kw + (kw - 1 - j)]);
+  r.constant = DenseElementsAttr::get(w.constant.getType(), out);
+  return r;
+}
+
+/// ONNX ConvTranspose (group 1, constant weight C x F x KH x KW, dilation
+/// 1) as the convolution it equals: the input with stride - 1 zeros between
+/// elements, padded by KH - 1 - pad (plus output_padding at the end), by
+/// the weight read as F x C with its window reversed.
+FailureOr<Tensor> Importer::importConvTranspose(const onnx::NodeProto &node) {
+  FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  Tensor *bias = nullptr;
+  if (hasInput(node, 2)) {
+    FailureOr<Tensor *> t = lookup(node, 2);
+    if (failed(t))
+      return failure();
+    bias = *t;
+  }
+  if ((*x)->type.getRank() != 4 || (*w)->type.getRank() != 4 ||
+      !(*x)->isFloat() || !(*w)->isFloat())
+    return nodeError("is not a 2-D transposed convolution of float tensors");
+  if (!(*w)->constant)
+    return nodeError("has a weight that is not a constant");
+  int64_t kh = (*w)->type.getDimSize(2), kw = (*w)->type.getDimSize(3);
+  FailureOr<int64_t> group = intAttr(node, "group", 1);
+  FailureOr<SmallVector<int64_t>> strides = intsAttr(node, "strides", {1, 1});
+  FailureOr<SmallVector<int64_t>> dilations =
+      intsAttr(node, "dilations", {1, 1});
+  FailureOr<SmallVector<int64_t>> pads = intsAttr(node, "pads", {0, 0, 0, 0});
+  FailureOr<SmallVector<int64_t>> extra =
+      intsAttr(node, "output_padding", {0, 0});
+  FailureOr<std::string> autoPad = stringAttr(node, "auto_pad", "NOTSET");
+  if (failed(group) || failed(strides) || failed(dilations) || failed(pads) ||
+      failed(extra) || failed(autoPad))
+    return failure();
+  if (*group != 1 || *dilations != SmallVector<int64_t>{1, 1} ||
+      *autoPad != "NOTSET" || attr(node, "output_shape"))
+    return nodeError("has groups, dilations, auto_pad or output_shape; "
+                     "supported: group 1, dilation 1, explicit pads");
+  if (strides->size() != 2 || pads->size() != 4 || extra->size() != 2)
+    return nodeError("has strides, pads or output_padding of the wrong "
+                     "length (2-D only)");
+  int64_t k[2] = {kh, kw};
+  for (int d = 0; d < 2; ++d) {
+    // Limits that keep every size below small: the sizes of real layers.
+    if ((*strides)[d] < 1 || (*strides)[d] > 64 || (*extra)[d] < 0 ||
+        (*extra)[d] >= (*strides)[d])
+      return nodeError("has a stride outside [1, 64] or an output_padding "
+                       "not below its stride");
+    for (int64_t p : {(*pads)[d], (*pads)[d + 2]})
+      if (p < 0 || p > k[d] - 1)
+        return nodeError("has a pad outside [0, kernel - 1]");
+  }
+  FailureOr<Tensor> z = insertZeros(**x, *strides);
+  if (failed(z))
+    return failure();
+  FailureOr<Tensor> wt = transposeTensor(**w, {1, 0, 2, 3});
+  if (failed(wt))
+    return failure();
+  Tensor flipped = flipSpatial(*wt);
+  // The equivalent convolution's attributes.
+  onnx::NodeProto equivalent = node;
+  equivalent.clear_attribute();
+  auto setInts = [&](StringRef name, ArrayRef<int64_t> values) {
+    onnx::AttributeProto *a = equivalent.add_attribute();
+    a->set_name(name.str());
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t v : values)
+      a->add_ints(v);
+  };
+  setInts("pads", {kh - 1 - (*pads)[0], kw - 1 - (*pads)[1],
+                   kh - 1 - (*pads)[2] + (*extra)[0],
+                   kw - 1 - (*pads)[3] + (*extra)[1]});
+  setInts("kernel_shape", {kh, kw});
+  return conv(equivalent, *z, flipped, bias);
+}
+
 LogicalResult Importer::checkPoolInput(Tensor &x) {
   if (x.type.getRank() != 4 || !x.isFloat())
     return nodeError("pools a tensor that is not a 4-D float tensor");

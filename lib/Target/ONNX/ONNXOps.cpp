@@ -736,6 +736,11 @@ ArrayRef<OpImporter> Importer::getOpImporters() {
       {"ConvInteger", kMinOpset, kMaxOpset, &Importer::importConvInteger,
        "exact `i32` arithmetic: the operands widened minus their zero points "
        "(one per input), `linalg.conv_2d_nchw_fchw` on `i32`; group = 1"},
+      {"ConvTranspose", kMinOpset, kMaxOpset, &Importer::importConvTranspose,
+       "group 1, dilation 1, constant weight: the equal convolution of the "
+       "input with stride − 1 zeros between elements (reshapes, a zero pad "
+       "and a slice), padded by kernel − 1 − pad (+ `output_padding`), by "
+       "the weight with its channels swapped and its window reversed"},
       {"DequantizeLinear", kMinOpset, kMaxOpset,
        &Importer::importDequantizeLinear,
        "of a QuantizeLinear on the same grid: `qat.fake_quant`; of an "

@@ -89,6 +89,8 @@ private:
 
   // Values ---------------------------------------------------------------
   FailureOr<Tensor *> lookup(const onnx::NodeProto &node, int index);
+  /// lookup of an optional input: null when the node does not give it.
+  FailureOr<Tensor *> lookupOptional(const onnx::NodeProto &node, int index);
   /// Every input of `node` (variadic ops); an error when it has none.
   FailureOr<SmallVector<Tensor *>> lookupAll(const onnx::NodeProto &node);
   bool hasInput(const onnx::NodeProto &node, int index) {

@@ -734,16 +734,10 @@ static Tensor flipSpatial(const Tensor &w) {
 /// elements, padded by KH - 1 - pad (plus output_padding at the end), by
 /// the weight read as F x C with its window reversed.
 FailureOr<Tensor> Importer::importConvTranspose(const onnx::NodeProto &node) {
-  FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1);
-  if (failed(x) || failed(w))
+  FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1),
+                      bias = lookupOptional(node, 2);
+  if (failed(x) || failed(w) || failed(bias))
     return failure();
-  Tensor *bias = nullptr;
-  if (hasInput(node, 2)) {
-    FailureOr<Tensor *> t = lookup(node, 2);
-    if (failed(t))
-      return failure();
-    bias = *t;
-  }
   if ((*x)->type.getRank() != 4 || (*w)->type.getRank() != 4 ||
       !(*x)->isFloat() || !(*w)->isFloat())
     return nodeError("is not a 2-D transposed convolution of float tensors");
@@ -800,7 +794,7 @@ FailureOr<Tensor> Importer::importConvTranspose(const onnx::NodeProto &node) {
                    kh - 1 - (*pads)[2] + (*extra)[0],
                    kw - 1 - (*pads)[3] + (*extra)[1]});
   setInts("kernel_shape", {kh, kw});
-  return conv(equivalent, *z, flipped, bias);
+  return conv(equivalent, *z, flipped, *bias);
 }
 
 LogicalResult Importer::checkPoolInput(Tensor &x) {

@@ -396,17 +396,11 @@ FailureOr<Tensor> Importer::importGemm(const onnx::NodeProto &node) {
 }
 
 FailureOr<Tensor> Importer::importConv(const onnx::NodeProto &node) {
-  FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1);
-  if (failed(x) || failed(w))
+  FailureOr<Tensor *> x = lookup(node, 0), w = lookup(node, 1),
+                      bias = lookupOptional(node, 2);
+  if (failed(x) || failed(w) || failed(bias))
     return failure();
-  Tensor *bias = nullptr;
-  if (hasInput(node, 2)) {
-    FailureOr<Tensor *> t = lookup(node, 2);
-    if (failed(t))
-      return failure();
-    bias = *t;
-  }
-  return conv(node, **x, **w, bias);
+  return conv(node, **x, **w, *bias);
 }
 
 FailureOr<Tensor> Importer::importMaxPool(const onnx::NodeProto &node) {

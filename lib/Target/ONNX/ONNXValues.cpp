@@ -326,6 +326,13 @@ FailureOr<Tensor *> Importer::lookup(const onnx::NodeProto &node, int index) {
   return &it->second;
 }
 
+FailureOr<Tensor *> Importer::lookupOptional(const onnx::NodeProto &node,
+                                             int index) {
+  if (!hasInput(node, index))
+    return static_cast<Tensor *>(nullptr);
+  return lookup(node, index);
+}
+
 FailureOr<SmallVector<Tensor *>>
 Importer::lookupAll(const onnx::NodeProto &node) {
   SmallVector<Tensor *> ins;

@@ -133,6 +133,13 @@ def batchnorm(nhwc):
               r.uniform(0.1, 3.0, 4)]
     names = [g.const(n, np.float32(p))
              for n, p in zip(["scale", "b", "mean", "var"], params)]
+    if not nhwc:
+        # A scale the quantizer quantized too: DequantizeLinear of uint8
+        # codes (read unsigned).
+        codes = np.uint8(np.round(params[0] / 0.01) + 10)
+        names[0] = g.node("DequantizeLinear",
+                          [g.const("sq", codes), g.const("ss", np.float32(0.01)),
+                           g.const("sz", np.uint8(10))], "sdq")
     y = g.node("BatchNormalization", [x] + names, "bn", epsilon=1e-3)
     return m.finish(y, shape, -6.0, 6.0)
 

@@ -106,6 +106,11 @@ private:
   declaredType(const onnx::ValueInfoProto &info);
   FailureOr<DenseElementsAttr> constantOf(const onnx::NodeProto &node,
                                           int index, StringRef what);
+  /// constantOf, or the FLOAT values of a dequantized initializer (a
+  /// parameter the quantizer quantized too), as DequantizeLinear computes
+  /// them.
+  FailureOr<DenseElementsAttr> floatConstantOf(const onnx::NodeProto &node,
+                                               int index, StringRef what);
   FailureOr<SmallVector<int64_t>> intsOf(const onnx::NodeProto &node, int index,
                                          StringRef what);
 
@@ -377,12 +382,15 @@ Value sigmoidBody(OpBuilder &b, Location loc, Value x);
 Value softplusBody(OpBuilder &b, Location loc, Value x);
 Value hardSwishBody(OpBuilder &b, Location loc, Value x);
 
-/// ONNX's DequantizeLinear of an int32 constant `q` (a bias):
-/// f32(q - zero point) * scale per element, with the scale and zero point of
-/// its channel along `axis` (the only ones without an axis).
-SmallVector<float> dequantizeInt32(DenseElementsAttr q, ArrayRef<float> scales,
-                                   ArrayRef<int64_t> zeroPoints,
-                                   std::optional<int64_t> axis);
+/// ONNX's DequantizeLinear of an integer constant `q` (an int32 bias, or
+/// 8-bit storage read as signed or unsigned): f32(q - zero point) * scale
+/// per element, with the scale and zero point of its channel along `axis`
+/// (the only ones without an axis).
+SmallVector<float> dequantizeConstant(DenseElementsAttr q,
+                                      ArrayRef<float> scales,
+                                      ArrayRef<int64_t> zeroPoints,
+                                      std::optional<int64_t> axis,
+                                      bool isSigned = true);
 
 /// `type` printed, for messages.
 std::string typeString(Type type);

@@ -185,7 +185,7 @@ Importer::importBatchNormalization(const onnx::NodeProto &node) {
   static constexpr StringLiteral names[] = {"the scale", "the bias", "the mean",
                                             "the variance"};
   for (int i = 0; i < 4; ++i) {
-    FailureOr<DenseElementsAttr> c = constantOf(node, i + 1, names[i]);
+    FailureOr<DenseElementsAttr> c = floatConstantOf(node, i + 1, names[i]);
     if (failed(c))
       return failure();
     if (!c->getElementType().isF32() || c->getNumElements() != channels)

@@ -195,7 +195,7 @@ Importer::dequantizeQLinearConvBias(const onnx::NodeProto &node) {
     axis = 0;
   bias.constant = DenseElementsAttr::get(
       bias.type,
-      ArrayRef<float>(dequantizeInt32(flat, scales, zeroPoints, axis)));
+      ArrayRef<float>(dequantizeConstant(flat, scales, zeroPoints, axis)));
   return bias;
 }
 

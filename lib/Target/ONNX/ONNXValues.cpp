@@ -378,6 +378,23 @@ FailureOr<DenseElementsAttr> Importer::constantOf(const onnx::NodeProto &node,
   return (*t)->constant;
 }
 
+FailureOr<DenseElementsAttr>
+Importer::floatConstantOf(const onnx::NodeProto &node, int index,
+                          StringRef what) {
+  FailureOr<Tensor *> t = lookup(node, index);
+  if (failed(t))
+    return failure();
+  if (!(*t)->constant || !(*t)->grid)
+    return constantOf(node, index, what);
+  const Grid &grid = *(*t)->grid;
+  SmallVector<float> scales(grid.scales.begin(), grid.scales.end());
+  auto type = RankedTensorType::get((*t)->type.getShape(), b.getF32Type());
+  return DenseElementsAttr::get(
+      type,
+      ArrayRef<float>(dequantizeConstant(
+          (*t)->constant, scales, grid.zeroPoints, grid.axis, grid.isSigned)));
+}
+
 FailureOr<SmallVector<int64_t>> Importer::intsOf(const onnx::NodeProto &node,
                                                  int index, StringRef what) {
   FailureOr<DenseElementsAttr> c = constantOf(node, index, what);
@@ -767,9 +784,9 @@ FailureOr<Tensor> Importer::dequantizeLinear(Tensor &q, const Grid &grid) {
   return r;
 }
 
-SmallVector<float> mlir::qat::onnx_import::dequantizeInt32(
+SmallVector<float> mlir::qat::onnx_import::dequantizeConstant(
     DenseElementsAttr q, ArrayRef<float> scales, ArrayRef<int64_t> zeroPoints,
-    std::optional<int64_t> axis) {
+    std::optional<int64_t> axis, bool isSigned) {
   ChannelIndexer channels(q.getType().getShape(), axis);
   assert(static_cast<size_t>(channels.getNumChannels()) == scales.size() &&
          scales.size() == zeroPoints.size() && "one grid per channel");
@@ -779,8 +796,9 @@ SmallVector<float> mlir::qat::onnx_import::dequantizeInt32(
   for (const APInt &v : q.getValues<APInt>()) {
     int64_t c = channels.channelOf(i++);
     // As ONNX: the difference converted to float, times the scale.
-    out.push_back(static_cast<float>(v.getSExtValue() - zeroPoints[c]) *
-                  scales[c]);
+    int64_t code =
+        isSigned ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
+    out.push_back(static_cast<float>(code - zeroPoints[c]) * scales[c]);
   }
   return out;
 }
@@ -835,8 +853,8 @@ FailureOr<Tensor> Importer::dequantizeNode(const onnx::NodeProto &node, int x,
     Tensor r;
     r.type = RankedTensorType::get((*q)->type.getShape(), b.getF32Type());
     r.constant = DenseElementsAttr::get(
-        r.type,
-        ArrayRef<float>(dequantizeInt32((*q)->constant, s, zp, channelAxis)));
+        r.type, ArrayRef<float>(
+                    dequantizeConstant((*q)->constant, s, zp, channelAxis)));
     return r;
   }
   if (intType.getWidth() != 8)

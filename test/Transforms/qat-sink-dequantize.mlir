@@ -158,3 +158,43 @@ func.func @copy_generic(%q: tensor<3xi8>) -> tensor<6xf32> {
   } -> tensor<6xf32>
   return %r : tensor<6xf32>
 }
+
+// -----
+
+// A padded max pooling (ONNX MaxPool with pads): the -inf pad, read only by
+// the pooling, pads the storage with its lowest value (0 for u8), and the
+// pooling becomes integer.
+// CHECK-LABEL: func @maxpool_pad
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %c0_i8 : i8
+// CHECK: linalg.pooling_nhwc_max_unsigned {{.*}} ins(%[[P]], %{{.*}} : tensor<1x4x4x1xi8>, tensor<3x3xf32>)
+func.func @maxpool_pad(%q: tensor<1x2x2x1xi8>) -> tensor<1x2x2x1xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %d = qat.dequantize %q {grid = !quant.uniform<u8:f32, 0.1:3>} : tensor<1x2x2x1xi8> -> tensor<1x2x2x1xf32>
+  %p = tensor.pad %d low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x2x2x1xf32> to tensor<1x4x4x1xf32>
+  %w = tensor.empty() : tensor<3x3xf32>
+  %e = tensor.empty() : tensor<1x2x2x1xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %m = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x4x4x1xf32>, tensor<3x3xf32>) outs(%f : tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  return %m : tensor<1x2x2x1xf32>
+}
+
+// -----
+
+// A -inf pad read by anything else stays in float.
+// CHECK-LABEL: func @negative_inf_pad
+// CHECK: tensor.pad %{{.*}} low[1] high[0]
+// CHECK: tensor.yield %{{.*}} : f32
+func.func @negative_inf_pad(%q: tensor<2xi8>) -> tensor<3xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %d = qat.dequantize %q {grid = !quant.uniform<i8:f32, 0.1>} : tensor<2xi8> -> tensor<2xf32>
+  %p = tensor.pad %d low[1] high[0] {
+  ^bb0(%i: index):
+    tensor.yield %ninf : f32
+  } : tensor<2xf32> to tensor<3xf32>
+  return %p : tensor<3xf32>
+}

@@ -165,6 +165,49 @@ struct SinkThroughZeroPad : OpRewritePattern<tensor::PadOp> {
   }
 };
 
+/// A pad with -inf read only by max poolings (a padded MaxPool) is a pad of
+/// the storage with the lowest storage value: a max over a window never
+/// picks it over an element of the input, and a window of pads only
+/// yields the lowest value, which a quantize onto the grid makes of -inf
+/// too.
+struct SinkThroughMaxPoolPad : OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp dq = getPerTensorDequantize(pad.getSource());
+    FloatAttr value;
+    Value padding = pad.getConstantPaddingValue();
+    if (!dq)
+      return rewriter.notifyMatchFailure(
+          pad, "the source is not a per-tensor dequantize");
+    if (!padding || !matchPattern(padding, m_Constant(&value)) ||
+        !value.getValue().isNegInfinity())
+      return rewriter.notifyMatchFailure(pad, "the padding is not -inf");
+    if (pad->use_empty() ||
+        !llvm::all_of(pad->getUsers(), [&](Operation *user) {
+          auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(user);
+          return pool && pool.getDpsInputs()[0] == pad.getResult();
+        }))
+      return rewriter.notifyMatchFailure(
+          pad, "the padded tensor is read other than by max pooling");
+    auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
+    Value q = dq.getInput();
+    auto type = withStorageElement(pad.getResultType(), q);
+    unsigned width = type.getElementTypeBitWidth();
+    int64_t lowest = grid.getStorageTypeMin();
+    Value low = arith::ConstantOp::create(
+        rewriter, pad.getLoc(),
+        rewriter.getIntegerAttr(type.getElementType(),
+                                APInt(width, lowest, /*isSigned=*/lowest < 0,
+                                      /*implicitTrunc=*/true)));
+    Value padded =
+        tensor::PadOp::create(rewriter, pad.getLoc(), type, q,
+                              pad.getMixedLowPad(), pad.getMixedHighPad(), low);
+    replaceWithDequantized(rewriter, pad, padded, dq);
+    return success();
+  }
+};
+
 /// A concatenation of tensors dequantized from one grid.
 struct SinkThroughConcat : OpRewritePattern<tensor::ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -367,17 +410,17 @@ void mlir::qat::populateSinkDequantizePatterns(RewritePatternSet &patterns) {
   // collapses the generic's iteration space and expands its result.
   linalg::populateFoldReshapeOpsByCollapsingPatterns(patterns,
                                                      readsReshapedContraction);
-  patterns
-      .add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
-           SinkThroughDataMovement<tensor::ExpandShapeOp>,
-           SinkThroughDataMovement<tensor::ExtractSliceOp>,
-           SinkThroughTranspose, SinkThroughCopy, SinkThroughZeroPad,
-           SinkThroughConcat, SinkThroughMaxPool, DistributeQuantizeOverConcat,
-           HoistQuantizeAboveDataMovement<tensor::CollapseShapeOp>,
-           HoistQuantizeAboveDataMovement<tensor::ExpandShapeOp>,
-           HoistQuantizeAboveDataMovement<tensor::ExtractSliceOp>,
-           HoistQuantizeAboveTranspose, FoldQuantizeOfDequantize>(
-          patterns.getContext());
+  patterns.add<SinkThroughDataMovement<tensor::CollapseShapeOp>,
+               SinkThroughDataMovement<tensor::ExpandShapeOp>,
+               SinkThroughDataMovement<tensor::ExtractSliceOp>,
+               SinkThroughTranspose, SinkThroughCopy, SinkThroughZeroPad,
+               SinkThroughMaxPoolPad, SinkThroughConcat, SinkThroughMaxPool,
+               DistributeQuantizeOverConcat,
+               HoistQuantizeAboveDataMovement<tensor::CollapseShapeOp>,
+               HoistQuantizeAboveDataMovement<tensor::ExpandShapeOp>,
+               HoistQuantizeAboveDataMovement<tensor::ExtractSliceOp>,
+               HoistQuantizeAboveTranspose, FoldQuantizeOfDequantize>(
+      patterns.getContext());
 }
 
 namespace mlir::qat {

@@ -144,7 +144,9 @@ def QATSinkDequantizePass : Pass<"qat-sink-dequantize"> {
       input's elements through any map (a reversal, a broadcast, a
       nearest-neighbour resize);
     - `tensor.pad` with 0.0, which becomes a pad with the zero point (the
-      storage value that dequantizes to 0.0);
+      storage value that dequantizes to 0.0), and with -inf read only by
+      max poolings (a padded MaxPool), which becomes a pad with the lowest
+      storage value;
     - `tensor.concat` of inputs on one grid;
     - `linalg.pooling_nhwc_max` from -inf, which becomes integer max
       pooling from the lowest storage value (`pooling_nhwc_max_unsigned`

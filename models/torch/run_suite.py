@@ -343,7 +343,11 @@ def suite_model(args, name):
         m = re.search(r"time: ([0-9.]+) us", r.stdout)
         if m:
             res["qat_ms"] = float(m[1]) / 1e3
-    if args.check:
+    sim_steps = compare(results["int"], results["simulate-f64"], scale)[0]
+    # End to end, a one-step difference in a layer (allowed) moves the
+    # later ones; --check's per-layer verdict decides, so it runs when the
+    # output is more than one step away even with --no-check.
+    if args.check or sim_steps > 1:
         t = time.perf_counter()
         r = run(["nice", os.path.join(bin_dir, "qat-run"), mlir, "--check",
                  "--input", x_npy])
@@ -380,12 +384,20 @@ def suite_model(args, name):
         if name in CLASSIFIERS:
             res["vs"][ref]["top1"] = top1(ours, value.reshape(ours.shape))
     bad = []
-    for ref in ("ort_disabled", "simulation"):
-        if ref in res["vs"] and res["vs"][ref]["max_steps"] > 1:
-            bad.append(f"{res['vs'][ref]['max_steps']:g} steps from {ref}")
+    if res["vs"]["simulation"]["max_steps"] > 1 and res.get("check") == "pass":
+        res["note_sim"] = (
+            f"{res['vs']['simulation']['max_steps']:g} steps from the "
+            "simulation at the output; every layer within one step "
+            "(qat-run --check): propagated")
+    elif res["vs"]["simulation"]["max_steps"] > 1:
+        bad.append(f"{res['vs']['simulation']['max_steps']:g} steps from "
+                   "the simulation")
+    if res["vs"].get("ort_disabled", {}).get("max_steps", 0) > 1:
+        bad.append(f"{res['vs']['ort_disabled']['max_steps']:g} steps from "
+                   "ort_disabled")
     if "ort_disabled" not in res["vs"]:
         bad.append("ORT(disabled) failed: " + res.get("ort_disabled_error", ""))
-    if args.check and res["check"] != "pass":
+    if "check" in res and res["check"] != "pass":
         bad.append("--check: " + res["check"])
     # End to end, a one-step difference in an early layer moves the later
     # ones: where ORT(disabled) is more than one step away, find the first
@@ -435,7 +447,7 @@ def print_row(res):
           f"{fmt(res.get('ort_ms'), '.1f'):>8} {ratio:>7} {int8_ms:>11} "
           f"{fmt(res.get('compile_seconds'), '.1f'):>6} {fl:>5} {epi:>4}",
           flush=True)
-    for key in ("error", "note"):
+    for key in ("error", "note_sim", "note"):
         if res.get(key):
             print(f"    {res[key]}", flush=True)
 

@@ -495,3 +495,29 @@ func.func @conv_negative_factor(%aq: tensor<1x2x2x1xi8>) -> tensor<1x1x1x2xi8> {
   %q = qat.quantize %bn {grid = !quant.uniform<i8:f32, 0.5>} : tensor<1x1x1x2xf32> -> tensor<1x1x1x2xi8>
   return %q : tensor<1x1x1x2xi8>
 }
+
+// -----
+
+// A product of two activations whose channel count is dynamic, under an
+// epilogue: no per-channel tables (it used to ask for a table of 2^63
+// channels and abort); the batch matmul accumulates in i32.
+func.func @activation_product_dynamic_channels(%aq: tensor<2x2x3xi8>, %bq: tensor<2x3x?xi8>) -> tensor<2x2x?xi8> {
+  %zero = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %bias = arith.constant 0.5 : f32
+  %a = qat.dequantize %aq {grid = !quant.uniform<u8:f32, 0.1:128>} : tensor<2x2x3xi8> -> tensor<2x2x3xf32>
+  %b = qat.dequantize %bq {grid = !quant.uniform<i8:f32, 0.05:-3>} : tensor<2x3x?xi8> -> tensor<2x3x?xf32>
+  %n = tensor.dim %bq, %c2 : tensor<2x3x?xi8>
+  %e = tensor.empty(%n) : tensor<2x2x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2x?xf32>) -> tensor<2x2x?xf32>
+  // expected-remark @+1 {{'linalg.batch_matmul' accumulates in i32, its result continues in f32: epilogue is not act(acc + bias)}}
+  %mm = linalg.batch_matmul ins(%a, %b : tensor<2x2x3xf32>, tensor<2x3x?xf32>) outs(%z : tensor<2x2x?xf32>) -> tensor<2x2x?xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%mm : tensor<2x2x?xf32>) outs(%e : tensor<2x2x?xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %bias : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x?xf32>
+  %q = qat.quantize %y {grid = !quant.uniform<i8:f32, 0.5>} : tensor<2x2x?xf32> -> tensor<2x2x?xi8>
+  return %q : tensor<2x2x?xi8>
+}

@@ -165,8 +165,13 @@ static std::optional<Epilogue> matchEpilogue(linalg::GenericOp last,
                                              ArrayRef<unsigned> channelDims) {
   auto accType = cast<RankedTensorType>(accumulator.getType());
   int64_t channels = 1;
-  for (unsigned d : channelDims)
+  for (unsigned d : channelDims) {
+    // (Per-channel tables need the channel count; a computed weight may
+    // leave it dynamic.)
+    if (accType.isDynamicDim(d))
+      return std::nullopt;
     channels *= accType.getDimSize(d);
+  }
   // The chain, from the accumulator on, and the operand each reads.
   SmallVector<std::pair<linalg::GenericOp, OpOperand *>> chain;
   for (linalg::GenericOp g = last; g;) {

@@ -327,6 +327,8 @@ save("pad_mode", [node("Pad", ["x", "p"], mode="mirror")], x([2]), y(),
      [const("p", np.int64([1, 1]))])
 save("pad_reflect_far", [node("Pad", ["x", "p"], mode="reflect")], x([2]),
      y(), [const("p", np.int64([2, 0]))])
+save("pad_edge_far", [node("Pad", ["x", "p"], mode="edge")], x([2]), y(),
+     [const("p", np.int64([1 << 40, 0]))])
 save("pad_edge_empty", [node("Pad", ["x", "p"], mode="edge")], x([0]), y(),
      [const("p", np.int64([1, 0]))])
 save("resize_mode", [node("Resize", ["x", "", "s"], mode="linear")], x([1, 2]),

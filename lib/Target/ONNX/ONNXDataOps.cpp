@@ -379,6 +379,13 @@ FailureOr<Tensor> Importer::padByCopies(Tensor &x, ArrayRef<int64_t> pads,
       continue;
     if (n == 0)
       return nodeError("pads an empty dimension in mode '" + mode + "'");
+    // One slice per padded element: bound their number (a reflect pad is
+    // below the dimension's size; speech front ends pad a few hundred).
+    static constexpr int64_t kMaxCopies = 4096;
+    if (lo > kMaxCopies || hi > kMaxCopies)
+      return nodeError("pads " + Twine(std::max(lo, hi)) + " in mode '" + mode +
+                       "'; supported: at most " + Twine(kMaxCopies) +
+                       " per side");
     auto physType = cast<RankedTensorType>(current.getType());
     SmallVector<int64_t> pieceShape(physType.getShape());
     pieceShape[p] = 1;

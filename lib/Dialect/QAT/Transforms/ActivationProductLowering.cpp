@@ -15,6 +15,8 @@
 #include "ContractionRegion.h"
 #include "Requantizer.h"
 
+#include "qat/Dialect/QAT/Utils/QuantCodegen.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -46,23 +48,14 @@ static std::string getOverflowReason(ContractionRegion &r,
 }
 
 /// An element-wise generic mapping `value` through `body` into a tensor of
-/// `element`.
+/// `element` (buildChannelwiseGeneric without parameters).
 static Value buildMap(OpBuilder &b, Location loc, Value value, Type element,
                       function_ref<Value(OpBuilder &, Location, Value)> body) {
-  auto type = cast<RankedTensorType>(value.getType());
-  unsigned rank = type.getRank();
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, value), element);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type.clone(element)}, ValueRange{value},
-             ValueRange{init},
-             SmallVector<AffineMap>(2, b.getMultiDimIdentityMap(rank)),
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, body(nb, l, args[0]));
-             })
-      .getResult(0);
+  return buildChannelwiseGeneric(
+      b, loc, value, element, std::nullopt, b.getF32Type(), {},
+      [&](OpBuilder &nb, Location l, Value x, ArrayRef<Value>) {
+        return body(nb, l, x);
+      });
 }
 
 /// `Σ_k (q_a − z_a)(q_b − z_b)` in i32, in the contraction's shape.

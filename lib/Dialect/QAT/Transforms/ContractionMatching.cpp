@@ -121,12 +121,11 @@ static LogicalResult applyAffineBody(linalg::GenericOp generic,
     result = stripActivation(result, *activation);
   Value running = body.getArgument(through->getOperandNumber());
   while (result && result != running) {
-    // The op of `result` whose operand is the running value: walk forward.
-    Operation *op = nullptr;
-    for (Operation *user : running.getUsers())
-      op = user;
-    if (!running.hasOneUse() || !op ||
-        !isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op))
+    // Walk forward from the running value to its one user.
+    if (!running.hasOneUse())
+      return failure();
+    Operation *op = *running.getUsers().begin();
+    if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op))
       return failure();
     bool runningFirst = op->getOperand(0) == running;
     const SmallVector<double> *k =

@@ -133,6 +133,24 @@ struct SinkThroughCopy : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// `pad` of `dq`'s value as the same pad of its storage with `code`,
+/// dequantized.
+void replaceWithStoragePad(PatternRewriter &rewriter, tensor::PadOp pad,
+                           DequantizeOp dq, int64_t code) {
+  Value q = dq.getInput();
+  auto type = withStorageElement(pad.getResultType(), q);
+  unsigned width = type.getElementTypeBitWidth();
+  Value value = arith::ConstantOp::create(
+      rewriter, pad.getLoc(),
+      rewriter.getIntegerAttr(type.getElementType(),
+                              APInt(width, code, /*isSigned=*/code < 0,
+                                    /*implicitTrunc=*/true)));
+  Value padded =
+      tensor::PadOp::create(rewriter, pad.getLoc(), type, q,
+                            pad.getMixedLowPad(), pad.getMixedHighPad(), value);
+  replaceWithDequantized(rewriter, pad, padded, dq);
+}
+
 /// A pad with 0.0 is a pad of the storage with the zero point.
 struct SinkThroughZeroPad : OpRewritePattern<tensor::PadOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -148,19 +166,7 @@ struct SinkThroughZeroPad : OpRewritePattern<tensor::PadOp> {
         !value.getValue().isZero())
       return rewriter.notifyMatchFailure(pad, "the padding is not 0.0");
     auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
-    Value q = dq.getInput();
-    auto type = withStorageElement(pad.getResultType(), q);
-    unsigned width = type.getElementTypeBitWidth();
-    int64_t zp = grid.getZeroPoint();
-    Value zero = arith::ConstantOp::create(
-        rewriter, pad.getLoc(),
-        rewriter.getIntegerAttr(type.getElementType(),
-                                APInt(width, zp, /*isSigned=*/zp < 0,
-                                      /*implicitTrunc=*/true)));
-    Value padded = tensor::PadOp::create(rewriter, pad.getLoc(), type, q,
-                                         pad.getMixedLowPad(),
-                                         pad.getMixedHighPad(), zero);
-    replaceWithDequantized(rewriter, pad, padded, dq);
+    replaceWithStoragePad(rewriter, pad, dq, grid.getZeroPoint());
     return success();
   }
 };
@@ -191,19 +197,7 @@ struct SinkThroughMaxPoolPad : OpRewritePattern<tensor::PadOp> {
       return rewriter.notifyMatchFailure(
           pad, "the padded tensor is read other than by max pooling");
     auto grid = cast<quant::UniformQuantizedType>(dq.getGridType());
-    Value q = dq.getInput();
-    auto type = withStorageElement(pad.getResultType(), q);
-    unsigned width = type.getElementTypeBitWidth();
-    int64_t lowest = grid.getStorageTypeMin();
-    Value low = arith::ConstantOp::create(
-        rewriter, pad.getLoc(),
-        rewriter.getIntegerAttr(type.getElementType(),
-                                APInt(width, lowest, /*isSigned=*/lowest < 0,
-                                      /*implicitTrunc=*/true)));
-    Value padded =
-        tensor::PadOp::create(rewriter, pad.getLoc(), type, q,
-                              pad.getMixedLowPad(), pad.getMixedHighPad(), low);
-    replaceWithDequantized(rewriter, pad, padded, dq);
+    replaceWithStoragePad(rewriter, pad, dq, grid.getStorageTypeMin());
     return success();
   }
 };

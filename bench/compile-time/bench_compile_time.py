@@ -4,6 +4,9 @@
       [--kinds fake-quant,relu,matmul,onnx-relu] [--stages compile,run]
 
 For each chain of make_chain.py and each size, times one stage:
+  parse    qat-opt without passes (parse and print): the control, linear
+           by construction; a pipeline's ratio is comparable to this one's
+           (larger inputs miss caches more, whatever the algorithm)
   compile  qat-opt --qat-compile (ONNX chains: qat-translate --import-onnx
            first, included)
   run      qat-run (qat-compile, LLVM's optimizer and JIT, one call)
@@ -37,9 +40,10 @@ def stage_commands(bin_dir, stage, kind, source, work):
         commands.append([os.path.join(bin_dir, "qat-translate"),
                          "--import-onnx", source, "-o", imported])
         source = imported
-    if stage == "compile":
-        commands.append([os.path.join(bin_dir, "qat-opt"), "--qat-compile",
-                         source, "-o", os.devnull])
+    if stage in ("parse", "compile"):
+        passes = ["--qat-compile"] if stage == "compile" else []
+        commands.append([os.path.join(bin_dir, "qat-opt"), *passes, source,
+                         "-o", os.devnull])
     else:
         commands.append([os.path.join(bin_dir, "qat-run"), source, "--seed",
                          "1"])
@@ -51,7 +55,7 @@ def main():
     parser.add_argument("build_dir")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--kinds", default="fake-quant,relu,matmul,onnx-relu")
-    parser.add_argument("--stages", default="compile,run")
+    parser.add_argument("--stages", default="parse,compile,run")
     args = parser.parse_args()
     bin_dir = os.path.join(args.build_dir, "bin")
     sizes = [int(n) for n in args.sizes.split(",")]

@@ -12,7 +12,6 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -82,13 +81,35 @@ void mlir::qat::buildQATToIntPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+/// Upstream's buffer-deallocation-pipeline (as LLVM 22 builds it, default
+/// options) with qat-split-deallocs before the simplification, which asks
+/// an alias query per pair of memrefs one dealloc frees (a block's dealloc
+/// frees all its buffers: quadratic in the number of layers).
+static void buildDeallocationPipeline(OpPassManager &pm) {
+  memref::ExpandReallocPassOptions expandRealloc;
+  expandRealloc.emitDeallocs = false;
+  pm.addNestedPass<func::FuncOp>(
+      memref::createExpandReallocPass(expandRealloc));
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createQATSplitDeallocsPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+}
+
 void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   // As text: qat-expand-pow, qat-tensor-ops-to-linalg,
-  // qat-runtime-shape-checks, qat-constant-globals, qat-unshare-empty-tensors,
+  // qat-runtime-shape-checks, qat-constant-globals, qat-unshare-tensors,
   // one-shot-bufferize{bufferize-function-boundaries
   // function-boundary-type-conversion=identity-layout-map
   // allow-return-allocs-from-loops},
-  // buffer-deallocation-pipeline, convert-bufferization-to-memref.
+  // buffer-deallocation-pipeline (with qat-split-deallocs),
+  // convert-bufferization-to-memref.
   // pow by special constants as LLVM computes it in scalar code, in vector
   // code too (while the constants are visible).
   pm.addPass(createQATExpandPowPass());
@@ -99,9 +120,10 @@ void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   // constants): one-shot bufferization would name them in the order of a
   // hash map (output differing from run to run).
   pm.addPass(createQATConstantGlobalsPass());
-  // One destination per writer keeps the in-place analysis linear in the
-  // length of a chain (CSE gave a chain's writers one tensor.empty).
-  pm.addPass(createQATUnshareEmptyTensorsPass());
+  // One destination per writer and one constant per reader keep the
+  // in-place analysis linear in the length of a chain (CSE gave a chain's
+  // writers one tensor.empty, and its table layers one table).
+  pm.addPass(createQATUnshareTensorsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // A loop that yields a new tensor (a fake-quant inside scf.for) gets a
@@ -110,7 +132,7 @@ void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 

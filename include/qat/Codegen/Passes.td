@@ -320,21 +320,30 @@ def QATRuntimeShapeChecksPass : Pass<"qat-runtime-shape-checks"> {
                            "::mlir::arith::ArithDialect"];
 }
 
-def QATUnshareEmptyTensorsPass : Pass<"qat-unshare-empty-tensors"> {
-  let summary = "Every use of a tensor.empty gets a tensor.empty of its own";
+def QATUnshareTensorsPass : Pass<"qat-unshare-tensors"> {
+  let summary = "Every use of a tensor.empty or a tensor constant gets a "
+                "copy of its own";
   let description = [{
-    Replaces each use of a `tensor.empty` after the first by a fresh copy of
-    it, created in the empty's block just before the user (or the op that
-    holds the user). A `tensor.empty` has no contents, so the program's
-    meaning is unchanged; what changes is the cost of one-shot
-    bufferization: CSE merges the destinations of a whole chain of ops into
-    one `tensor.empty`, and the in-place analysis then checks each of the N
-    writers against the reads and writes of all N aliases of that one
-    value, which made a chain of 1,000 fake-quants take minutes (cubic in
-    the chain's length). With one empty per writer each alias set is small
-    and bufferization is linear; each writer gets the allocation it would
-    otherwise have got from a conflict (a chain's buffers are freed after
-    their last use).
+    Replaces each use of a `tensor.empty` or of a tensor-typed
+    `arith.constant` after the first by a fresh copy of it, created in the
+    original's block just before the user (or the op that holds the user).
+    An empty tensor has no contents and a constant is never written (it is
+    not writable to one-shot bufferization), so the program's meaning is
+    unchanged; what changes is the cost of one-shot bufferization, whose
+    in-place analysis checks every use of a tensor against the reads and
+    writes of all the values it aliases:
+    - CSE merges the destinations of a whole chain of ops into one
+      `tensor.empty`; each of the N writers was then checked against all N
+      aliases of that one value, which made a chain of 1,000 fake-quants
+      take minutes (cubic in the chain's length);
+    - CSE merges the lookup tables of a chain of table layers (the same
+      function between the same grids) into one constant; each of its N
+      `tensor.extract` reads was then checked against all N reads
+      (quadratic: 4,000 relu layers spent 1.5 s there).
+    With one copy per use each alias set is small and bufferization is
+    linear. Each writer gets the allocation it would otherwise have got from
+    a conflict (a chain's buffers are freed after their last use); the
+    copies of a constant all read the one global that holds its value.
 
     ```mlir
     %e = tensor.empty() : tensor<4xi8>
@@ -348,6 +357,38 @@ def QATUnshareEmptyTensorsPass : Pass<"qat-unshare-empty-tensors"> {
     ```
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def QATSplitDeallocsPass : Pass<"qat-split-deallocs"> {
+  let summary = "A bufferization.dealloc of distinct allocations becomes one "
+                "per allocation";
+  let description = [{
+    Ownership-based deallocation frees all the buffers a block allocates in
+    one `bufferization.dealloc` at the block's end. Upstream's
+    `buffer-deallocation-simplification` then splits it by asking, for each
+    of its N memrefs, whether it may alias any of the other N - 1: quadratic
+    in the number of layers (4,000 relu layers spent 3 s there). When every
+    memref of the op is the result of its own `memref.alloc`, no two of them
+    alias, and this pass splits the op without asking: one
+    `bufferization.dealloc` per allocation, with the same condition and the
+    same retained values, whose ownership results are or-ed (a retained
+    value is owned when any allocation it aliases was owned: the op's
+    definition). A dealloc with any other memref (a view, a block argument)
+    is left to upstream's simplification.
+
+    ```mlir
+    %o = bufferization.dealloc (%a, %b : memref<4xi8>, memref<4xi8>)
+        if (%ca, %cb) retain (%r : memref<4xi8>)
+    // becomes
+    %oa = bufferization.dealloc (%a : memref<4xi8>) if (%ca)
+        retain (%r : memref<4xi8>)
+    %ob = bufferization.dealloc (%b : memref<4xi8>) if (%cb)
+        retain (%r : memref<4xi8>)
+    %o = arith.ori %oa, %ob : i1
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 def QATSCFToControlFlowPass : Pass<"qat-scf-to-cf"> {

@@ -1,4 +1,4 @@
-// RUN: qat-opt %s -split-input-file -qat-unshare-empty-tensors | FileCheck %s
+// RUN: qat-opt %s -split-input-file -qat-unshare-tensors | FileCheck %s
 
 // Each writer of a shared tensor.empty gets its own, placed before it.
 // CHECK-LABEL: func @chain
@@ -56,4 +56,44 @@ func.func @successor() -> (tensor<4xi8>, tensor<4xi8>) {
   cf.br ^bb1
 ^bb1:
   return %e, %e : tensor<4xi8>, tensor<4xi8>
+}
+
+// -----
+
+// Each reader of a shared table gets a constant of its own (the same
+// attribute), before the op that holds the read; a constant read once and a
+// scalar constant are left alone.
+// CHECK-LABEL: func @tables
+// CHECK: %[[T0:.*]] = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi8>
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant dense<7> : tensor<4xi8>
+// CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.*]] = tensor.extract %[[T0]][%[[C0]]]
+// CHECK-NEXT: %[[T1:.*]] = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi8>
+// CHECK-NEXT: %[[B:.*]] = linalg.generic
+// CHECK: tensor.extract %[[T1]]
+// CHECK: %[[T2:.*]] = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi8>
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[B]], %[[ONE]] : tensor<4xi8>, tensor<4xi8>)
+// CHECK: tensor.extract %[[T2]]
+#map1 = affine_map<(d0) -> (d0)>
+func.func @tables(%x: tensor<4xi8>) -> (i8, tensor<4xi8>) {
+  %table = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi8>
+  %one = arith.constant dense<7> : tensor<4xi8>
+  %c0 = arith.constant 0 : index
+  %a = tensor.extract %table[%c0] : tensor<4xi8>
+  %b = linalg.generic {indexing_maps = [#map1, #map1], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xi8>) outs(%x : tensor<4xi8>) {
+  ^bb0(%in: i8, %out: i8):
+    %i = arith.index_castui %in : i8 to index
+    %v = tensor.extract %table[%i] : tensor<4xi8>
+    linalg.yield %v : i8
+  } -> tensor<4xi8>
+  %c = linalg.generic {indexing_maps = [#map1, #map1, #map1], iterator_types = ["parallel"]}
+      ins(%b, %one : tensor<4xi8>, tensor<4xi8>) outs(%x : tensor<4xi8>) {
+  ^bb0(%in: i8, %k: i8, %out: i8):
+    %i = arith.index_castui %in : i8 to index
+    %v = tensor.extract %table[%i] : tensor<4xi8>
+    %s = arith.addi %v, %k : i8
+    linalg.yield %s : i8
+  } -> tensor<4xi8>
+  return %a, %c : i8, tensor<4xi8>
 }

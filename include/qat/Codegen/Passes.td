@@ -342,7 +342,7 @@ def QATUnshareTensorsPass : Pass<"qat-unshare-tensors"> {
       (quadratic: 4,000 relu layers spent 1.5 s there).
     With one copy per use each alias set is small and bufferization is
     linear. Each writer gets the allocation it would otherwise have got from
-    a conflict (a chain's buffers are freed after their last use); the
+    a conflict (freed, as every buffer, at the end of its block); the
     copies of a constant all read the one global that holds its value.
 
     ```mlir

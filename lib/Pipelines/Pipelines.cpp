@@ -137,15 +137,19 @@ void mlir::qat::buildBufferizePipeline(OpPassManager &pm) {
 }
 
 void mlir::qat::buildLowerBuffersToLLVMPipeline(OpPassManager &pm) {
-  // As text: qat-math-to-libm, scf-forall-to-for, convert-linalg-to-loops,
-  // convert-vector-to-scf, lower-affine, qat-scf-to-cf,
-  // convert-vector-to-llvm, convert-openmp-to-llvm, expand-strided-metadata,
-  // lower-affine, finalize-memref-to-llvm, convert-math-to-llvm,
-  // convert-arith-to-llvm, convert-index-to-llvm, convert-func-to-llvm,
-  // convert-cf-to-llvm, convert-ub-to-llvm, reconcile-unrealized-casts.
-  // (Parallel loops not already given to OpenMP run sequentially.)
-  // Before the vector lowering: it unrolls vector math ops into scalar
-  // calls with vector.extract/insert.
+  // As text: qat-hoist-deallocs, qat-outline-layers, qat-math-to-libm,
+  // scf-forall-to-for, convert-linalg-to-loops, convert-vector-to-scf,
+  // lower-affine, qat-scf-to-cf, convert-vector-to-llvm,
+  // convert-openmp-to-llvm, expand-strided-metadata, lower-affine,
+  // finalize-memref-to-llvm, convert-math-to-llvm, convert-arith-to-llvm,
+  // convert-index-to-llvm, convert-func-to-llvm, convert-cf-to-llvm,
+  // convert-ub-to-llvm, reconcile-unrealized-casts. (Parallel loops not already
+  // given to OpenMP run sequentially.) Before the vector lowering: it unrolls
+  // vector math ops into scalar calls with vector.extract/insert. Buffers freed
+  // after their last use, then functions of a bounded number of loop nests
+  // (LLVM is quadratic in the loops of one function).
+  pm.addPass(createQATHoistDeallocsPass());
+  pm.addPass(createQATOutlineLayersPass());
   pm.addPass(createQATMathToLibmPass());
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createConvertLinalgToLoopsPass());

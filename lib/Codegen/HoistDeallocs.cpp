@@ -52,7 +52,7 @@ static Operation *findLastUse(memref::DeallocOp dealloc) {
       if (user == dealloc)
         continue;
       Operation *anchor = block->findAncestorOpInBlock(*user);
-      if (!anchor || isa<memref::DeallocOp>(user))
+      if (!anchor || isa<memref::DeallocOp, bufferization::DeallocOp>(user))
         return nullptr;
       if (auto view = dyn_cast<ViewLikeOpInterface>(user);
           view && view.getViewSource() == buffer) {

@@ -100,6 +100,12 @@ static void outline(Run &run, func::FuncOp parent, SymbolTable &symbols) {
   auto callee = func::FuncOp::create(
       builder, loc, (parent.getSymName() + "_layers").str(), type);
   callee.setPrivate();
+  // Internal to the object qat-aot writes (two models' runs may share a
+  // name).
+  // (convert-func-to-llvm reads the linkage from this attribute.)
+  callee->setAttr(
+      "llvm.linkage",
+      LLVM::LinkageAttr::get(callee.getContext(), LLVM::Linkage::Internal));
   symbols.insert(callee);
   Block *body = callee.addEntryBlock();
 

@@ -9,7 +9,7 @@
 // CHECK-NEXT: %[[R1:.*]] = call @chain_layers_0(%[[R0]]#1, %[[R0]]#2, %[[R0]]#0) {no_inline}
 // CHECK-NEXT: call @chain_layers_1(%[[R0]]#2, %[[R1]]) {no_inline}
 // CHECK-NEXT: return %[[R1]]
-// CHECK: func.func private @chain_layers(%{{.*}}: memref<4xi8>) -> (memref<4xi8>, memref<4xi8>, memref<4xi8>)
+// CHECK: func.func private @chain_layers(%{{.*}}: memref<4xi8>) -> (memref<4xi8>, memref<4xi8>, memref<4xi8>) attributes {llvm.linkage = #llvm.linkage<internal>}
 // CHECK-NEXT: arith.constant 0 : index
 // CHECK-COUNT-2: scf.for
 // CHECK-NOT: scf.for

@@ -470,8 +470,8 @@ def QATOutlineLayersPass : Pass<"qat-outline-layers", "ModuleOp"> {
     took 313 s). This pass keeps each function LLVM sees small: the body of
     a single-block function that holds more than `max-layers` ops with
     regions (loop nests, kernels, OpenMP teams) is cut into runs of at most
-    `max-layers` such ops, and each run becomes a private function, marked
-    `no_inline`, called in its place. The values a run uses from before it
+    `max-layers` such ops, and each run becomes a private function (internal
+    linkage in LLVM), called in its place by a `no_inline` call. The values a run uses from before it
     become its arguments (constants and `memref.get_global`s are cloned into
     it instead, so LLVM still sees them); the values used after it become
     its results. Run with `qat-hoist-deallocs` first: a buffer freed at the
@@ -500,7 +500,8 @@ def QATOutlineLayersPass : Pass<"qat-outline-layers", "ModuleOp"> {
   let options = [Option<"maxLayers", "max-layers", "unsigned", /*default=*/"64",
                         "Loop nests (ops with regions) per function">,
   ];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def QATConstantGlobalsPass : Pass<"qat-constant-globals", "ModuleOp"> {

@@ -84,8 +84,9 @@ static bool isRematerializable(Value value) {
   return def && isRematerializable(def);
 }
 
-/// Moves `run` into a new private function after `parent` and calls it in
-/// its place. Constants and globals it reads are cloned into it, not passed.
+/// Moves `run` into a new private function at the end of `parent`'s module
+/// and calls it in its place. Constants and globals it reads are cloned into
+/// it, not passed.
 static void outline(Run &run, func::FuncOp parent, SymbolTable &symbols) {
   Location loc = run.ops.front()->getLoc();
   SmallVector<Value> arguments;
@@ -95,14 +96,13 @@ static void outline(Run &run, func::FuncOp parent, SymbolTable &symbols) {
   auto type =
       FunctionType::get(parent.getContext(), ValueRange(arguments).getTypes(),
                         ValueRange(run.outputs.getArrayRef()).getTypes());
-  // At the module's end, in the order of the runs.
+  // In the order of the runs.
   auto builder = OpBuilder::atBlockEnd(parent->getBlock());
   auto callee = func::FuncOp::create(
       builder, loc, (parent.getSymName() + "_layers").str(), type);
   callee.setPrivate();
   // Internal to the object qat-aot writes (two models' runs may share a
-  // name).
-  // (convert-func-to-llvm reads the linkage from this attribute.)
+  // name); convert-func-to-llvm reads the linkage from this attribute.
   callee->setAttr(
       "llvm.linkage",
       LLVM::LinkageAttr::get(callee.getContext(), LLVM::Linkage::Internal));
@@ -138,7 +138,8 @@ static void outline(Run &run, func::FuncOp parent, SymbolTable &symbols) {
 }
 
 /// The runs of `function`'s block, each with at most `maxLayers` ops with
-/// regions; none when the function has no more than that in all.
+/// regions (0 counts as 1); none when the function has no more than that in
+/// all.
 static std::vector<Run> partition(func::FuncOp function, unsigned maxLayers) {
   std::vector<Run> runs;
   if (!function.getBody().hasOneBlock())
@@ -153,9 +154,12 @@ static std::vector<Run> partition(func::FuncOp function, unsigned maxLayers) {
     // Constants stay in `function`; a run gets copies of those it reads.
     if (isRematerializable(&op))
       continue;
-    if (isLayer(op) && layers++ == maxLayers) {
-      runs.emplace_back();
-      layers = 1;
+    if (isLayer(op)) {
+      if (layers == std::max(maxLayers, 1u)) {
+        runs.emplace_back();
+        layers = 0;
+      }
+      ++layers;
     }
     runs.back().ops.push_back(&op);
   }

@@ -103,3 +103,12 @@ func.func @stack(%x: memref<4xi8>, %v: i8) {
   }
   return
 }
+
+// -----
+
+// max-layers=0 counts as 1: one function per loop nest.
+// RUN: qat-opt %s -split-input-file -qat-outline-layers=max-layers=0 | FileCheck %s --check-prefix=ZERO
+// ZERO-LABEL: func @few
+// ZERO: call @few_layers(
+// ZERO-NEXT: call @few_layers_0(
+// ZERO-NEXT: return

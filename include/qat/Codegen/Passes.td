@@ -497,8 +497,9 @@ def QATOutlineLayersPass : Pass<"qat-outline-layers", "ModuleOp"> {
         attributes {no_inline} { ... }
     ```
   }];
-  let options = [Option<"maxLayers", "max-layers", "unsigned", /*default=*/"64",
-                        "Loop nests (ops with regions) per function">,
+  let options =
+      [Option<"maxLayers", "max-layers", "unsigned", /*default=*/"64",
+              "Loop nests (ops with regions) per function (0 counts as 1)">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect"];

@@ -79,62 +79,60 @@ static bool isRematerializable(Operation *op) {
   return op->getNumResults() > 0 && op->getNumOperands() == 0 &&
          op->getNumRegions() == 0 && isMemoryEffectFree(op);
 }
-static bool isRematerializable(Value value) {
-  Operation *def = value.getDefiningOp();
-  return def && isRematerializable(def);
-}
 
 /// Moves `run` into a new private function at the end of `parent`'s module
 /// and calls it in its place. Constants and globals it reads are cloned into
-/// it, not passed.
+/// it, its other inputs become its arguments.
 static void outline(Run &run, func::FuncOp parent, SymbolTable &symbols) {
+  MLIRContext *context = parent.getContext();
   Location loc = run.ops.front()->getLoc();
-  SmallVector<Value> arguments;
-  for (Value input : run.inputs)
-    if (!isRematerializable(input))
-      arguments.push_back(input);
-  auto type =
-      FunctionType::get(parent.getContext(), ValueRange(arguments).getTypes(),
-                        ValueRange(run.outputs.getArrayRef()).getTypes());
-  // In the order of the runs.
+  Operation *next = run.ops.back()->getNextNode();
+  // In the order of the runs; the type is known once the arguments are.
   auto builder = OpBuilder::atBlockEnd(parent->getBlock());
-  auto callee = func::FuncOp::create(
-      builder, loc, (parent.getSymName() + "_layers").str(), type);
+  auto callee = func::FuncOp::create(builder, loc,
+                                     (parent.getSymName() + "_layers").str(),
+                                     FunctionType::get(context, {}, {}));
   callee.setPrivate();
   // Internal to the object qat-aot writes (two models' runs may share a
   // name); convert-func-to-llvm reads the linkage from this attribute.
-  callee->setAttr(
-      "llvm.linkage",
-      LLVM::LinkageAttr::get(callee.getContext(), LLVM::Linkage::Internal));
+  callee->setAttr("llvm.linkage",
+                  LLVM::LinkageAttr::get(context, LLVM::Linkage::Internal));
   symbols.insert(callee);
   Block *body = callee.addEntryBlock();
-
-  // The call goes where the run was; the run's results are the call's.
-  builder.setInsertionPoint(run.ops.front());
-  auto call = func::CallOp::create(builder, loc, callee, arguments);
-  call.setNoInline(true);
-  for (auto [output, result] : llvm::zip_equal(run.outputs, call.getResults()))
-    Value(output).replaceUsesWithIf(
-        result, [&](OpOperand &use) { return !isInside(use.getOwner(), run); });
-
   for (Operation *op : run.ops)
     op->moveBefore(body, body->end());
   builder.setInsertionPointToEnd(body);
   func::ReturnOp::create(builder, loc, run.outputs.getArrayRef());
 
-  // Inside, the arguments and copies of the constants replace the inputs.
+  // Inside, copies of the constants and new arguments replace the inputs.
   builder.setInsertionPointToStart(body);
-  unsigned position = 0;
+  SmallVector<Value> arguments;
   for (Value input : run.inputs) {
-    Value inside =
-        isRematerializable(input)
-            ? Value(builder.clone(*input.getDefiningOp())
-                        ->getResult(cast<OpResult>(input).getResultNumber()))
-            : Value(body->getArgument(position++));
+    Operation *def = input.getDefiningOp();
+    Value inside;
+    if (def && isRematerializable(def)) {
+      inside = builder.clone(*def)->getResult(
+          cast<OpResult>(input).getResultNumber());
+    } else {
+      arguments.push_back(input);
+      inside = body->addArgument(input.getType(), input.getLoc());
+    }
     Value(input).replaceUsesWithIf(inside, [&](OpOperand &use) {
       return callee->isProperAncestor(use.getOwner());
     });
   }
+  callee.setFunctionType(
+      FunctionType::get(context, body->getArgumentTypes(),
+                        ValueRange(run.outputs.getArrayRef()).getTypes()));
+
+  // The call goes where the run was; the run's results are the call's.
+  builder.setInsertionPoint(next);
+  auto call = func::CallOp::create(builder, loc, callee, arguments);
+  call.setNoInline(true);
+  for (auto [output, result] : llvm::zip_equal(run.outputs, call.getResults()))
+    Value(output).replaceUsesWithIf(result, [&](OpOperand &use) {
+      return !callee->isProperAncestor(use.getOwner());
+    });
 }
 
 /// The runs of `function`'s block, each with at most `maxLayers` ops with

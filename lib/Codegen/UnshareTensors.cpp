@@ -26,8 +26,8 @@ namespace mlir::qat {
 
 using namespace mlir;
 
-/// Gives every use of `value`'s defining op `def` after the first a copy of
-/// `def` of its own, placed just before the user's ancestor in `def`'s
+/// Gives every use of `def`'s result after the first a copy of `def` of its
+/// own, placed just before the user's ancestor in `def`'s
 /// block (so that it dominates the use and stays outside any loop the
 /// original is outside), or after `def` for a user in another block.
 static void unshare(Operation *def) {
@@ -66,10 +66,11 @@ struct QATUnshareTensorsPass
   using Base::Base;
 
   void runOnOperation() override {
-    // Collected first: the copies must not be visited again.
+    // Collected first: the copies must not be visited again. (An op of at
+    // most one use gets no copy.)
     SmallVector<Operation *> shared;
     getOperation()->walk([&](Operation *op) {
-      if (isUnshareable(op) && !op->hasOneUse() && !op->use_empty())
+      if (isUnshareable(op))
         shared.push_back(op);
     });
     for (Operation *op : shared)
